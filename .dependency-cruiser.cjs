@@ -1,0 +1,33 @@
+// Layer order (see ARCHITECTURE.md). Data flows top to bottom; nothing imports upward.
+//   commands -> cli -> tui | device | sdk -> protocol | image -> util
+//   os (the simulated device) -> protocol | image | util, and never the host-side layers.
+const up = (from, to, comment) => ({
+  name: `no-${from.replace(/[^a-z]+/g, '-')}-to-${to.replace(/[^a-z|]+/g, '-')}`,
+  comment,
+  severity: 'error',
+  from: {path: `^src/(${from})(/|\\.)`},
+  to: {path: `^src/(${to})(/|\\.)`},
+})
+
+module.exports = {
+  forbidden: [
+    {name: 'no-circular', severity: 'error', from: {}, to: {circular: true}},
+    up('util', 'protocol|image|os|device|sdk|tui|cli|commands', 'util is the bottom layer'),
+    up('protocol', 'image|os|device|sdk|tui|cli|commands', 'wire formats depend on nothing above'),
+    up('image', 'protocol|os|device|sdk|tui|cli|commands', 'image packages are pure data'),
+    up('os', 'device|sdk|tui|cli|commands', 'the simulated device never imports host-side code'),
+    up('device', 'os|sdk|tui|cli|commands', 'the device client talks to any device over a transport, never to simulator internals'),
+    up('sdk', 'os|device|tui|cli|commands', 'the SDK builds apps; it does not drive devices'),
+    up('tui', 'os|sdk|cli|commands', 'the monitor renders what a DeviceClient reports'),
+    up('cli', 'os|sdk|tui|commands', 'the base command knows nothing of specific commands'),
+    up('os/(hw|kernel|lsm|storage)', 'os/runtime|os/services', 'kernel-side code never imports the runtime or services above it'),
+    up('os/runtime', 'os/services', 'the runtime never imports services'),
+    up('os/hw', 'os/kernel|os/lsm|os/storage', 'hardware models are the bottom of the OS'),
+  ],
+  options: {
+    doNotFollow: {path: 'node_modules'},
+    tsPreCompilationDeps: true,
+    tsConfig: {fileName: 'tsconfig.json'},
+    moduleSystems: ['es6'],
+  },
+}
