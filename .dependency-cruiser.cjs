@@ -2,7 +2,7 @@
 //   commands -> cli -> tui | device | sdk -> protocol | image -> util
 //   os (the simulated device) -> protocol | image | util, and never the host-side layers.
 const up = (from, to, comment) => ({
-  name: `no-${from.replace(/[^a-z]+/g, '-')}-to-${to.replace(/[^a-z|]+/g, '-')}`,
+  name: `layer-${from.replace(/[^a-z]+/g, '-').replace(/-+$/, '')}-imports-upward`,
   comment,
   severity: 'error',
   from: {path: `^src/(${from})(/|\\.)`},

@@ -1,4 +1,21 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
-
-await execute({dir: import.meta.url})
+// Fast path: `sphere --version` is called by scripts in loops; answer it without loading the framework.
+const argv = process.argv.slice(2)
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === 'version')) {
+  const {readFileSync} = await import('node:fs')
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else {
+  const {run, flush} = await import('@oclif/core')
+  try {
+    await run(argv, import.meta.url)
+    await flush()
+  } catch (error) {
+    if (error?.oclif?.exit !== undefined && error.code === 'EEXIT') {
+      await flush()
+      process.exit(error.oclif.exit)
+    }
+    const {handleTopLevelError} = await import('../dist/cli/handle-error.js')
+    process.exitCode = await handleTopLevelError(error, import.meta.url, argv)
+  }
+}
