@@ -66,6 +66,7 @@ export abstract class SphereCommand<T = unknown> extends Command {
 
   public async run(): Promise<T> {
     const result = await this.execute()
+    if (result === undefined) return result
     const format = await this.outputFormat()
     const text = await render(result, {
       format,

@@ -4,7 +4,8 @@
  * compression and no block table: each regular file's bytes are stored raw at a 4096-byte-aligned
  * offset, and regular files carry the sticky bit (the kernel's mark for XIP files).
  */
-import {LeReader, LeWriter, alignUp, crc32, decodeUtf8, encodeUtf8, fail, hex} from './binary.js'
+import {LeReader, alignUp, crc32, decodeUtf8, encodeUtf8, fail, hex, printable} from './binary.js'
+export {printable}
 
 export const ASXIPFS_MAGIC = 0x28cd3d45
 export const ASXIPFS_SIGNATURE = 'Compressed ROMFS'
@@ -101,11 +102,6 @@ export function splitPackagePath(path: string): string[] {
   return parts
 }
 
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u001f\u007f]/g, '?')
-  return t.length > 80 ? t.slice(0, 77) + '...' : t
-}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length)

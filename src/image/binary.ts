@@ -148,7 +148,7 @@ export function isGuid(s: unknown): s is string {
 
 /** A GUID string to the 16 bytes Azure Sphere stores (.NET Guid.ToByteArray order: first three fields little-endian). */
 export function guidToBytes(guid: string): Uint8Array {
-  if (!isGuid(guid)) fail('IMAGE_BAD_GUID', `not a GUID: "${guid.slice(0, 60)}"`)
+  if (!isGuid(guid)) fail('IMAGE_BAD_GUID', `not a GUID: "${printable(String(guid))}"`)
   const h = fromHex(guid.replace(/-/g, ''))
   const out = new Uint8Array(16)
   out.set([h[3] as number, h[2] as number, h[1] as number, h[0] as number, h[5] as number, h[4] as number, h[7] as number, h[6] as number])
@@ -176,4 +176,10 @@ export const encodeUtf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 /** Round up to a multiple of `align` (a power of two). */
 export function alignUp(n: number, align: number): number {
   return Math.ceil(n / align) * align
+}
+
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f]/g, '?')
+  return t.length > 80 ? t.slice(0, 77) + '...' : t
 }

@@ -1,0 +1,31 @@
+import {Flags} from '@oclif/core'
+import {DeviceCommand} from '../../../cli/device-command.js'
+import {installedAppIds} from './start.js'
+
+export interface QuotaRow {
+  componentId: string
+  UsageKB: number
+  LimitKB: number
+}
+
+export default class AppShowQuota extends DeviceCommand<QuotaRow[]> {
+  static override summary = 'Show mutable storage quota and usage of applications'
+  static override examples = ['<%= config.bin %> device app show-quota -i 4d46953f-51d4-43d3-83a2-a808dc36cc53']
+  static override flags = {
+    'component-id': Flags.string({char: 'i', description: 'Component ID of the application (default: all)'}),
+  }
+  static override columns = [
+    {key: 'componentId', header: 'Component ID'},
+    {key: 'UsageKB', header: 'Usage (KB)'},
+    {key: 'LimitKB', header: 'Limit (KB)'},
+  ]
+
+  async execute(): Promise<QuotaRow[]> {
+    const {flags} = await this.parse(AppShowQuota)
+    const client = await this.client()
+    const ids = flags['component-id'] ? [flags['component-id']] : await installedAppIds(client)
+    const out: QuotaRow[] = []
+    for (const id of ids) out.push({componentId: id.toLowerCase(), ...(await client.appQuota(id))})
+    return out
+  }
+}

@@ -1,0 +1,24 @@
+import {Flags} from '@oclif/core'
+import {DeviceCommand} from '../../../cli/device-command.js'
+import {installedAppIds, type AppStateRow} from './start.js'
+
+export default class AppStop extends DeviceCommand<AppStateRow[]> {
+  static override summary = 'Stop applications on the attached device'
+  static override examples = ['<%= config.bin %> device app stop --component-id 4d46953f-51d4-43d3-83a2-a808dc36cc53']
+  static override flags = {
+    'component-id': Flags.string({char: 'i', description: 'Component ID of the application (default: all)'}),
+  }
+  static override columns = [
+    {key: 'componentId', header: 'Component ID'},
+    {key: 'state', header: 'State'},
+  ]
+
+  async execute(): Promise<AppStateRow[]> {
+    const {flags} = await this.parse(AppStop)
+    const client = await this.client()
+    const ids = flags['component-id'] ? [flags['component-id']] : await installedAppIds(client)
+    const out: AppStateRow[] = []
+    for (const id of ids) out.push({componentId: id.toLowerCase(), ...(await client.setAppState(id, 'stop'))})
+    return out
+  }
+}

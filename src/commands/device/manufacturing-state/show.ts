@@ -1,0 +1,11 @@
+import {DeviceCommand} from '../../../cli/device-command.js'
+
+export default class ManufacturingStateShow extends DeviceCommand<{manufacturingState: string}> {
+  static override summary = 'Show the manufacturing state of the attached device'
+  static override examples = ['<%= config.bin %> device manufacturing-state show']
+
+  async execute(): Promise<{manufacturingState: string}> {
+    await this.parse(ManufacturingStateShow)
+    return (await this.client()).manufacturingState()
+  }
+}

@@ -1,0 +1,192 @@
+import http from 'node:http'
+import https from 'node:https'
+import type {Duplex} from 'node:stream'
+import {SphereError} from '../util/errors.js'
+
+export interface HttpResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+}
+
+export interface RequestOptions {
+  body?: Uint8Array | string | object | undefined
+  contentType?: string
+  timeoutMs?: number
+  /** Called with the number of body bytes written so far (uploads). */
+  onProgress?: (sent: number, total: number) => void
+}
+
+/** How a transport opens a connection: over a Unix socket, a serial link, or TCP/TLS. */
+export type Connector =
+  | {kind: 'unix'; socketPath: string}
+  | {kind: 'stream'; createConnection: () => Duplex; describe: string}
+  | {kind: 'https'; host: string; port: number; ca?: string | undefined}
+
+const UPLOAD_CHUNK = 64 * 1024
+
+/** One HTTP request to a device API over the given connector. */
+export function deviceRequest(conn: Connector, method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+  let payload: Buffer | undefined
+  let contentType = opts.contentType
+  if (opts.body !== undefined) {
+    if (opts.body instanceof Uint8Array) {
+      payload = Buffer.from(opts.body.buffer, opts.body.byteOffset, opts.body.byteLength)
+      contentType ??= 'application/octet-stream'
+    } else if (typeof opts.body === 'string') {
+      payload = Buffer.from(opts.body)
+      contentType ??= 'application/json'
+    } else {
+      payload = Buffer.from(JSON.stringify(opts.body))
+      contentType ??= 'application/json'
+    }
+  }
+  const headers: http.OutgoingHttpHeaders = {
+    Host: '*.devices.sphere.azure.local',
+    Accept: 'application/json',
+    Connection: 'close',
+  }
+  if (payload) {
+    headers['Content-Type'] = contentType
+    headers['Content-Length'] = payload.length
+  }
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const common = {method, path, headers, agent: false as const}
+    let req: http.ClientRequest
+    if (conn.kind === 'unix') req = http.request({...common, socketPath: conn.socketPath})
+    else if (conn.kind === 'stream') req = http.request({...common, createConnection: () => conn.createConnection() as never})
+    else
+      req = https.request({
+        ...common,
+        host: conn.host,
+        port: conn.port,
+        ca: conn.ca,
+        servername: '*.devices.sphere.azure.local',
+        checkServerIdentity: () => undefined,
+      })
+    const timeout = opts.timeoutMs ?? 30_000
+    req.setTimeout(timeout, () => req.destroy(new SphereError('DEVICE_TIMEOUT', `The device did not answer ${method} ${path} within ${timeout} ms.`)))
+    req.on('error', (e) => reject(connectionError(e, conn)))
+    req.on('response', (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', (e) => reject(connectionError(e, conn)))
+      res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)}))
+    })
+    if (!payload) {
+      req.end()
+      return
+    }
+    // Write uploads in chunks so progress can be reported and back-pressure respected.
+    const total = payload.length
+    let off = 0
+    const pump = (): void => {
+      while (off < total) {
+        const end = Math.min(total, off + UPLOAD_CHUNK)
+        const ok = req.write(payload!.subarray(off, end))
+        off = end
+        opts.onProgress?.(off, total)
+        if (!ok) {
+          req.once('drain', pump)
+          return
+        }
+      }
+      req.end()
+    }
+    pump()
+  })
+}
+
+/** A streaming GET (NDJSON): calls onLine for each line until the response ends or the signal aborts. */
+export function deviceStream(
+  conn: Connector,
+  path: string,
+  onLine: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const headers = {Host: '*.devices.sphere.azure.local', Accept: 'application/x-ndjson'}
+    const common = {method: 'GET', path, headers, agent: false as const, signal}
+    let req: http.ClientRequest
+    if (conn.kind === 'unix') req = http.request({...common, socketPath: conn.socketPath})
+    else if (conn.kind === 'stream') req = http.request({...common, createConnection: () => conn.createConnection() as never})
+    else req = https.request({...common, host: conn.host, port: conn.port, ca: conn.ca, checkServerIdentity: () => undefined})
+    req.on('error', (e) => {
+      if (signal?.aborted) resolve()
+      else reject(connectionError(e, conn))
+    })
+    req.on('response', (res) => {
+      if ((res.statusCode ?? 0) >= 300) {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => reject(apiError({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)}, 'GET', path)))
+        return
+      }
+      let buf = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => {
+        buf += c
+        let i: number
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i)
+          buf = buf.slice(i + 1)
+          if (line.trim()) onLine(line)
+        }
+      })
+      res.on('end', () => resolve())
+      res.on('error', (e) => (signal?.aborted ? resolve() : reject(connectionError(e, conn))))
+    })
+    req.end()
+  })
+}
+
+export function describeConnector(conn: Connector): string {
+  if (conn.kind === 'unix') return `simulator socket ${conn.socketPath}`
+  if (conn.kind === 'stream') return conn.describe
+  return `https://${conn.host}:${conn.port}`
+}
+
+function connectionError(e: unknown, conn: Connector): Error {
+  if (e instanceof SphereError) return e
+  const err = e as NodeJS.ErrnoException
+  const where = describeConnector(conn)
+  if (err.code === 'ECONNREFUSED' || err.code === 'ENOENT') {
+    return new SphereError('DEVICE_UNREACHABLE', `Cannot reach the device at ${where}: connection refused.`, {
+      suggestions: ['Check that the device is attached or start a simulator with `sphere sim start`.'],
+      cause: e,
+    })
+  }
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+    return new SphereError('DEVICE_CONNECTION_LOST', `The connection to the device at ${where} was lost.`, {cause: e})
+  }
+  return new SphereError('DEVICE_IO', `Device communication failed (${where}): ${err.message}`, {cause: e})
+}
+
+/** Status classes as the Azure Sphere CLI words them. */
+const CLASS_PREFIX: Record<number, string> = {
+  400: 'An invalid request was made to the device.',
+  403: 'You do not have permission to perform this operation on this device.',
+  404: 'This resource is unavailable on this device.',
+  409: 'The device could not perform this request due to the resource being in a conflicting state.',
+  415: 'The media type provided for this operation is unsupported.',
+  500: 'An internal device error occurred.',
+}
+
+/** Turn a non-2xx device response into a SphereError with the device's error code and message. */
+export function apiError(res: HttpResponse, method: string, path: string, messages?: (code: number) => string | undefined): SphereError {
+  let code: number | undefined
+  let detail: string | undefined
+  try {
+    const j = JSON.parse(res.body.toString('utf8')) as {error?: unknown; message?: unknown}
+    if (typeof j.error === 'number') code = j.error
+    if (typeof j.message === 'string') detail = j.message
+  } catch {
+    // not JSON
+  }
+  const prefix = CLASS_PREFIX[res.status === 412 ? 404 : res.status] ?? `Unexpected HTTP status ${res.status} from ${method} ${path}.`
+  const msg = code !== undefined ? (messages?.(code) ?? detail ?? `Device error ${code}.`) : (detail ?? '')
+  return new SphereError(`DEVICE_HTTP_${res.status}`, `${prefix}${msg ? ' ' + msg : ''}`.trim(), {
+    exit: 1,
+    suggestions: code !== undefined ? [`Device error code ${code}.`] : [],
+  })
+}

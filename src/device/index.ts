@@ -1,0 +1,16 @@
+export {DeviceClient, normaliseComponentId, parseNdjson} from './client.js'
+export {deviceRequest, deviceStream, apiError, describeConnector, type Connector, type HttpResponse} from './http.js'
+export {parseDeviceSpec, selectDevice, connectSim, runningSims, type DeviceSpec, type SelectedDevice} from './select.js'
+export {
+  ensureDaemon,
+  stopDaemon,
+  liveDaemon,
+  listSimNames,
+  readDaemonInfo,
+  simDir,
+  simSocketPath,
+  assertSimName,
+  isPidAlive,
+  type DaemonInfo,
+  type StartOptions,
+} from './sims.js'

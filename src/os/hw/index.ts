@@ -1,0 +1,3 @@
+export * from './chip.js'
+export * from './board.js'
+export * from './world.js'

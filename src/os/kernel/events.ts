@@ -1,0 +1,62 @@
+/** The kernel event bus: typed events the monitor, the REST server and tests consume. */
+
+export type ProcessState = 'running' | 'blocked' | 'stopped' | 'crashed' | 'debugging'
+
+export interface AuditRecord {
+  seq: number
+  /** Monotonic virtual time (ns since boot). */
+  t: number
+  /** Who asked: `app:<componentId>` (with pid) or `host:<name>`. */
+  subject: string
+  pid?: number
+  operation: string
+  object: string
+  allowed: boolean
+  reason: string
+  errno?: number
+}
+
+export type OsEventBody =
+  | {type: 'process'; pid: number; componentId: string; state: ProcessState; exitCode?: number; reason?: string}
+  | {type: 'memory'; pid: number; componentId: string; bytes: number; peakBytes: number; totalBytes: number}
+  | {type: 'audit'; record: AuditRecord}
+  | {type: 'gpio'; gpio: number; level: 0 | 1; source: 'app' | 'external'}
+  | {type: 'log'; componentId: string; pid: number; line: string}
+  | {type: 'log-dropped'; componentId: string; pid: number; dropped: number}
+  | {type: 'app'; componentId: string; action: 'installed' | 'uninstalled' | 'started' | 'stopped' | 'restart-scheduled'; detail?: string}
+
+export type OsEvent = OsEventBody & {seq: number; t: number}
+export type OsEventType = OsEvent['type']
+
+export class EventBus {
+  private seq = 0
+  private readonly listeners = new Set<(e: OsEvent) => void>()
+  private readonly now: () => number
+
+  constructor(now: () => number) {
+    this.now = now
+  }
+
+  emit(body: OsEventBody): void {
+    if (this.listeners.size === 0) {
+      this.seq++
+      return
+    }
+    const e = {...body, seq: ++this.seq, t: this.now()} as OsEvent
+    for (const fn of this.listeners) {
+      try {
+        fn(e)
+      } catch {
+        // a faulty subscriber never harms the kernel
+      }
+    }
+  }
+
+  /** Subscribe to every event (optionally only some types). Returns the unsubscribe function. */
+  subscribe(fn: (e: OsEvent) => void, types?: readonly OsEventType[]): () => void {
+    const filter = types ? new Set<string>(types) : undefined
+    const l = filter ? (e: OsEvent) => (filter.has(e.type) ? fn(e) : undefined) : fn
+    this.listeners.add(l)
+    return () => this.listeners.delete(l)
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errno.js'
+export * from './clock.js'
+export * from './events.js'
+export * from './objects.js'
+export * from './process.js'
+export * from './kernel.js'

@@ -1,0 +1,266 @@
+import {Errno} from './errno.js'
+
+/**
+ * Kernel objects: everything an app holds is one of these, reached through its fd table.
+ * The runtime's syscalls do the argument checks; these classes hold the object semantics.
+ */
+export type KObjectKind = 'stdio' | 'gpio' | 'timerfd' | 'eventfd' | 'epoll' | 'file' | 'socket'
+
+export abstract class KObject {
+  abstract readonly kind: KObjectKind
+  nonblock = false
+  /** Can a read proceed without blocking at monotonic time `now`? */
+  readable(_now: number): boolean {
+    return false
+  }
+  writable(_now: number): boolean {
+    return false
+  }
+  /** Earliest time this object becomes readable on its own (a timer), or Infinity. */
+  readableAt(_now: number): number {
+    return Infinity
+  }
+  /** Called when the last fd to it closes. */
+  close(): void {}
+  describe(): string {
+    return this.kind
+  }
+}
+
+export class StdioObject extends KObject {
+  readonly kind = 'stdio' as const
+  constructor(readonly stream: 0 | 1 | 2) {
+    super()
+  }
+  override writable(): boolean {
+    return this.stream !== 0
+  }
+  override readable(): boolean {
+    return this.stream === 0 // stdin is at EOF: a read returns 0 at once
+  }
+  override describe(): string {
+    return ['stdin', 'stdout', 'stderr'][this.stream]!
+  }
+}
+
+export class GpioObject extends KObject {
+  readonly kind = 'gpio' as const
+  constructor(
+    readonly gpio: number,
+    readonly direction: 'input' | 'output',
+    readonly outputMode: number,
+    private readonly onClose: () => void,
+  ) {
+    super()
+  }
+  override readable(): boolean {
+    return true
+  }
+  override writable(): boolean {
+    return this.direction === 'output'
+  }
+  override close(): void {
+    this.onClose()
+  }
+  override describe(): string {
+    return `gpio ${this.gpio} (${this.direction})`
+  }
+}
+
+/** timerfd: armed with a first expiry (monotonic ns) and an interval; expirations are counted lazily. */
+export class TimerFdObject extends KObject {
+  readonly kind = 'timerfd' as const
+  /** Next expiry (monotonic ns), or Infinity when disarmed. */
+  next = Infinity
+  interval = 0
+  constructor(readonly clockId: number) {
+    super()
+  }
+  arm(firstExpiry: number, interval: number): void {
+    this.next = firstExpiry
+    this.interval = interval
+  }
+  disarm(): void {
+    this.next = Infinity
+    this.interval = 0
+  }
+  expirations(now: number): number {
+    if (now < this.next) return 0
+    if (this.interval <= 0) return 1
+    return 1 + Math.floor((now - this.next) / this.interval)
+  }
+  /** Read: returns the expiration count (0 = would block) and re-arms. */
+  consume(now: number): number {
+    const n = this.expirations(now)
+    if (n === 0) return 0
+    if (this.interval > 0) this.next += n * this.interval
+    else this.next = Infinity
+    return n
+  }
+  override readable(now: number): boolean {
+    return now >= this.next
+  }
+  override readableAt(): number {
+    return this.next
+  }
+  override describe(): string {
+    return 'timerfd'
+  }
+}
+
+export const EVENTFD_MAX = 0xffff_ffff_ffff_fffen
+
+export class EventFdObject extends KObject {
+  readonly kind = 'eventfd' as const
+  constructor(
+    public counter: bigint,
+    readonly semaphore: boolean,
+  ) {
+    super()
+  }
+  override readable(): boolean {
+    return this.counter > 0n
+  }
+  override writable(): boolean {
+    return this.counter < EVENTFD_MAX
+  }
+  /** 0n means would block. */
+  take(): bigint {
+    if (this.counter === 0n) return 0n
+    if (this.semaphore) {
+      this.counter -= 1n
+      return 1n
+    }
+    const v = this.counter
+    this.counter = 0n
+    return v
+  }
+  /** Returns an errno (EAGAIN on overflow, EINVAL for the all-ones value) or 0. */
+  add(v: bigint): number {
+    if (v === 0xffff_ffff_ffff_ffffn) return Errno.EINVAL
+    if (this.counter + v > EVENTFD_MAX) return Errno.EAGAIN
+    this.counter += v
+    return 0
+  }
+}
+
+export interface EpollInterest {
+  events: number
+  data: bigint
+}
+
+export const EPOLLIN = 0x001
+export const EPOLLOUT = 0x004
+export const EPOLLERR = 0x008
+export const EPOLLHUP = 0x010
+
+export class EpollObject extends KObject {
+  readonly kind = 'epoll' as const
+  /** fd number -> interest. The fds are resolved in the owner's table at wait time. */
+  readonly interest = new Map<number, EpollInterest>()
+}
+
+/** What a file fd reads and writes: the app's mutable storage file or a read-only file of its image. */
+export interface FileBacking {
+  readonly name: string
+  readonly readOnly: boolean
+  size(): number
+  read(offset: number, len: number): Uint8Array
+  /** Returns bytes written or a negative errno (e.g. -ENOSPC when past the quota). */
+  write(offset: number, data: Uint8Array): number
+}
+
+export class FileObject extends KObject {
+  readonly kind = 'file' as const
+  offset = 0
+  constructor(
+    readonly backing: FileBacking,
+    private readonly onClose: () => void = () => {},
+  ) {
+    super()
+  }
+  override readable(): boolean {
+    return true
+  }
+  override writable(): boolean {
+    return !this.backing.readOnly
+  }
+  override close(): void {
+    this.onClose()
+  }
+  override describe(): string {
+    return `file ${this.backing.name}`
+  }
+}
+
+/** A socket: the network service (a later issue) gives it a peer; until then connect is refused. */
+export class SocketObject extends KObject {
+  readonly kind = 'socket' as const
+  boundPort?: number
+  listening = false
+  constructor(
+    readonly domain: number,
+    readonly type: number,
+  ) {
+    super()
+  }
+}
+
+/** A per-process fd table: 0/1/2 are stdio, objects from 3 up (lowest free number first, as POSIX). */
+export class FdTable {
+  static readonly MAX_FDS = 256
+  private readonly slots: (KObject | undefined)[] = []
+
+  constructor() {
+    this.slots[0] = new StdioObject(0)
+    this.slots[1] = new StdioObject(1)
+    this.slots[2] = new StdioObject(2)
+  }
+
+  get(fd: number): KObject | undefined {
+    return fd >= 0 ? this.slots[fd] : undefined
+  }
+
+  /** Returns the new fd or -EMFILE. */
+  add(obj: KObject): number {
+    for (let i = 3; i < FdTable.MAX_FDS; i++) {
+      if (this.slots[i] === undefined) {
+        this.slots[i] = obj
+        return i
+      }
+    }
+    return -Errno.EMFILE
+  }
+
+  remove(fd: number): KObject | undefined {
+    const o = this.slots[fd]
+    if (o === undefined) return undefined
+    this.slots[fd] = undefined
+    for (const other of this.slots) if (other instanceof EpollObject) other.interest.delete(fd)
+    if (!this.slots.includes(o)) o.close()
+    return o
+  }
+
+  closeAll(): void {
+    for (let i = 0; i < this.slots.length; i++) {
+      const o = this.slots[i]
+      if (o !== undefined) {
+        this.slots[i] = undefined
+        if (!this.slots.includes(o)) o.close()
+      }
+    }
+  }
+
+  /** [fd, description] of every open fd, for status views and tests. */
+  list(): {fd: number; kind: KObjectKind; description: string}[] {
+    const out: {fd: number; kind: KObjectKind; description: string}[] = []
+    this.slots.forEach((o, fd) => {
+      if (o) out.push({fd, kind: o.kind, description: o.describe()})
+    })
+    return out
+  }
+
+  get size(): number {
+    return this.slots.filter((o) => o !== undefined).length
+  }
+}

@@ -1,0 +1,83 @@
+import type {ProcessState} from './events.js'
+import {FdTable, type KObject} from './objects.js'
+
+/** What the kernel needs from whatever executes a process (the runtime's WebAssembly task). */
+export interface Task {
+  /** Run until the process blocks, is preempted, exits or crashes; the task updates the kernel itself. */
+  run(): void
+  /** Virtual CPU time the current slice has used so far (fast-forward time accounting). */
+  sliceElapsedNs(): number
+  /** Bytes of linear memory the process holds now. */
+  memoryBytes(): number
+  /** Read / write a u32 in the process's memory; undefined / false when out of bounds. */
+  readU32(addr: number): number | undefined
+  writeU32(addr: number, value: number): boolean
+  dispose(): void
+}
+
+export interface WaitSpec {
+  /** Absolute monotonic deadline, or Infinity. */
+  deadline: number
+  /** Objects whose readiness can end the wait. */
+  objects: readonly KObject[]
+  /** A signal (registered handler) ends the wait with EINTR. */
+  interruptible: boolean
+}
+
+export interface SpawnSpec {
+  componentId: string
+  name: string
+  uid: number
+  /** Set when started under the debugger. */
+  debug?: boolean
+}
+
+export class Process {
+  readonly pid: number
+  readonly uid: number
+  readonly componentId: string
+  readonly name: string
+  readonly fds = new FdTable()
+  /** Lifecycle: alive until it exits (`stopped`) or dies of a trap / kill / non-zero exit (`crashed`). */
+  life: 'alive' | 'stopped' | 'crashed' = 'alive'
+  /** Alive and waiting in a blocking call. */
+  blocked = false
+  readonly debug: boolean
+  task?: Task
+  /** Set while blocked. */
+  wait?: WaitSpec
+  wakeAt = Infinity
+  /** Deadline kept across retries of one blocking call (so a relative timeout is not restarted). */
+  callDeadline?: number
+  memoryBytes = 0
+  peakMemoryBytes = 0
+  /** Virtual CPU ns used, syscalls made. */
+  cpuNs = 0
+  syscalls = 0
+  /** Address of the app's pending-signal bitmask (0 = no handler registered). */
+  sigAddr = 0
+  exitCode?: number
+  crashReason?: string
+  /** A kill was requested while this process was on the CPU; the runtime ends it after the syscall. */
+  killRequested = false
+  readonly startedAt: number
+
+  constructor(pid: number, spec: SpawnSpec, now: number) {
+    this.pid = pid
+    this.uid = spec.uid
+    this.componentId = spec.componentId
+    this.name = spec.name
+    this.debug = spec.debug ?? false
+    this.startedAt = now
+  }
+
+  get alive(): boolean {
+    return this.life === 'alive'
+  }
+
+  get state(): ProcessState {
+    if (this.life !== 'alive') return this.life
+    if (this.blocked) return 'blocked'
+    return this.debug ? 'debugging' : 'running'
+  }
+}

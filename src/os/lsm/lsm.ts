@@ -1,0 +1,209 @@
+import {Errno} from '../kernel/errno.js'
+import type {AuditRecord} from '../kernel/events.js'
+import type {AppPolicy, DeviceCapability} from './policy.js'
+
+/** Who asks: an app process, or the host side of the device (REST API, app manager). */
+export type Subject = {kind: 'app'; componentId: string; pid: number} | {kind: 'host'; name: string}
+
+/** Every operation the LSM rules on, with its object. */
+export type Operation =
+  | {op: 'gpio.open'; gpio: number}
+  | {op: 'uart.open' | 'i2c.open' | 'spi.open'; isu: string}
+  | {op: 'pwm.open' | 'adc.open'; controller: string}
+  | {op: 'storage.open' | 'storage.delete'; owner: string}
+  | {op: 'storage.package-file'; path: string}
+  | {op: 'net.connect'; host: string; port: number}
+  | {op: 'net.listen'; protocol: 'tcp' | 'udp'; port: number}
+  | {op: 'app.connect'; componentId: string}
+  | {op: 'process.signal'; pid: number; owner: string; signo: number}
+  | {op: 'process.debug'; componentId: string}
+  | {op: 'time.set'}
+  | {op: 'power.control'; action: string}
+  | {op: 'image.sideload'; componentId: string}
+
+export interface Decision {
+  allowed: boolean
+  reason: string
+  /** The errno an app sees when denied (EACCES for resources, EPERM for privileged operations). */
+  errno: number
+}
+
+const AUDIT_RING = 10_000
+
+/**
+ * The Linux-security-module of the simulated OS. One `check(subject, operation)` guards every peripheral
+ * open, storage access, network connect/listen, inter-app connection, process operation and system
+ * setting. Every decision is recorded in the audit log (and reported to listeners, e.g. the event bus).
+ */
+export class Lsm {
+  private readonly policies = new Map<string, AppPolicy>()
+  private deviceCaps = new Set<DeviceCapability>()
+  private readonly ring: AuditRecord[] = []
+  private seq = 0
+  private readonly used = new Map<string, Set<string>>()
+  private readonly listeners = new Set<(r: AuditRecord) => void>()
+  private readonly now: () => number
+
+  constructor(now: () => number = () => 0) {
+    this.now = now
+  }
+
+  setPolicy(p: AppPolicy): void {
+    this.policies.set(p.componentId, p)
+  }
+
+  removePolicy(componentId: string): void {
+    this.policies.delete(componentId)
+    this.used.delete(componentId)
+  }
+
+  policy(componentId: string): AppPolicy | undefined {
+    return this.policies.get(componentId)
+  }
+
+  setDeviceCapabilities(caps: Iterable<DeviceCapability>): void {
+    this.deviceCaps = new Set(caps)
+  }
+
+  deviceCapabilities(): DeviceCapability[] {
+    return [...this.deviceCaps]
+  }
+
+  onAudit(fn: (r: AuditRecord) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  /** The audit log (most recent last; the last 10,000 decisions). */
+  auditLog(filter: {componentId?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
+    return this.ring.filter(
+      (r) =>
+        (filter.componentId === undefined || r.subject === `app:${filter.componentId}`) && (!filter.deniedOnly || !r.allowed),
+    )
+  }
+
+  /** Capabilities an app actually used (allowed checks), e.g. `Gpio:8`, `MutableStorage`. */
+  usedCapabilities(componentId: string): string[] {
+    return [...(this.used.get(componentId) ?? [])].sort()
+  }
+
+  check(subject: Subject, operation: Operation): Decision {
+    const d = subject.kind === 'app' ? this.decideApp(subject, operation) : this.decideHost(operation)
+    this.record(subject, operation, d)
+    return d
+  }
+
+  private decideHost(o: Operation): Decision {
+    switch (o.op) {
+      case 'process.debug':
+        return this.deviceCaps.has('appDevelopment')
+          ? allow('device has appDevelopment')
+          : deny('debugging needs the appDevelopment device capability', Errno.EPERM)
+      case 'image.sideload':
+        return this.deviceCaps.has('appDevelopment') || this.deviceCaps.has('fieldServicing')
+          ? allow('device has appDevelopment or fieldServicing')
+          : deny('sideloading needs the appDevelopment (or fieldServicing) device capability', Errno.EPERM)
+      default:
+        return allow('host operation')
+    }
+  }
+
+  private decideApp(s: {componentId: string; pid: number}, o: Operation): Decision {
+    const p = this.policies.get(s.componentId)
+    if (!p) return deny('no policy for this component', Errno.EACCES)
+    const has = (set: ReadonlySet<string | number>, v: string | number, cap: string, what: string): Decision =>
+      set.has(v) ? this.use(s.componentId, `${cap}:${v}`, `${what} is in Capabilities.${cap}`) : deny(`${what} is not in Capabilities.${cap}`, Errno.EACCES)
+    switch (o.op) {
+      case 'gpio.open':
+        return has(p.gpio, o.gpio, 'Gpio', `GPIO ${o.gpio}`)
+      case 'uart.open':
+        return has(p.uart, o.isu, 'Uart', o.isu)
+      case 'i2c.open':
+        return has(p.i2cMaster, o.isu, 'I2cMaster', o.isu)
+      case 'spi.open':
+        return has(p.spiMaster, o.isu, 'SpiMaster', o.isu)
+      case 'pwm.open':
+        return has(p.pwm, o.controller, 'Pwm', o.controller)
+      case 'adc.open':
+        return has(p.adc, o.controller, 'Adc', o.controller)
+      case 'storage.open':
+      case 'storage.delete':
+        if (o.owner !== s.componentId) return deny(`mutable storage of ${o.owner} belongs to another app`, Errno.EACCES)
+        if (p.mutableStorageBytes === undefined) return deny('no MutableStorage capability', Errno.EACCES)
+        return this.use(s.componentId, 'MutableStorage', 'own mutable storage with MutableStorage capability')
+      case 'storage.package-file':
+        if (o.path.length === 0 || o.path.startsWith('/') || o.path.startsWith('.') || o.path.split('/').includes('..')) {
+          return deny(`path ${JSON.stringify(o.path)} escapes the image package`, Errno.EINVAL)
+        }
+        return allow('read-only file of the app image package')
+      case 'net.connect': {
+        const host = o.host.toLowerCase()
+        return p.allowedConnections.has(host)
+          ? this.use(s.componentId, `AllowedConnections:${host}`, `${host} is in Capabilities.AllowedConnections`)
+          : deny(`${host} is not in Capabilities.AllowedConnections`, Errno.EACCES)
+      }
+      case 'net.listen':
+        return o.protocol === 'tcp'
+          ? has(p.tcpServerPorts, o.port, 'AllowedTcpServerPorts', `TCP port ${o.port}`)
+          : has(p.udpServerPorts, o.port, 'AllowedUdpServerPorts', `UDP port ${o.port}`)
+      case 'app.connect':
+        return has(p.appConnections, o.componentId.toLowerCase(), 'AllowedApplicationConnections', o.componentId)
+      case 'process.signal':
+        return o.owner === s.componentId && o.pid === s.pid
+          ? allow('a process may signal itself')
+          : deny(`pid ${o.pid} is not this process`, Errno.EPERM)
+      case 'process.debug':
+        return deny('apps cannot debug other processes', Errno.EPERM)
+      case 'time.set':
+        return p.systemTime
+          ? this.use(s.componentId, 'SystemTime', 'Capabilities.SystemTime is true')
+          : deny('no SystemTime capability', Errno.EPERM)
+      case 'power.control':
+        return p.powerControls.has(o.action)
+          ? this.use(s.componentId, `PowerControls:${o.action}`, `${o.action} is in Capabilities.PowerControls`)
+          : deny(`${o.action} is not in Capabilities.PowerControls`, Errno.EPERM)
+      case 'image.sideload':
+        return deny('apps cannot install images', Errno.EPERM)
+    }
+  }
+
+  private use(componentId: string, cap: string, reason: string): Decision {
+    let set = this.used.get(componentId)
+    if (!set) this.used.set(componentId, (set = new Set()))
+    set.add(cap)
+    return allow(reason)
+  }
+
+  private record(s: Subject, o: Operation, d: Decision): void {
+    const {op, ...obj} = o
+    const r: AuditRecord = {
+      seq: ++this.seq,
+      t: this.now(),
+      subject: s.kind === 'app' ? `app:${s.componentId}` : `host:${s.name}`,
+      pid: s.kind === 'app' ? s.pid : undefined,
+      operation: op,
+      object: describeObject(obj),
+      allowed: d.allowed,
+      reason: d.reason,
+      errno: d.allowed ? undefined : d.errno,
+    }
+    if (r.pid === undefined) delete r.pid
+    if (r.errno === undefined) delete r.errno
+    this.ring.push(r)
+    if (this.ring.length > AUDIT_RING) this.ring.splice(0, this.ring.length - AUDIT_RING)
+    for (const fn of this.listeners) fn(r)
+  }
+}
+
+function allow(reason: string): Decision {
+  return {allowed: true, reason, errno: 0}
+}
+function deny(reason: string, errno: number): Decision {
+  return {allowed: false, reason, errno}
+}
+
+function describeObject(obj: Record<string, unknown>): string {
+  return Object.entries(obj)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ')
+}

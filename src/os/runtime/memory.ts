@@ -1,0 +1,65 @@
+/** Bounds-checked access to an app's linear memory. The kernel never trusts a pointer or a length. */
+export class AppMemory {
+  private u8: Uint8Array
+  private dv: DataView
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.u8 = new Uint8Array(memory.buffer)
+    this.dv = new DataView(memory.buffer)
+  }
+
+  /** Current bytes (memory.grow by the app replaces the buffer: refresh the views). */
+  bytes(): Uint8Array {
+    if (this.u8.length === 0 || this.u8.buffer !== this.memory.buffer) {
+      this.u8 = new Uint8Array(this.memory.buffer)
+      this.dv = new DataView(this.memory.buffer)
+    }
+    return this.u8
+  }
+
+  view(): DataView {
+    this.bytes()
+    return this.dv
+  }
+
+  get size(): number {
+    return this.memory.buffer.byteLength
+  }
+
+  /** Is [ptr, ptr+len) inside memory? Both come from the app as i32 and are taken as unsigned. */
+  ok(ptr: number, len: number): boolean {
+    const p = ptr >>> 0
+    const l = len >>> 0
+    return p + l <= this.memory.buffer.byteLength
+  }
+
+  u32(ptr: number): number {
+    return this.view().getUint32(ptr >>> 0, true)
+  }
+  setU32(ptr: number, v: number): void {
+    this.view().setUint32(ptr >>> 0, v >>> 0, true)
+  }
+  setU16(ptr: number, v: number): void {
+    this.view().setUint16(ptr >>> 0, v, true)
+  }
+  setU8(ptr: number, v: number): void {
+    this.bytes()[ptr >>> 0] = v
+  }
+  i64(ptr: number): bigint {
+    return this.view().getBigInt64(ptr >>> 0, true)
+  }
+  u64(ptr: number): bigint {
+    return this.view().getBigUint64(ptr >>> 0, true)
+  }
+  setU64(ptr: number, v: bigint | number): void {
+    this.view().setBigUint64(ptr >>> 0, BigInt.asUintN(64, BigInt(v)), true)
+  }
+  /** Copy out (the caller checked bounds). */
+  read(ptr: number, len: number): Uint8Array {
+    const p = ptr >>> 0
+    return this.bytes().slice(p, p + (len >>> 0))
+  }
+  write(ptr: number, data: Uint8Array): void {
+    this.bytes().set(data, ptr >>> 0)
+  }
+}

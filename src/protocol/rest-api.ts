@@ -1,0 +1,199 @@
+/**
+ * The device REST API: paths and JSON shapes shared by the simulator's server (src/os/services/rest)
+ * and the host's DeviceClient (src/device). Standard endpoints follow the Azure Sphere device API
+ * (see device-rest-api reference); our own extensions live under /sphere/.
+ */
+
+/** Header the device sends on GET /status. */
+export const REST_API_VERSION = '4.4.0'
+/** The address a real board serves the API at over its SLIP service link. */
+export const DEVICE_SERVICE_IP = '192.168.35.2'
+/** Device capability numbers (GET device/capabilities). */
+export const CAPABILITY_IDS = {
+  enableFieldServicing: 1,
+  appDevelopment: 11,
+  enableRfTestMode: 5,
+} as const
+export type CapabilityName = keyof typeof CAPABILITY_IDS
+
+/** Error codes (body `{"error": code}`), with the message clients show. */
+export const REST_ERRORS = {
+  appNotPresent: {code: 14680076, message: 'Application is not present'},
+  certNotFound: {code: 38797319, message: 'No certificate with that identifier could be found on the device.'},
+  invalidUri: {code: 15728642, message: 'Invalid request URI.'},
+  networkNotFound: {code: 13631491, message: 'Network not found'},
+  pskTooShort: {code: 13631513, message: 'PSK is too short.'},
+  wifiDisabled: {code: 13631506, message: 'Wi-Fi interface is disabled'},
+  imageNotStaged: {code: 7340050, message: 'Image could not be staged; check that it is a valid image package'},
+  badComponentId: {code: 7340079, message: 'Image has an invalid component ID. Re-package your image and retry.'},
+  noSpace: {code: 14680082, message: 'Insufficient free space on the device'},
+  appExists: {code: 3145729, message: 'Application already exists on the device'},
+  gpioUndefined: {
+    code: 5242883,
+    message:
+      'Application manifest requests a GPIO that is not defined on this device. See https://aka.ms/AzureSphereAppManifest for more information.',
+  },
+  gpioInUse: {code: 5242884, message: 'Application manifest requests a GPIO that is already in use by another application'},
+  manifestParse: {
+    code: 2097153,
+    message: 'Could not parse application manifest JSON. See https://aka.ms/AzureSphereAppManifest for more information.',
+  },
+  manifestMissing: {code: 2097177, message: 'Application manifest is missing from image'},
+  certStoreFull: {code: 38797323, message: 'Unable to add certificate. Certificate store is out of space.'},
+  certTypeInvalid: {code: 38797324, message: "Certificate type is invalid. Certificate type must be 'client' or 'rootca'."},
+  networkExists: {code: 13631490, message: 'Network already exists'},
+  busy: {code: 10485765, message: 'Device is busy and refused request'},
+} as const
+
+/** Look up the message for an error code a device returned. */
+export function restErrorMessage(code: number): string | undefined {
+  for (const e of Object.values(REST_ERRORS)) if (e.code === code) return e.message
+  return undefined
+}
+
+export type AppState = 'notPresent' | 'running' | 'stopped' | 'debugging'
+export type ManufacturingState = 'Blank' | 'Module1Complete' | 'DeviceComplete' | 'Unknown'
+
+export interface StatusResponse {
+  uptime: number
+}
+export interface AppStatusResponse {
+  state: AppState
+  gdbPort?: number
+  outPort?: number
+}
+export interface AppQuotaResponse {
+  UsageKB: number
+  LimitKB: number
+}
+export interface MemoryStatsResponse {
+  memoryStats: {currentMemoryUsageInBytes: number; peakUserModeMemoryUsageInBytes: number; userModeMemoryUsageInBytes: number}
+}
+export interface ImagesResponse {
+  is_ota_update_in_progress: boolean
+  has_staged_updates: boolean
+  restart_required: boolean
+  components: {
+    uid: string
+    image_type: number
+    is_update_staged: boolean
+    does_image_type_require_restart: boolean
+    images: {uid: string; length_in_bytes: number; uncompressed_length_in_bytes: number; replica_type: number}[]
+    name?: string
+  }[]
+}
+
+/** Standard endpoint paths (clients never send query strings to these). */
+export const PATHS = {
+  status: '/status',
+  restart: '/restart',
+  securityState: '/device/security_state',
+  capabilities: '/device/capabilities',
+  manufacturingState: '/device/manufacturing_state',
+  log: '/log',
+  telemetry: '/telemetry',
+  memoryStats: '/stats/memory/groups/applications',
+  appStatus: (cid: string) => `/app/status/${cid}`,
+  appQuota: (cid: string) => `/app/quota/${cid}`,
+  appImage: (cid: string) => `/app/image/${cid}`,
+  stage: '/update/stage',
+  install: '/update/install',
+  images: '/images',
+  certs: '/certstore/certs',
+  cert: (id: string) => `/certstore/certs/${encodeURIComponent(id)}`,
+  certSpace: '/certstore/space',
+  interfaces: '/net/interfaces',
+  iface: (name: string) => `/net/interfaces/${name}`,
+  netStatus: '/net/status',
+  firewall: '/net/firewall/rulesets',
+  proxy: '/net/proxy',
+  wifiNetworks: '/wifi/config/networks',
+  wifiNetwork: (id: number | string) => `/wifi/config/networks/${id}`,
+  wifiInterface: '/wifi/interface',
+  wifiScan: '/wifi/scan',
+  wifiDiagnostics: '/wifi/diagnostics/networks',
+} as const
+
+// ---- /sphere/ extensions (ours) ----
+
+/** One process as the simulator reports it (GET /sphere/apps). */
+export interface SphereAppInfo {
+  componentId: string
+  name: string
+  state: AppState | 'crashed' | 'blocked' | 'starting'
+  pid: number | null
+  uid: number
+  memory: {currentBytes: number; peakBytes: number; limitBytes: number}
+  restarts: number
+  cpuShare: number
+  capabilities: string[]
+}
+
+/** GET /sphere/device */
+export interface SphereDeviceInfo {
+  deviceId: string
+  osVersion: string
+  uptime: number
+  capabilities: CapabilityName[] | string[]
+  manufacturingState: ManufacturingState
+  clock: {mode: 'realtime' | 'fast-forward'; virtualTimeMs: number; speed: number}
+  name?: string
+  transport?: string
+}
+
+export interface SphereLogEntry {
+  seq: number
+  time: number
+  stream: 'stdout' | 'stderr' | 'system'
+  text: string
+}
+
+export interface SphereAuditRecord {
+  seq: number
+  time: number
+  subject: string
+  operation: string
+  object: string
+  allowed: boolean
+  reason: string
+}
+
+export const SPHERE_PATHS = {
+  device: '/sphere/device',
+  apps: '/sphere/apps',
+  /** GET ?since=SEQ&follow=1 : NDJSON of SphereLogEntry; follow keeps the response open */
+  appLog: (cid: string) => `/sphere/apps/${cid}/log`,
+  /** GET ?since=SEQ : SphereAuditRecord[] */
+  audit: '/sphere/audit',
+  /** GET: NDJSON event stream (one JSON object per line) for the monitor */
+  events: '/sphere/events',
+  /** GET world state; PATCH {set: {path: value}}; POST /sphere/world/press {button} */
+  world: '/sphere/world',
+  worldPress: '/sphere/world/press',
+  /** POST {capabilities: string[]} grant (simulator-only operation, e.g. enable-development) */
+  grantCapabilities: '/sphere/device/capabilities',
+  /** GET/PUT {timeoutMinutes: number} */
+  deploymentTimeout: '/sphere/sideload/timeout',
+} as const
+
+/** The board as the world model shows it (GET /sphere/world, and in events). */
+export interface SphereWorldState {
+  leds: {name: string; gpio: number; on: boolean; color: string}[]
+  buttons: {name: string; gpio: number; pressed: boolean}[]
+  gpios: {id: number; level: 0 | 1; direction: 'in' | 'out' | 'unused'; owner?: string}[]
+  [extra: string]: unknown
+}
+
+/**
+ * One line of the NDJSON event stream at GET /sphere/events. The first line is always a `snapshot`;
+ * later lines are pushed when something changes (never polled by the client). A `heartbeat` is sent
+ * at least every 5 s so clients can detect a dead link.
+ */
+export type SphereEvent =
+  | {type: 'snapshot'; time: number; device: SphereDeviceInfo; apps: SphereAppInfo[]; world: SphereWorldState}
+  | {type: 'device'; time: number; device: SphereDeviceInfo}
+  | {type: 'apps'; time: number; apps: SphereAppInfo[]}
+  | {type: 'audit'; time: number; record: SphereAuditRecord}
+  | {type: 'log'; time: number; componentId: string; entry: SphereLogEntry}
+  | {type: 'world'; time: number; world: SphereWorldState}
+  | {type: 'heartbeat'; time: number}
