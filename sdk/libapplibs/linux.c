@@ -151,7 +151,9 @@ static __wasi_timestamp_t ToNanoseconds(const struct timespec *ts)
 static __wasi_timestamp_t Now(__wasi_clockid_t clock)
 {
     __wasi_timestamp_t now = 0;
-    __wasi_clock_time_get(clock, 1, &now);
+    if (__wasi_clock_time_get(clock, 1, &now) != 0) {
+        return 0;
+    }
     return now;
 }
 

@@ -80,3 +80,4 @@ export {
 } from './metadata.js'
 export {parseStrictJson, parseStrictJsonBytes} from './json.js'
 export {crc32, guidToBytes, bytesToGuid, isGuid, toHex} from './binary.js'
+export {packDirectory, type PackDirectoryOptions, type PackDirectoryResult} from './pack-dir.js'

@@ -62,6 +62,8 @@ export class Kernel {
   private appsBytes = 0
   private peakAppsBytes = 0
 
+  /** GPIO number -> pid of the process holding it open (a pin is opened by one fd at a time). */
+  readonly gpioOwners = new Map<number, number>()
   /** The process on the CPU (only during a slice). */
   current?: Process
   private sliceStart = 0

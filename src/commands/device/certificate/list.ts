@@ -1,0 +1,11 @@
+import {DeviceCommand} from '../../../cli/device-command.js'
+
+export default class CertificateList extends DeviceCommand<{identifiers: string[]}> {
+  static override summary = 'List the certificate IDs in the certificate store of the attached device'
+  static override examples = ['<%= config.bin %> device certificate list']
+
+  async execute(): Promise<{identifiers: string[]}> {
+    await this.parse(CertificateList)
+    return (await this.client()).json('GET', '/certstore/certs')
+  }
+}

@@ -1,0 +1,13 @@
+import {Flags} from '@oclif/core'
+import {DeviceCommand} from '../../../cli/device-command.js'
+
+export default class CertificateShow extends DeviceCommand<Record<string, unknown>> {
+  static override summary = 'Show one certificate in the certificate store'
+  static override examples = ['<%= config.bin %> device certificate show --certificate myRootCA']
+  static override flags = {certificate: Flags.string({char: 'c', description: 'Certificate ID', required: true})}
+
+  async execute(): Promise<Record<string, unknown>> {
+    const {flags} = await this.parse(CertificateShow)
+    return (await this.client()).json('GET', `/certstore/certs/${encodeURIComponent(flags.certificate)}`)
+  }
+}

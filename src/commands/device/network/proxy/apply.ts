@@ -1,0 +1,39 @@
+import {Flags} from '@oclif/core'
+import {DeviceCommand} from '../../../../cli/device-command.js'
+import {SphereError} from '../../../../util/errors.js'
+
+export default class ProxyApply extends DeviceCommand<Record<string, unknown>> {
+  static override summary = 'Configure the network proxy of the attached device'
+  static override examples = [
+    '<%= config.bin %> device network proxy apply --address proxy.example.com --authentication anonymous --port 8080 --enable',
+  ]
+  static override flags = {
+    address: Flags.string({char: 'a', description: 'Proxy host', required: true}),
+    authentication: Flags.string({char: 't', description: 'Authentication type', options: ['anonymous', 'basic'], required: true}),
+    port: Flags.integer({char: 'r', description: 'Proxy port', required: true, min: 1, max: 65535}),
+    enable: Flags.boolean({description: 'Enable the proxy', exclusive: ['disable']}),
+    disable: Flags.boolean({description: 'Disable the proxy'}),
+    'no-proxy-addresses': Flags.string({char: 'n', description: 'Hosts that bypass the proxy', multiple: true}),
+    username: Flags.string({char: 'u', description: 'User name (basic authentication)'}),
+    password: Flags.string({char: 'p', description: 'Password (basic authentication)'}),
+  }
+
+  async execute(): Promise<Record<string, unknown>> {
+    const {flags} = await this.parse(ProxyApply)
+    const body: Record<string, unknown> = {
+      enabled: flags.enable && !flags.disable,
+      address: flags.address,
+      port: flags.port,
+      noProxyAddresses: (flags['no-proxy-addresses'] ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean),
+      authenticationType: flags.authentication,
+    }
+    if (flags.authentication === 'basic') {
+      if (!flags.username || !flags.password) {
+        throw new SphereError('USAGE', 'Basic authentication needs --username and --password.', {exit: 2})
+      }
+      body.username = flags.username
+      body.password = flags.password
+    }
+    return (await this.client()).json('POST', '/net/proxy', {body})
+  }
+}

@@ -1,0 +1,11 @@
+import {DeviceCommand} from '../../../cli/device-command.js'
+
+export default class NetworkShowStatus extends DeviceCommand<Record<string, unknown>> {
+  static override summary = 'Show the network status of the attached device (authentication readiness, time sync, proxy)'
+  static override examples = ['<%= config.bin %> device network show-status']
+
+  async execute(): Promise<Record<string, unknown>> {
+    await this.parse(NetworkShowStatus)
+    return (await this.client()).json('GET', '/net/status')
+  }
+}

@@ -1,0 +1,17 @@
+import {Flags} from '@oclif/core'
+import {DeviceCommand} from '../../../cli/device-command.js'
+import {WIFI_COLUMNS} from './list.js'
+
+export default class WifiDisable extends DeviceCommand<Record<string, unknown>> {
+  static override summary = 'Disable a configured Wi-Fi network'
+  static override examples = ['<%= config.bin %> device wifi disable --id 0']
+  static override flags = {
+    id: Flags.integer({char: 'i', description: 'Network ID (see wifi list)', required: true, min: 0}),
+  }
+  static override columns = WIFI_COLUMNS
+
+  async execute(): Promise<Record<string, unknown>> {
+    const {flags} = await this.parse(WifiDisable)
+    return (await this.client()).json('PATCH', `/wifi/config/networks/${flags.id}`, {body: {configState: 'disabled'}})
+  }
+}

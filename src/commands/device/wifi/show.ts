@@ -1,0 +1,17 @@
+import {Flags} from '@oclif/core'
+import {DeviceCommand} from '../../../cli/device-command.js'
+import {WIFI_COLUMNS} from './list.js'
+
+export default class WifiShow extends DeviceCommand<Record<string, unknown>> {
+  static override summary = 'Show one configured Wi-Fi network'
+  static override examples = ['<%= config.bin %> device wifi show --id 0']
+  static override flags = {
+    id: Flags.integer({char: 'i', description: 'Network ID (see wifi list)', required: true, min: 0}),
+  }
+  static override columns = WIFI_COLUMNS
+
+  async execute(): Promise<Record<string, unknown>> {
+    const {flags} = await this.parse(WifiShow)
+    return (await this.client()).json('GET', `/wifi/config/networks/${flags.id}`)
+  }
+}

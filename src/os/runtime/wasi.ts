@@ -1,0 +1,328 @@
+import {Errno} from '../kernel/errno.js'
+import {EventFdObject, FileObject, type KObject, StdioObject, TimerFdObject} from '../kernel/objects.js'
+import {BLOCK, ProcExit, YIELD, type SysCtx} from './context.js'
+
+/**
+ * WASI preview1 over the kernel. Every function returns a WASI errno (0 = success) as preview1 specifies,
+ * never trusts a pointer (EFAULT) or an fd (EBADF), and blocks only the calling process.
+ */
+type Fn = (...a: never[]) => number
+
+const IOV_MAX = 1024
+const enc = new TextEncoder()
+
+interface Iovs {
+  parts: [number, number][]
+  total: number
+}
+
+/** Validate an iovec array and every buffer it names. */
+export function readIovs(c: SysCtx, iovs: number, n: number): Iovs | number {
+  if (n < 0 || n > IOV_MAX) return Errno.EINVAL
+  if (!c.mem.ok(iovs, n * 8)) return Errno.EFAULT
+  const parts: [number, number][] = []
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    const p = c.mem.u32(iovs + i * 8)
+    const l = c.mem.u32(iovs + i * 8 + 4)
+    if (!c.mem.ok(p, l)) return Errno.EFAULT
+    parts.push([p, l])
+    total += l
+  }
+  return {parts, total}
+}
+
+function gather(c: SysCtx, v: Iovs): Uint8Array {
+  const out = new Uint8Array(v.total)
+  let off = 0
+  const b = c.mem.bytes()
+  for (const [p, l] of v.parts) {
+    out.set(b.subarray(p, p + l), off)
+    off += l
+  }
+  return out
+}
+
+function scatter(c: SysCtx, v: Iovs, data: Uint8Array): number {
+  let off = 0
+  const b = c.mem.bytes()
+  for (const [p, l] of v.parts) {
+    if (off >= data.length) break
+    const n = Math.min(l, data.length - off)
+    b.set(data.subarray(off, off + n), p)
+    off += n
+  }
+  return off
+}
+
+function u64le(v: bigint): Uint8Array {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigUint64(0, v, true)
+  return b
+}
+
+/** Read from any fd kind; returns bytes, 0-length for EOF, or a number (errno or BLOCK). */
+export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | number {
+  const now = c.kernel.now()
+  if (o instanceof StdioObject) return o.stream === 0 ? new Uint8Array(0) : Errno.EBADF
+  if (o instanceof FileObject) {
+    const data = o.backing.read(o.offset, max)
+    o.offset += data.length
+    return data
+  }
+  if (o instanceof TimerFdObject || o instanceof EventFdObject) {
+    if (max < 8) return Errno.EINVAL
+    const v = o instanceof TimerFdObject ? BigInt(o.consume(now)) : o.take()
+    if (v === 0n) {
+      if (o.nonblock) return Errno.EAGAIN
+      if (c.pendingSignals() !== 0) return Errno.EINTR
+      return c.block([o], Infinity)
+    }
+    return u64le(v)
+  }
+  return Errno.EINVAL
+}
+
+export function writeObject(c: SysCtx, o: KObject, data: Uint8Array): number {
+  if (o instanceof StdioObject) {
+    if (o.stream === 0) return -Errno.EBADF
+    c.env.output(o.stream, data)
+    return data.length
+  }
+  if (o instanceof FileObject) {
+    if (o.backing.readOnly) return -Errno.EBADF
+    const r = o.backing.write(o.offset, data)
+    if (r > 0) o.offset += r
+    return r
+  }
+  if (o instanceof EventFdObject) {
+    if (data.length < 8) return -Errno.EINVAL
+    const e = o.add(new DataView(data.buffer, data.byteOffset).getBigUint64(0, true))
+    if (e) return -e
+    c.kernel.notifyReady(o)
+    return 8
+  }
+  return -Errno.EINVAL
+}
+
+export function wasiImports(c: SysCtx): Record<string, Fn> {
+  const {mem, proc, kernel} = c
+  const fds = proc.fds
+
+  const strings = (list: readonly string[]): Uint8Array[] => list.map((s) => enc.encode(`${s}\0`))
+  const sizes = (list: readonly string[]) => (countPtr: number, sizePtr: number): number => {
+    if (!mem.ok(countPtr, 4) || !mem.ok(sizePtr, 4)) return Errno.EFAULT
+    const enc = strings(list)
+    mem.setU32(countPtr, enc.length)
+    mem.setU32(sizePtr, enc.reduce((n, b) => n + b.length, 0))
+    return 0
+  }
+  const copyStrings = (list: readonly string[]) => (ptrs: number, buf: number): number => {
+    const enc = strings(list)
+    const total = enc.reduce((n, b) => n + b.length, 0)
+    if (!mem.ok(ptrs, enc.length * 4) || !mem.ok(buf, total)) return Errno.EFAULT
+    let off = buf >>> 0
+    enc.forEach((b, i) => {
+      mem.setU32(ptrs + i * 4, off)
+      mem.write(off, b)
+      off += b.length
+    })
+    return 0
+  }
+
+  const clockNow = (id: number): bigint | undefined => {
+    const now = kernel.now()
+    if (id === 0) return BigInt(kernel.clock.realtimeAt(now))
+    if (id === 1) return BigInt(now)
+    if (id === 2 || id === 3) return BigInt(Math.round(proc.cpuNs + (kernel.current === proc ? proc.task!.sliceElapsedNs() : 0)))
+    return undefined
+  }
+
+  return {
+    args_sizes_get: sizes(c.env.args),
+    args_get: copyStrings(c.env.args),
+    environ_sizes_get: sizes(c.env.env),
+    environ_get: copyStrings(c.env.env),
+
+    clock_res_get(id: number, ptr: number): number {
+      if (id < 0 || id > 3) return Errno.EINVAL
+      if (!mem.ok(ptr, 8)) return Errno.EFAULT
+      mem.setU64(ptr, 1000n)
+      return 0
+    },
+    clock_time_get(id: number, _precision: bigint, ptr: number): number {
+      const t = clockNow(id)
+      if (t === undefined) return Errno.EINVAL
+      if (!mem.ok(ptr, 8)) return Errno.EFAULT
+      mem.setU64(ptr, t)
+      return 0
+    },
+
+    fd_write(fd: number, iovs: number, n: number, nwritten: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      const v = readIovs(c, iovs, n)
+      if (typeof v === 'number') return v
+      if (!mem.ok(nwritten, 4)) return Errno.EFAULT
+      const r = writeObject(c, o, gather(c, v))
+      if (r < 0) return -r
+      mem.setU32(nwritten, r)
+      return 0
+    },
+    fd_read(fd: number, iovs: number, n: number, nread: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      const v = readIovs(c, iovs, n)
+      if (typeof v === 'number') return v
+      if (!mem.ok(nread, 4)) return Errno.EFAULT
+      const r = readObject(c, o, v.total)
+      if (typeof r === 'number') return r
+      mem.setU32(nread, scatter(c, v, r))
+      return 0
+    },
+    fd_close(fd: number): number {
+      return fds.remove(fd) ? 0 : Errno.EBADF
+    },
+    fd_seek(fd: number, offset: bigint, whence: number, newOffset: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      if (!(o instanceof FileObject)) return Errno.ESPIPE
+      if (!mem.ok(newOffset, 8)) return Errno.EFAULT
+      const base = whence === 0 ? 0 : whence === 1 ? o.offset : whence === 2 ? o.backing.size() : undefined
+      if (base === undefined) return Errno.EINVAL
+      const pos = BigInt(base) + offset
+      if (pos < 0n || pos > 0x7fff_ffffn) return Errno.EINVAL
+      o.offset = Number(pos)
+      mem.setU64(newOffset, pos)
+      return 0
+    },
+    fd_tell(fd: number, ptr: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      if (!(o instanceof FileObject)) return Errno.ESPIPE
+      if (!mem.ok(ptr, 8)) return Errno.EFAULT
+      mem.setU64(ptr, o.offset)
+      return 0
+    },
+    fd_fdstat_get(fd: number, ptr: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      if (!mem.ok(ptr, 24)) return Errno.EFAULT
+      const b = mem.bytes()
+      b.fill(0, ptr >>> 0, (ptr >>> 0) + 24)
+      const type = o.kind === 'stdio' ? 2 : o.kind === 'file' ? 4 : o.kind === 'socket' ? 6 : 0
+      mem.setU8(ptr, type)
+      mem.setU16(ptr + 2, o.nonblock ? 4 : 0)
+      mem.setU64(ptr + 8, 0x1fff_ffffn)
+      mem.setU64(ptr + 16, 0x1fff_ffffn)
+      return 0
+    },
+    fd_fdstat_set_flags(fd: number, flags: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      o.nonblock = (flags & 4) !== 0
+      return 0
+    },
+    fd_filestat_get(fd: number, ptr: number): number {
+      const o = fds.get(fd)
+      if (!o) return Errno.EBADF
+      if (!mem.ok(ptr, 64)) return Errno.EFAULT
+      mem.bytes().fill(0, ptr >>> 0, (ptr >>> 0) + 64)
+      mem.setU8(ptr + 16, o.kind === 'stdio' ? 2 : o.kind === 'file' ? 4 : 0)
+      mem.setU64(ptr + 24, 1n)
+      if (o instanceof FileObject) mem.setU64(ptr + 32, o.backing.size())
+      return 0
+    },
+    fd_prestat_get(): number {
+      return Errno.EBADF // no preopened directories: storage is reached through the Storage_* calls
+    },
+    fd_prestat_dir_name(): number {
+      return Errno.EBADF
+    },
+    fd_sync(fd: number): number {
+      return fds.get(fd) ? 0 : Errno.EBADF // storage writes are durable when write() returns
+    },
+    path_open(fd: number): number {
+      return fds.get(fd) ? Errno.ENOTDIR : Errno.EBADF
+    },
+    path_filestat_get(fd: number): number {
+      return fds.get(fd) ? Errno.ENOTDIR : Errno.EBADF
+    },
+    path_unlink_file(fd: number): number {
+      return fds.get(fd) ? Errno.ENOTDIR : Errno.EBADF
+    },
+
+    poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
+      if (nsubs <= 0 || nsubs > 4096) return Errno.EINVAL
+      if (!mem.ok(inPtr, nsubs * 48) || !mem.ok(outPtr, nsubs * 32) || !mem.ok(neventsPtr, 4)) return Errno.EFAULT
+      const now = kernel.now()
+      // Absolute deadlines are fixed at the first attempt, so retries do not restart relative timeouts.
+      let deadlines = c.callState as number[] | undefined
+      const first = deadlines === undefined
+      if (first) deadlines = []
+      const dv = mem.view()
+      const inBase = inPtr >>> 0
+      const events: {userdata: bigint; error: number; type: number; nbytes: number}[] = []
+      const waitOn: KObject[] = []
+      for (let i = 0; i < nsubs; i++) {
+        const s = inBase + i * 48
+        const userdata = dv.getBigUint64(s, true)
+        const tag = dv.getUint8(s + 8)
+        if (tag === 0) {
+          if (first) {
+            const id = dv.getUint32(s + 16, true)
+            const timeout = Number(dv.getBigUint64(s + 24, true))
+            const abs = (dv.getUint16(s + 40, true) & 1) !== 0
+            if (id > 3) return Errno.EINVAL
+            deadlines![i] = abs ? (id === 0 ? timeout - kernel.clock.realtimeAt(0) : timeout) : now + timeout
+          }
+          if (deadlines![i]! <= now) events.push({userdata, error: 0, type: 0, nbytes: 0})
+        } else if (tag === 1 || tag === 2) {
+          const o = fds.get(dv.getUint32(s + 16, true))
+          if (!o) events.push({userdata, error: Errno.EBADF, type: tag, nbytes: 0})
+          else if (tag === 1 ? o.readable(now) : o.writable(now)) {
+            const nbytes = o instanceof FileObject ? Math.max(0, o.backing.size() - o.offset) : tag === 1 ? 8 : 4096
+            events.push({userdata, error: 0, type: tag, nbytes})
+          } else waitOn.push(o)
+        } else return Errno.EINVAL
+      }
+      if (events.length > 0) {
+        const b = mem.bytes()
+        events.forEach((e, i) => {
+          const o = (outPtr >>> 0) + i * 32
+          b.fill(0, o, o + 32)
+          dv.setBigUint64(o, e.userdata, true)
+          dv.setUint16(o + 8, e.error, true)
+          dv.setUint8(o + 10, e.type)
+          dv.setBigUint64(o + 16, BigInt(e.nbytes), true)
+        })
+        mem.setU32(neventsPtr, events.length)
+        return 0
+      }
+      if (c.pendingSignals() !== 0) return Errno.EINTR
+      c.callState = deadlines
+      const deadline = Math.min(Infinity, ...deadlines!.filter((d) => d !== undefined))
+      return c.block(waitOn, deadline)
+    },
+
+    random_get(buf: number, len: number): number {
+      if (!mem.ok(buf, len)) return Errno.EFAULT
+      const tmp = new Uint8Array(len >>> 0)
+      c.env.random(tmp)
+      mem.write(buf, tmp)
+      return 0
+    },
+    sched_yield(): number {
+      if (c.yielded) {
+        c.yielded = false
+        return 0
+      }
+      return kernel.shouldPreempt() ? YIELD : 0
+    },
+    proc_exit(code: number): number {
+      throw new ProcExit(code >>> 0)
+    },
+  }
+}
+
+export {BLOCK}
