@@ -82,9 +82,11 @@ export function checkName(name: string, where: string): string {
   if (name === '.' || name === '..') fail('IMAGE_BAD_NAME', `${where}: file name "${name}" is not allowed`)
   if (name.includes('/')) fail('IMAGE_BAD_NAME', `${where}: file name "${printable(name)}" contains '/'`)
   if (name.includes('\\')) fail('IMAGE_BAD_NAME', `${where}: file name "${printable(name)}" contains '\\'`)
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) fail('IMAGE_BAD_NAME', `${where}: file name "${printable(name)}" contains a control character`)
-  if (encodeUtf8(name).length > MAX_NAME_BYTES) fail('IMAGE_BAD_NAME', `${where}: file name is longer than ${MAX_NAME_BYTES} bytes`)
+
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    fail('IMAGE_BAD_NAME', `${where}: file name "${printable(name)}" contains a control character`)
+  if (encodeUtf8(name).length > MAX_NAME_BYTES)
+    fail('IMAGE_BAD_NAME', `${where}: file name is longer than ${MAX_NAME_BYTES} bytes`)
   return name
 }
 
@@ -101,7 +103,6 @@ export function splitPackagePath(path: string): string[] {
   }
   return parts
 }
-
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length)
@@ -147,8 +148,19 @@ export interface WriteAsxipfsOptions {
  * file's data at a 4096-aligned offset in the same depth-first, name-sorted order, zero padded; the
  * total size is a multiple of 4096 and fsid.crc is the zlib CRC-32 of the image with that field zero.
  */
-export function writeAsxipfs(files: Map<string, Uint8Array> | Record<string, Uint8Array>, opts: WriteAsxipfsOptions = {}): Uint8Array {
-  const root: DirNode = {kind: 'dir', name: '', nameBytes: new Uint8Array(), children: new Map(), inodeOffset: 64, entriesOffset: 0, tableSize: 0}
+export function writeAsxipfs(
+  files: Map<string, Uint8Array> | Record<string, Uint8Array>,
+  opts: WriteAsxipfsOptions = {},
+): Uint8Array {
+  const root: DirNode = {
+    kind: 'dir',
+    name: '',
+    nameBytes: new Uint8Array(),
+    children: new Map(),
+    inodeOffset: 64,
+    entriesOffset: 0,
+    tableSize: 0,
+  }
   const exec = new Set<string>()
   for (const e of opts.executables ?? []) exec.add(splitPackagePath(e).join('/'))
   const entries = files instanceof Map ? [...files.entries()] : Object.entries(files)
@@ -158,7 +170,15 @@ export function writeAsxipfs(files: Map<string, Uint8Array> | Record<string, Uin
     for (const part of parts) {
       let n = d.children.get(part)
       if (!n) {
-        n = {kind: 'dir', name: part, nameBytes: encodeUtf8(part), children: new Map(), inodeOffset: 0, entriesOffset: 0, tableSize: 0}
+        n = {
+          kind: 'dir',
+          name: part,
+          nameBytes: encodeUtf8(part),
+          children: new Map(),
+          inodeOffset: 0,
+          entriesOffset: 0,
+          tableSize: 0,
+        }
         d.children.set(part, n)
         count++
       } else if (n.kind !== 'dir') {
@@ -175,9 +195,18 @@ export function writeAsxipfs(files: Map<string, Uint8Array> | Record<string, Uin
     const name = parts.pop() as string
     const d = mkdirs(parts, path)
     if (d.children.has(name)) fail('IMAGE_BAD_NAME', `path "${printable(path)}" is given twice or is also a directory`)
-    if (data.length > MAX_FILE_SIZE) fail('IMAGE_TOO_LARGE', `file "${printable(path)}" is ${data.length} bytes; the limit is ${MAX_FILE_SIZE}`)
+    if (data.length > MAX_FILE_SIZE)
+      fail('IMAGE_TOO_LARGE', `file "${printable(path)}" is ${data.length} bytes; the limit is ${MAX_FILE_SIZE}`)
     const key = [...parts, name].join('/')
-    d.children.set(name, {kind: 'file', name, nameBytes: encodeUtf8(name), data, mode: exec.has(key) ? MODE_EXEC : MODE_FILE, inodeOffset: 0, dataOffset: 0})
+    d.children.set(name, {
+      kind: 'file',
+      name,
+      nameBytes: encodeUtf8(name),
+      data,
+      mode: exec.has(key) ? MODE_EXEC : MODE_FILE,
+      inodeOffset: 0,
+      dataOffset: 0,
+    })
     count++
   }
   if (count > MAX_ENTRIES) fail('IMAGE_TOO_LARGE', `${count} inodes; the limit is ${MAX_ENTRIES}`)
@@ -250,11 +279,15 @@ export function writeAsxipfs(files: Map<string, Uint8Array> | Record<string, Uin
 }
 
 function readSuperblock(r: LeReader): AsxipfsSuperblock {
-  if (r.length < ASXIPFS_SUPER_SIZE) fail('IMAGE_TRUNCATED', `ASXipFS: ${r.length} bytes is shorter than the ${ASXIPFS_SUPER_SIZE}-byte superblock`)
+  if (r.length < ASXIPFS_SUPER_SIZE)
+    fail('IMAGE_TRUNCATED', `ASXipFS: ${r.length} bytes is shorter than the ${ASXIPFS_SUPER_SIZE}-byte superblock`)
   const magic = r.u32(0, 'magic')
   if (magic !== ASXIPFS_MAGIC) {
     if (magic === 0x453dcd28) fail('IMAGE_BAD_MAGIC', 'ASXipFS: big-endian cramfs images are not supported')
-    fail('IMAGE_BAD_MAGIC', `ASXipFS: bad magic 0x${hex(magic).padStart(8, '0')} (expected 0x28CD3D45); not an application image package`)
+    fail(
+      'IMAGE_BAD_MAGIC',
+      `ASXipFS: bad magic 0x${hex(magic).padStart(8, '0')} (expected 0x28CD3D45); not an application image package`,
+    )
   }
   const latin = (b: Uint8Array): string => String.fromCharCode(...b)
   const nameBytes = r.slice(0x30, 16, 'name')
@@ -300,27 +333,54 @@ export function readAsxipfs(bytes: Uint8Array): Asxipfs {
   }
   const crc = asxipfsCrc(bytes, sb.size)
   if (crc !== sb.crc) {
-    fail('IMAGE_BAD_CRC', `ASXipFS: CRC mismatch (stored 0x${hex(sb.crc).padStart(8, '0')}, computed 0x${hex(crc).padStart(8, '0')})`)
+    fail(
+      'IMAGE_BAD_CRC',
+      `ASXipFS: CRC mismatch (stored 0x${hex(sb.crc).padStart(8, '0')}, computed 0x${hex(crc).padStart(8, '0')})`,
+    )
   }
   const fsEnd = sb.size
   const sorted = (sb.flags & FLAG_SORTED_DIRS) !== 0
-  const regions: {start: number; end: number; what: string}[] = [{start: 0, end: ASXIPFS_SUPER_SIZE, what: 'the superblock'}]
+  const regions: {start: number; end: number; what: string}[] = [
+    {start: 0, end: ASXIPFS_SUPER_SIZE, what: 'the superblock'},
+  ]
   const entries: AsxipfsEntry[] = []
   const files = new Map<string, Uint8Array>()
 
-  const readInode = (at: number, where: string): {mode: number; uid: number; size: number; gid: number; nameLen: number; offset: number} => {
+  const readInode = (
+    at: number,
+    where: string,
+  ): {mode: number; uid: number; size: number; gid: number; nameLen: number; offset: number} => {
     const w0 = r.u32(at, `${where} inode`)
     const w1 = r.u32(at + 4, `${where} inode`)
     const w2 = r.u32(at + 8, `${where} inode`)
-    return {mode: w0 & 0xffff, uid: w0 >>> 16, size: w1 & 0xffffff, gid: w1 >>> 24, nameLen: (w2 & 0x3f) * 4, offset: (w2 >>> 6) * 4}
+    return {
+      mode: w0 & 0xffff,
+      uid: w0 >>> 16,
+      size: w1 & 0xffffff,
+      gid: w1 >>> 24,
+      nameLen: (w2 & 0x3f) * 4,
+      offset: (w2 >>> 6) * 4,
+    }
   }
   const root = readInode(64, 'root')
   if ((root.mode & S_IFMT) !== S_IFDIR) fail('IMAGE_BAD_INODE', 'ASXipFS: the root inode is not a directory')
   const rootExpected = sb.flags & FLAG_SHIFTED_ROOT_OFFSET ? 512 + ASXIPFS_SUPER_SIZE : ASXIPFS_SUPER_SIZE
   if (root.size > 0 && root.offset !== rootExpected) {
-    fail('IMAGE_BAD_INODE', `ASXipFS: root directory entries at 0x${hex(root.offset)} (expected 0x${hex(rootExpected)})`)
+    fail(
+      'IMAGE_BAD_INODE',
+      `ASXipFS: root directory entries at 0x${hex(root.offset)} (expected 0x${hex(rootExpected)})`,
+    )
   }
-  entries.push({path: '', type: 'dir', mode: root.mode, uid: root.uid, gid: root.gid, size: root.size, offset: root.offset, inodeOffset: 64})
+  entries.push({
+    path: '',
+    type: 'dir',
+    mode: root.mode,
+    uid: root.uid,
+    gid: root.gid,
+    size: root.size,
+    offset: root.offset,
+    inodeOffset: 64,
+  })
 
   const visited = new Set<number>()
   const stack: {path: string; offset: number; size: number}[] = [{path: '', offset: root.offset, size: root.size}]
@@ -329,9 +389,13 @@ export function readAsxipfs(bytes: Uint8Array): Asxipfs {
     const label = d.path === '' ? 'the root directory' : `directory "${printable(d.path)}"`
     if (d.size === 0) continue
     if (d.offset < ASXIPFS_SUPER_SIZE || d.offset + d.size > fsEnd) {
-      fail('IMAGE_BAD_INODE', `ASXipFS: ${label} entries [0x${hex(d.offset)}, 0x${hex(d.offset + d.size)}) lie outside the file system`)
+      fail(
+        'IMAGE_BAD_INODE',
+        `ASXipFS: ${label} entries [0x${hex(d.offset)}, 0x${hex(d.offset + d.size)}) lie outside the file system`,
+      )
     }
-    if (visited.has(d.offset)) fail('IMAGE_OVERLAP', `ASXipFS: ${label} reuses the entry table at 0x${hex(d.offset)} (a loop)`)
+    if (visited.has(d.offset))
+      fail('IMAGE_OVERLAP', `ASXipFS: ${label} reuses the entry table at 0x${hex(d.offset)} (a loop)`)
     visited.add(d.offset)
     regions.push({start: d.offset, end: d.offset + d.size, what: `${label} entries`})
     const subdirs: {path: string; offset: number; size: number}[] = []
@@ -342,7 +406,8 @@ export function readAsxipfs(bytes: Uint8Array): Asxipfs {
       if (at + 12 > d.offset + d.size) fail('IMAGE_BAD_INODE', `ASXipFS: ${label} has a partial inode at 0x${hex(at)}`)
       const ino = readInode(at, label)
       if (ino.nameLen === 0) fail('IMAGE_BAD_NAME', `ASXipFS: inode at 0x${hex(at)} in ${label} has an empty name`)
-      if (at + 12 + ino.nameLen > d.offset + d.size) fail('IMAGE_BAD_INODE', `ASXipFS: name of the inode at 0x${hex(at)} runs past the end of ${label}`)
+      if (at + 12 + ino.nameLen > d.offset + d.size)
+        fail('IMAGE_BAD_INODE', `ASXipFS: name of the inode at 0x${hex(at)} runs past the end of ${label}`)
       const raw = r.slice(at + 12, ino.nameLen, 'name')
       let n = raw.length
       while (n > 0 && raw[n - 1] === 0) n--
@@ -359,20 +424,53 @@ export function readAsxipfs(bytes: Uint8Array): Asxipfs {
       if (path.length > MAX_PATH_CHARS) fail('IMAGE_BAD_NAME', `ASXipFS: path longer than ${MAX_PATH_CHARS} characters`)
       const type = ino.mode & S_IFMT
       if (type === S_IFDIR) {
-        entries.push({path, type: 'dir', mode: ino.mode, uid: ino.uid, gid: ino.gid, size: ino.size, offset: ino.offset, inodeOffset: at})
+        entries.push({
+          path,
+          type: 'dir',
+          mode: ino.mode,
+          uid: ino.uid,
+          gid: ino.gid,
+          size: ino.size,
+          offset: ino.offset,
+          inodeOffset: at,
+        })
         subdirs.push({path, offset: ino.offset, size: ino.size})
       } else if (type === S_IFREG) {
         if (ino.size > 0) {
           if (ino.offset < ASXIPFS_SUPER_SIZE || ino.offset + ino.size > fsEnd) {
-            fail('IMAGE_BAD_INODE', `ASXipFS: data of "${printable(path)}" [0x${hex(ino.offset)}, 0x${hex(ino.offset + ino.size)}) lies outside the file system`)
+            fail(
+              'IMAGE_BAD_INODE',
+              `ASXipFS: data of "${printable(path)}" [0x${hex(ino.offset)}, 0x${hex(ino.offset + ino.size)}) lies outside the file system`,
+            )
           }
           regions.push({start: ino.offset, end: ino.offset + ino.size, what: `data of "${printable(path)}"`})
         }
-        entries.push({path, type: 'file', mode: ino.mode, uid: ino.uid, gid: ino.gid, size: ino.size, offset: ino.offset, inodeOffset: at})
+        entries.push({
+          path,
+          type: 'file',
+          mode: ino.mode,
+          uid: ino.uid,
+          gid: ino.gid,
+          size: ino.size,
+          offset: ino.offset,
+          inodeOffset: at,
+        })
         files.set(path, bytes.slice(ino.offset, ino.offset + ino.size))
       } else {
-        const kind = type === S_IFLNK ? 'a symbolic link' : type === 0o020000 || type === 0o060000 ? 'a device node' : type === 0o010000 ? 'a FIFO' : type === 0o140000 ? 'a socket' : `type 0o${type.toString(8)}`
-        fail('IMAGE_BAD_INODE', `ASXipFS: "${printable(path)}" is ${kind}; only directories and regular files are allowed`)
+        const kind =
+          type === S_IFLNK
+            ? 'a symbolic link'
+            : type === 0o020000 || type === 0o060000
+              ? 'a device node'
+              : type === 0o010000
+                ? 'a FIFO'
+                : type === 0o140000
+                  ? 'a socket'
+                  : `type 0o${type.toString(8)}`
+        fail(
+          'IMAGE_BAD_INODE',
+          `ASXipFS: "${printable(path)}" is ${kind}; only directories and regular files are allowed`,
+        )
       }
       at += 12 + ino.nameLen
     }
@@ -384,6 +482,7 @@ export function readAsxipfs(bytes: Uint8Array): Asxipfs {
     const b = regions[i] as {start: number; end: number; what: string}
     if (b.start < a.end) fail('IMAGE_OVERLAP', `ASXipFS: ${b.what} at 0x${hex(b.start)} overlaps ${a.what}`)
   }
-  if (sb.files !== entries.length) fail('IMAGE_BAD_FS', `ASXipFS: superblock counts ${sb.files} inodes but the tree has ${entries.length}`)
+  if (sb.files !== entries.length)
+    fail('IMAGE_BAD_FS', `ASXipFS: superblock counts ${sb.files} inodes but the tree has ${entries.length}`)
   return {superblock: sb, entries, files}
 }

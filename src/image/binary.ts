@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib'
 import {SphereError} from '../util/errors.js'
 
 /** Throw the one error type of this layer: a stable code and a one-line message. */
@@ -19,7 +20,10 @@ export class LeReader {
   }
   need(off: number, len: number, field: string): void {
     if (!Number.isSafeInteger(off) || off < 0 || len < 0 || off + len > this.bytes.length) {
-      fail('IMAGE_TRUNCATED', `${this.what}: ${field} at offset 0x${hex(off)} (${len} bytes) runs past the end (${this.bytes.length} bytes)`)
+      fail(
+        'IMAGE_TRUNCATED',
+        `${this.what}: ${field} at offset 0x${hex(off)} (${len} bytes) runs past the end (${this.bytes.length} bytes)`,
+      )
     }
   }
   u8(off: number, field: string): number {
@@ -125,8 +129,15 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 let crcTable: Uint32Array | undefined
-/** zlib CRC-32 (polynomial 0xEDB88320), as ASXipFS stores in fsid.crc. */
+const nativeCrc32 = (zlib as unknown as {crc32?: (data: Uint8Array, value?: number) => number}).crc32
+/** zlib CRC-32 (polynomial 0xEDB88320), as ASXipFS stores in fsid.crc. Native zlib when Node has it (20.15+). */
 export function crc32(data: Uint8Array, crc = 0): number {
+  if (nativeCrc32) return nativeCrc32(data, crc) >>> 0
+  return crc32js(data, crc)
+}
+
+/** The portable implementation (also the reference the native one is tested against). */
+export function crc32js(data: Uint8Array, crc = 0): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256)
     for (let n = 0; n < 256; n++) {
@@ -151,7 +162,16 @@ export function guidToBytes(guid: string): Uint8Array {
   if (!isGuid(guid)) fail('IMAGE_BAD_GUID', `not a GUID: "${printable(String(guid))}"`)
   const h = fromHex(guid.replace(/-/g, ''))
   const out = new Uint8Array(16)
-  out.set([h[3] as number, h[2] as number, h[1] as number, h[0] as number, h[5] as number, h[4] as number, h[7] as number, h[6] as number])
+  out.set([
+    h[3] as number,
+    h[2] as number,
+    h[1] as number,
+    h[0] as number,
+    h[5] as number,
+    h[4] as number,
+    h[7] as number,
+    h[6] as number,
+  ])
   out.set(h.subarray(8), 8)
   return out
 }
@@ -179,7 +199,6 @@ export function alignUp(n: number, align: number): number {
 }
 
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const t = s.replace(/[\u0000-\u001f\u007f]/g, '?')
   return t.length > 80 ? t.slice(0, 77) + '...' : t
 }

@@ -12,7 +12,16 @@ import {parseStrictJsonBytes} from './json.js'
 import {PERIPHERAL_CAPABILITIES, validateManifest, type AppManifest, type AppManifestValue} from './manifest.js'
 
 export const HWDEF_TYPE = 'Azure Sphere Hardware Definition'
-export const PERIPHERAL_TYPES = ['Gpio', 'Pwm', 'Adc', 'I2cMaster', 'SpiMaster', 'Uart', 'I2sSubordinate', 'int'] as const
+export const PERIPHERAL_TYPES = [
+  'Gpio',
+  'Pwm',
+  'Adc',
+  'I2cMaster',
+  'SpiMaster',
+  'Uart',
+  'I2sSubordinate',
+  'int',
+] as const
 export type PeripheralType = (typeof PERIPHERAL_TYPES)[number]
 export const MAX_HWDEF_BYTES = 4 * 1024 * 1024
 const MAX_PERIPHERALS = 20000
@@ -43,7 +52,11 @@ export interface HardwareDefinition {
   description: {Name?: string; MainCoreHeaderFileTopContent?: string[]}
   /** Description.Name, or the file's base name. */
   name: string
-  imports: {Path: string; definition: HardwareDefinition; /** found in the importing file's own directory */ local: boolean}[]
+  imports: {
+    Path: string
+    definition: HardwareDefinition
+    /** found in the importing file's own directory */ local: boolean
+  }[]
   /** This file's own peripherals, in file order. */
   peripherals: Peripheral[]
   /** Every name visible here (own + imported, transitively) and the file that defines it. */
@@ -77,7 +90,8 @@ function defaultReadFile(p: string): Uint8Array | undefined {
   try {
     const st = statSync(p)
     if (!st.isFile()) return undefined
-    if (st.size > MAX_HWDEF_BYTES) fail('HWDEF_TOO_LARGE', `${p}: ${st.size} bytes exceeds the ${MAX_HWDEF_BYTES}-byte limit`)
+    if (st.size > MAX_HWDEF_BYTES)
+      fail('HWDEF_TOO_LARGE', `${p}: ${st.size} bytes exceeds the ${MAX_HWDEF_BYTES}-byte limit`)
   } catch (e) {
     if ((e as {code?: string}).code === 'HWDEF_TOO_LARGE') throw e
     return undefined
@@ -91,34 +105,58 @@ const HEADER_VALUE = /^\(-?[0-9]+\)$/
 function bad(file: string, path: string, msg: string): never {
   return fail('HWDEF_INVALID', `${file}: ${path}: ${msg}`)
 }
-const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${printable(JSON.stringify(v) ?? '')}`)
+const kind = (v: unknown): string =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'object'
+        ? 'an object'
+        : `${typeof v} ${printable(JSON.stringify(v) ?? '')}`
 
 /** Checks the shape of one parsed hardware-definition file (no import resolution). */
-export function checkHardwareDefinitionJson(json: unknown, file: string): {metadata: HardwareDefinition['metadata']; description: HardwareDefinition['description']; imports: string[]; peripherals: Peripheral[]} {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) bad(file, '(root)', `expected a JSON object, found ${kind(json)}`)
+export function checkHardwareDefinitionJson(
+  json: unknown,
+  file: string,
+): {
+  metadata: HardwareDefinition['metadata']
+  description: HardwareDefinition['description']
+  imports: string[]
+  peripherals: Peripheral[]
+} {
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    bad(file, '(root)', `expected a JSON object, found ${kind(json)}`)
   const o = json as Record<string, unknown>
   const allowed = ['$schema', 'Metadata', 'Description', 'Imports', 'Peripherals']
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) bad(file, printable(k), `unknown key; expected one of ${allowed.join(', ')}`)
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) bad(file, printable(k), `unknown key; expected one of ${allowed.join(', ')}`)
   const md = o.Metadata as Record<string, unknown> | undefined
   if (md === undefined) bad(file, 'Metadata', 'required key is missing')
-  if (md === null || typeof md !== 'object' || Array.isArray(md)) bad(file, 'Metadata', `expected an object, found ${kind(md)}`)
+  if (md === null || typeof md !== 'object' || Array.isArray(md))
+    bad(file, 'Metadata', `expected an object, found ${kind(md)}`)
   if (md.Type !== HWDEF_TYPE) bad(file, 'Metadata.Type', `expected "${HWDEF_TYPE}", found ${kind(md.Type)}`)
   if (md.Version !== 1) bad(file, 'Metadata.Version', `expected 1, found ${kind(md.Version)}`)
   const description: HardwareDefinition['description'] = {}
   if (o.Description !== undefined) {
     const d = o.Description as Record<string, unknown>
-    if (d === null || typeof d !== 'object' || Array.isArray(d)) bad(file, 'Description', `expected an object, found ${kind(d)}`)
-    for (const k of Object.keys(d)) if (k !== 'Name' && k !== 'MainCoreHeaderFileTopContent') bad(file, `Description.${printable(k)}`, 'unknown key; expected Name or MainCoreHeaderFileTopContent')
+    if (d === null || typeof d !== 'object' || Array.isArray(d))
+      bad(file, 'Description', `expected an object, found ${kind(d)}`)
+    for (const k of Object.keys(d))
+      if (k !== 'Name' && k !== 'MainCoreHeaderFileTopContent')
+        bad(file, `Description.${printable(k)}`, 'unknown key; expected Name or MainCoreHeaderFileTopContent')
     if (d.Name !== undefined) {
       if (typeof d.Name !== 'string') bad(file, 'Description.Name', `expected a string, found ${kind(d.Name)}`)
       description.Name = d.Name
     }
     if (d.MainCoreHeaderFileTopContent !== undefined) {
       const t = d.MainCoreHeaderFileTopContent
-      if (!Array.isArray(t)) bad(file, 'Description.MainCoreHeaderFileTopContent', `expected an array of strings, found ${kind(t)}`)
+      if (!Array.isArray(t))
+        bad(file, 'Description.MainCoreHeaderFileTopContent', `expected an array of strings, found ${kind(t)}`)
       t.forEach((line, i) => {
-        if (typeof line !== 'string') bad(file, `Description.MainCoreHeaderFileTopContent[${i}]`, `expected a string, found ${kind(line)}`)
-        if (/[\r\n]/.test(line)) bad(file, `Description.MainCoreHeaderFileTopContent[${i}]`, 'a line may not contain a line break')
+        if (typeof line !== 'string')
+          bad(file, `Description.MainCoreHeaderFileTopContent[${i}]`, `expected a string, found ${kind(line)}`)
+        if (/[\r\n]/.test(line))
+          bad(file, `Description.MainCoreHeaderFileTopContent[${i}]`, 'a line may not contain a line break')
       })
       description.MainCoreHeaderFileTopContent = [...(t as string[])]
     }
@@ -128,10 +166,13 @@ export function checkHardwareDefinitionJson(json: unknown, file: string): {metad
     if (!Array.isArray(o.Imports)) bad(file, 'Imports', `expected an array, found ${kind(o.Imports)}`)
     o.Imports.forEach((imp: unknown, i: number) => {
       const p = `Imports[${i}]`
-      if (imp === null || typeof imp !== 'object' || Array.isArray(imp)) bad(file, p, `expected an object like {"Path": "mt3620.json"}, found ${kind(imp)}`)
-      for (const k of Object.keys(imp)) if (k !== 'Path') bad(file, `${p}.${printable(k)}`, 'unknown key; expected Path')
+      if (imp === null || typeof imp !== 'object' || Array.isArray(imp))
+        bad(file, p, `expected an object like {"Path": "mt3620.json"}, found ${kind(imp)}`)
+      for (const k of Object.keys(imp))
+        if (k !== 'Path') bad(file, `${p}.${printable(k)}`, 'unknown key; expected Path')
       const path = (imp as Record<string, unknown>).Path
-      if (typeof path !== 'string' || path.length === 0 || path.length > 1024 || path.includes('\0')) bad(file, `${p}.Path`, `expected a relative path to a .json file, found ${kind(path)}`)
+      if (typeof path !== 'string' || path.length === 0 || path.length > 1024 || path.includes('\0'))
+        bad(file, `${p}.Path`, `expected a relative path to a .json file, found ${kind(path)}`)
       if (isAbsolute(path)) bad(file, `${p}.Path`, 'expected a relative path, found an absolute one')
       imports.push(path)
     })
@@ -142,32 +183,47 @@ export function checkHardwareDefinitionJson(json: unknown, file: string): {metad
   const names = new Set<string>()
   const peripherals = o.Peripherals.map((raw: unknown, i: number): Peripheral => {
     const p = `Peripherals[${i}]`
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) bad(file, p, `expected an object, found ${kind(raw)}`)
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      bad(file, p, `expected an object, found ${kind(raw)}`)
     const e = raw as Record<string, unknown>
     const keys = ['Name', 'Type', 'Mapping', 'MainCoreHeaderValue', 'AppManifestValue', 'Comment']
-    for (const k of Object.keys(e)) if (!keys.includes(k)) bad(file, `${p}.${printable(k)}`, `unknown key; expected one of ${keys.join(', ')}`)
-    if (typeof e.Name !== 'string' || !C_IDENT.test(e.Name) || e.Name.length > 255) bad(file, `${p}.Name`, `expected a C identifier, found ${kind(e.Name)}`)
+    for (const k of Object.keys(e))
+      if (!keys.includes(k)) bad(file, `${p}.${printable(k)}`, `unknown key; expected one of ${keys.join(', ')}`)
+    if (typeof e.Name !== 'string' || !C_IDENT.test(e.Name) || e.Name.length > 255)
+      bad(file, `${p}.Name`, `expected a C identifier, found ${kind(e.Name)}`)
     const at = `${p} (${e.Name})`
     if (names.has(e.Name)) bad(file, `${at}.Name`, 'duplicate peripheral name')
     names.add(e.Name)
-    if (typeof e.Type !== 'string' || !(PERIPHERAL_TYPES as readonly string[]).includes(e.Type)) bad(file, `${at}.Type`, `expected one of ${PERIPHERAL_TYPES.join(', ')}, found ${kind(e.Type)}`)
+    if (typeof e.Type !== 'string' || !(PERIPHERAL_TYPES as readonly string[]).includes(e.Type))
+      bad(file, `${at}.Type`, `expected one of ${PERIPHERAL_TYPES.join(', ')}, found ${kind(e.Type)}`)
     const out: Peripheral = {Name: e.Name, Type: e.Type as PeripheralType}
     if (e.Comment !== undefined) {
-      if (typeof e.Comment !== 'string' || /[\r\n]/.test(e.Comment)) bad(file, `${at}.Comment`, `expected a one-line string, found ${kind(e.Comment)}`)
+      if (typeof e.Comment !== 'string' || /[\r\n]/.test(e.Comment))
+        bad(file, `${at}.Comment`, `expected a one-line string, found ${kind(e.Comment)}`)
       out.Comment = e.Comment
     }
     if (e.Mapping !== undefined) {
-      if (e.MainCoreHeaderValue !== undefined || e.AppManifestValue !== undefined) bad(file, at, 'has both Mapping and a base value (MainCoreHeaderValue/AppManifestValue); use one form')
-      if (typeof e.Mapping !== 'string' || !C_IDENT.test(e.Mapping)) bad(file, `${at}.Mapping`, `expected the name of another peripheral, found ${kind(e.Mapping)}`)
+      if (e.MainCoreHeaderValue !== undefined || e.AppManifestValue !== undefined)
+        bad(file, at, 'has both Mapping and a base value (MainCoreHeaderValue/AppManifestValue); use one form')
+      if (typeof e.Mapping !== 'string' || !C_IDENT.test(e.Mapping))
+        bad(file, `${at}.Mapping`, `expected the name of another peripheral, found ${kind(e.Mapping)}`)
       out.Mapping = e.Mapping
     } else {
-      if (typeof e.MainCoreHeaderValue !== 'string' || !HEADER_VALUE.test(e.MainCoreHeaderValue)) bad(file, `${at}.MainCoreHeaderValue`, `expected a Mapping, or a value like "(8)", found ${kind(e.MainCoreHeaderValue)}`)
+      if (typeof e.MainCoreHeaderValue !== 'string' || !HEADER_VALUE.test(e.MainCoreHeaderValue))
+        bad(
+          file,
+          `${at}.MainCoreHeaderValue`,
+          `expected a Mapping, or a value like "(8)", found ${kind(e.MainCoreHeaderValue)}`,
+        )
       out.MainCoreHeaderValue = e.MainCoreHeaderValue
       if (e.Type === 'int') {
-        if (e.AppManifestValue !== undefined) bad(file, `${at}.AppManifestValue`, 'an int constant has no AppManifestValue')
+        if (e.AppManifestValue !== undefined)
+          bad(file, `${at}.AppManifestValue`, 'an int constant has no AppManifestValue')
       } else {
         const v = e.AppManifestValue
-        const ok = (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff) || (typeof v === 'string' && v.length > 0 && v.length <= 64 && !v.startsWith('$'))
+        const ok =
+          (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff) ||
+          (typeof v === 'string' && v.length > 0 && v.length <= 64 && !v.startsWith('$'))
         if (!ok) bad(file, `${at}.AppManifestValue`, `expected an integer or a name like "ISU0", found ${kind(v)}`)
         out.AppManifestValue = v as AppManifestValue
       }
@@ -193,12 +249,22 @@ export function loadHardwareDefinition(path: string, opts: LoadOptions = {}): Ha
   const load = (abs: string, shown: string): HardwareDefinition => {
     const hit = cache.get(abs)
     if (hit) return hit
-    if (loading.includes(abs)) fail('HWDEF_CYCLE', `${shown}: import cycle ${[...loading.slice(loading.indexOf(abs)), abs].map((p) => basename(p)).join(' -> ')}`)
-    if (loading.length >= MAX_IMPORT_DEPTH) fail('HWDEF_INVALID', `${shown}: imports nested deeper than ${MAX_IMPORT_DEPTH}`)
+    if (loading.includes(abs))
+      fail(
+        'HWDEF_CYCLE',
+        `${shown}: import cycle ${[...loading.slice(loading.indexOf(abs)), abs].map((p) => basename(p)).join(' -> ')}`,
+      )
+    if (loading.length >= MAX_IMPORT_DEPTH)
+      fail('HWDEF_INVALID', `${shown}: imports nested deeper than ${MAX_IMPORT_DEPTH}`)
     if (cache.size >= MAX_FILES) fail('HWDEF_INVALID', `${shown}: more than ${MAX_FILES} imported files`)
     const bytes = read(abs)
     if (bytes === undefined) fail('HWDEF_NOT_FOUND', `hardware definition not found: ${shown}`)
-    const json = parseStrictJsonBytes(bytes, {what: shown, code: 'HWDEF_INVALID', maxLength: MAX_HWDEF_BYTES, maxDepth: 16})
+    const json = parseStrictJsonBytes(bytes, {
+      what: shown,
+      code: 'HWDEF_INVALID',
+      maxLength: MAX_HWDEF_BYTES,
+      maxDepth: 16,
+    })
     const shape = checkHardwareDefinitionJson(json, shown)
     loading.push(abs)
     const def: HardwareDefinition = {
@@ -221,21 +287,31 @@ export function loadHardwareDefinition(path: string, opts: LoadOptions = {}): Ha
         }
       }
       if (!found) {
-        fail('HWDEF_NOT_FOUND', `${shown}: import "${printable(imp)}" not found next to the file, in ${searchDirs.length ? 'the --hardware-definitions directories or ' : ''}the SDK's HardwareDefinitions`, [
-          'Pass the directory holding it with --hardware-definitions',
-        ])
+        fail(
+          'HWDEF_NOT_FOUND',
+          `${shown}: import "${printable(imp)}" not found next to the file, in ${searchDirs.length ? 'the --hardware-definitions directories or ' : ''}the SDK's HardwareDefinitions`,
+          ['Pass the directory holding it with --hardware-definitions'],
+        )
       }
       const child = load(found, found === local ? join(dirname(shown), imp) : found)
       def.imports.push({Path: imp, definition: child, local: found === local})
       for (const [n, entry] of child.scope) {
         const prev = def.scope.get(n)
-        if (prev && prev.definition !== entry.definition) fail('HWDEF_DUPLICATE', `${shown}: peripheral ${n} is defined in both ${basename(prev.definition.path)} and ${basename(entry.definition.path)}`)
+        if (prev && prev.definition !== entry.definition)
+          fail(
+            'HWDEF_DUPLICATE',
+            `${shown}: peripheral ${n} is defined in both ${basename(prev.definition.path)} and ${basename(entry.definition.path)}`,
+          )
         def.scope.set(n, entry)
       }
     }
     for (const p of def.peripherals) {
       const prev = def.scope.get(p.Name)
-      if (prev) fail('HWDEF_DUPLICATE', `${shown}: peripheral ${p.Name} is already defined in ${basename(prev.definition.path)}`)
+      if (prev)
+        fail(
+          'HWDEF_DUPLICATE',
+          `${shown}: peripheral ${p.Name} is already defined in ${basename(prev.definition.path)}`,
+        )
       def.scope.set(p.Name, {peripheral: p, definition: def})
     }
     loading.pop()
@@ -247,7 +323,11 @@ export function loadHardwareDefinition(path: string, opts: LoadOptions = {}): Ha
 }
 
 /** Parses one definition from bytes with in-memory imports (used by tests and fuzzing). */
-export function parseHardwareDefinition(bytes: Uint8Array, files: Record<string, Uint8Array> = {}, name = 'definition.json'): HardwareDefinition {
+export function parseHardwareDefinition(
+  bytes: Uint8Array,
+  files: Record<string, Uint8Array> = {},
+  name = 'definition.json',
+): HardwareDefinition {
   const root = resolve('/hwdef-memory')
   const all = new Map<string, Uint8Array>(Object.entries(files).map(([k, v]) => [resolve(root, k), v]))
   all.set(resolve(root, name), bytes)
@@ -266,9 +346,16 @@ export function resolvePeripheral(def: HardwareDefinition, name: string): Resolv
     if (!e) {
       if (chain.length === 0) {
         const close = suggest(want, [...def.scope.keys()])
-        fail('HWDEF_UNKNOWN_PERIPHERAL', `peripheral ${printable(want)} is not defined in ${basename(def.path)} or its imports`, close.length ? [`Did you mean ${close.join(', ')}?`] : [])
+        fail(
+          'HWDEF_UNKNOWN_PERIPHERAL',
+          `peripheral ${printable(want)} is not defined in ${basename(def.path)} or its imports`,
+          close.length ? [`Did you mean ${close.join(', ')}?`] : [],
+        )
       }
-      fail('HWDEF_UNKNOWN_PERIPHERAL', `${basename(def.path)}: ${chain[chain.length - 1]} maps to ${cur}, which is not defined`)
+      fail(
+        'HWDEF_UNKNOWN_PERIPHERAL',
+        `${basename(def.path)}: ${chain[chain.length - 1]} maps to ${cur}, which is not defined`,
+      )
     }
     if (chain.includes(cur)) fail('HWDEF_CYCLE', `${basename(def.path)}: mapping cycle ${[...chain, cur].join(' -> ')}`)
     chain.push(cur)
@@ -276,9 +363,19 @@ export function resolvePeripheral(def: HardwareDefinition, name: string): Resolv
     const p = e.peripheral
     if (comment === undefined) comment = p.Comment
     if (type === undefined) type = p.Type
-    else if (p.Type !== type) fail('HWDEF_INVALID', `${basename(def.path)}: ${chain[chain.length - 2]} has Type ${type} but maps to ${cur} of Type ${p.Type}`)
+    else if (p.Type !== type)
+      fail(
+        'HWDEF_INVALID',
+        `${basename(def.path)}: ${chain[chain.length - 2]} has Type ${type} but maps to ${cur} of Type ${p.Type}`,
+      )
     if (p.Mapping === undefined) {
-      const r: ResolvedPeripheral = {name: want, type, chain, headerValue: p.MainCoreHeaderValue as string, basePath: e.definition.path}
+      const r: ResolvedPeripheral = {
+        name: want,
+        type,
+        chain,
+        headerValue: p.MainCoreHeaderValue as string,
+        basePath: e.definition.path,
+      }
       if (p.AppManifestValue !== undefined) r.appManifestValue = p.AppManifestValue
       if (comment !== undefined) r.comment = comment
       return r
@@ -295,7 +392,12 @@ function suggest(name: string, all: string[]): string[] {
     let prev = Array.from({length: n + 1}, (_, j) => j)
     for (let i = 1; i <= m; i++) {
       const cur = [i]
-      for (let j = 1; j <= n; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1))
+      for (let j = 1; j <= n; j++)
+        cur[j] = Math.min(
+          (prev[j] as number) + 1,
+          (cur[j - 1] as number) + 1,
+          (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        )
       prev = cur
     }
     return prev[n] as number
@@ -326,10 +428,19 @@ export function resolveManifestReferences(manifest: AppManifest, def: HardwareDe
         try {
           r = resolvePeripheral(def, v)
         } catch (e) {
-          fail('MANIFEST_INVALID', `Capabilities.${key}[${i}]: ${(e as Error).message}`, (e as {suggestions?: string[]}).suggestions)
+          fail(
+            'MANIFEST_INVALID',
+            `Capabilities.${key}[${i}]: ${(e as Error).message}`,
+            (e as {suggestions?: string[]}).suggestions,
+          )
         }
-        if (r.type === 'int') fail('MANIFEST_INVALID', `Capabilities.${key}[${i}]: ${v} is an int constant, not a peripheral; request its controller instead`)
-        if (r.type !== type) fail('MANIFEST_INVALID', `Capabilities.${key}[${i}]: ${v} is a ${r.type} peripheral, expected ${type}`)
+        if (r.type === 'int')
+          fail(
+            'MANIFEST_INVALID',
+            `Capabilities.${key}[${i}]: ${v} is an int constant, not a peripheral; request its controller instead`,
+          )
+        if (r.type !== type)
+          fail('MANIFEST_INVALID', `Capabilities.${key}[${i}]: ${v} is a ${r.type} peripheral, expected ${type}`)
         value = r.appManifestValue as AppManifestValue
       }
       if (!out.includes(value)) out.push(value)

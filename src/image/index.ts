@@ -63,7 +63,17 @@ export {
   type TrustAnchors,
   type TrustStoreOptions,
 } from './keys.js'
-export {readAsxipfs, writeAsxipfs, splitPackagePath, MODE_DIR, MODE_FILE, MODE_EXEC, type Asxipfs, type AsxipfsEntry, type AsxipfsSuperblock} from './asxipfs.js'
+export {
+  readAsxipfs,
+  writeAsxipfs,
+  splitPackagePath,
+  MODE_DIR,
+  MODE_FILE,
+  MODE_EXEC,
+  type Asxipfs,
+  type AsxipfsEntry,
+  type AsxipfsSuperblock,
+} from './asxipfs.js'
 export {
   parseMetadata,
   encodeMetadata,
@@ -81,3 +91,4 @@ export {
 export {parseStrictJson, parseStrictJsonBytes} from './json.js'
 export {crc32, guidToBytes, bytesToGuid, isGuid, toHex} from './binary.js'
 export {packDirectory, type PackDirectoryOptions, type PackDirectoryResult} from './pack-dir.js'
+export {summarizeImagePackage, type ImagePackageSummary} from './summary.js'

@@ -19,7 +19,11 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions): unknown 
   const code = opts.code ?? 'JSON_INVALID'
   const maxDepth = opts.maxDepth ?? 64
   const maxLength = opts.maxLength ?? 4 * 1024 * 1024
-  if (text.length > maxLength) fail(code.replace(/_INVALID$/, '') + '_TOO_LARGE', `${opts.what}: ${text.length} characters exceeds the ${maxLength}-character limit`)
+  if (text.length > maxLength)
+    fail(
+      code.replace(/_INVALID$/, '') + '_TOO_LARGE',
+      `${opts.what}: ${text.length} characters exceeds the ${maxLength}-character limit`,
+    )
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
   const where = (at: number): string => {
     let line = 1
@@ -40,7 +44,8 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions): unknown 
       else break
     }
   }
-  const describe = (at: number): string => (at >= text.length ? 'end of input' : `character ${JSON.stringify(text[at])}`)
+  const describe = (at: number): string =>
+    at >= text.length ? 'end of input' : `character ${JSON.stringify(text[at])}`
   const str = (): string => {
     const start = i
     i++ // opening quote
@@ -191,7 +196,11 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions): unknown 
 export function parseStrictJsonBytes(bytes: Uint8Array, opts: StrictJsonOptions): unknown {
   const maxLength = opts.maxLength ?? 4 * 1024 * 1024
   const code = opts.code ?? 'JSON_INVALID'
-  if (bytes.length > maxLength) fail(code.replace(/_INVALID$/, '') + '_TOO_LARGE', `${opts.what}: ${bytes.length} bytes exceeds the ${maxLength}-byte limit`)
+  if (bytes.length > maxLength)
+    fail(
+      code.replace(/_INVALID$/, '') + '_TOO_LARGE',
+      `${opts.what}: ${bytes.length} bytes exceeds the ${maxLength}-byte limit`,
+    )
   let text: string
   try {
     text = new TextDecoder('utf-8', {fatal: true}).decode(bytes)

@@ -4,7 +4,14 @@
  * key, any PEM public key or certificate under <sphereHome>/trust, and the publicly known key the
  * Azure Sphere SDK signs development packages with.
  */
-import {X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject} from 'node:crypto'
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto'
 import {chmodSync, linkSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../util/atomic-file.js'
@@ -45,7 +52,12 @@ export const DEV_PUB_FILE = 'dev-signing-key.pub.pem'
 export const SDK_TEST_KEY = {
   name: 'Azure Sphere SDK Test',
   thumbprint: 'a8d5cc6958f48710140d7a26160fc1cfc31f5df0',
-  jwk: {kty: 'EC', crv: 'P-256', x: '7fIzwA0xFB2PP1YzQ0DM2MFp-2fi7FZL-KXvWGscP3s', y: 'wYjKIIcB5tfHdWoTJjj-mMmgIAdAPeXEIuan6CakvSQ'},
+  jwk: {
+    kty: 'EC',
+    crv: 'P-256',
+    x: '7fIzwA0xFB2PP1YzQ0DM2MFp-2fi7FZL-KXvWGscP3s',
+    y: 'wYjKIIcB5tfHdWoTJjj-mMmgIAdAPeXEIuan6CakvSQ',
+  },
 } as const
 
 export function sha1(b: Uint8Array): Uint8Array {
@@ -59,7 +71,10 @@ export function publicKeyThumbprint(key: KeyObject): Uint8Array {
 function checkEcKey(key: KeyObject, what: string): void {
   const curve = key.asymmetricKeyDetails?.namedCurve
   if (key.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1')) {
-    fail('KEY_INVALID', `${what}: expected an ECDSA P-256 (or P-384) key, found ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}`)
+    fail(
+      'KEY_INVALID',
+      `${what}: expected an ECDSA P-256 (or P-384) key, found ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` ${curve}` : ''}`,
+    )
   }
 }
 
@@ -84,8 +99,14 @@ export function signingKeyFromPem(pem: string, name = 'key'): SigningKey {
   if (!privateKey) fail('KEY_INVALID', `${name}: no private key found (expected a PEM "PRIVATE KEY" block)`)
   checkEcKey(privateKey, name)
   const publicKey = createPublicKey(privateKey)
-  if (certificate && !certificate.publicKey.equals(publicKey)) fail('KEY_INVALID', `${name}: the certificate does not belong to the private key`)
-  const key: SigningKey = {name, privateKey, publicKey, thumbprint: certificate ? sha1(certificate.raw) : publicKeyThumbprint(publicKey)}
+  if (certificate && !certificate.publicKey.equals(publicKey))
+    fail('KEY_INVALID', `${name}: the certificate does not belong to the private key`)
+  const key: SigningKey = {
+    name,
+    privateKey,
+    publicKey,
+    thumbprint: certificate ? sha1(certificate.raw) : publicKeyThumbprint(publicKey),
+  }
   if (certificate) key.certificate = certificate
   return key
 }
@@ -103,17 +124,30 @@ export function trustAnchorFromPem(data: string | Uint8Array, name = 'anchor'): 
         if (text.includes('-----BEGIN CERTIFICATE-----')) throw e
       }
     }
-    const key = typeof data === 'string' ? createPublicKey(data) : text.includes('-----BEGIN') ? createPublicKey(text) : createPublicKey({key: Buffer.from(data), format: 'der', type: 'spki'})
+    const key =
+      typeof data === 'string'
+        ? createPublicKey(data)
+        : text.includes('-----BEGIN')
+          ? createPublicKey(text)
+          : createPublicKey({key: Buffer.from(data), format: 'der', type: 'spki'})
     checkEcKey(key, name)
     return {name, kind: 'public-key', publicKey: key, thumbprint: toHex(publicKeyThumbprint(key))}
   } catch (e) {
     if ((e as {code?: string}).code === 'KEY_INVALID') throw e
-    return fail('KEY_INVALID', `${name}: not a PEM/DER certificate or public key (${(e as Error).message.split('\n')[0]})`)
+    return fail(
+      'KEY_INVALID',
+      `${name}: not a PEM/DER certificate or public key (${(e as Error).message.split('\n')[0]})`,
+    )
   }
 }
 
 export function sdkTestTrustAnchor(): TrustAnchor {
-  return {name: SDK_TEST_KEY.name, kind: 'builtin', publicKey: createPublicKey({key: {...SDK_TEST_KEY.jwk}, format: 'jwk'}), thumbprint: SDK_TEST_KEY.thumbprint}
+  return {
+    name: SDK_TEST_KEY.name,
+    kind: 'builtin',
+    publicKey: createPublicKey({key: {...SDK_TEST_KEY.jwk}, format: 'jwk'}),
+    thumbprint: SDK_TEST_KEY.thumbprint,
+  }
 }
 
 /**
@@ -129,7 +163,8 @@ export function loadOrCreateDevKey(sphereHome: string): SigningKey {
   try {
     pem = readFileSync(keyPath, 'utf8')
   } catch (e) {
-    if ((e as {code?: string}).code !== 'ENOENT') fail('KEY_UNREADABLE', `cannot read ${keyPath}: ${(e as Error).message}`)
+    if ((e as {code?: string}).code !== 'ENOENT')
+      fail('KEY_UNREADABLE', `cannot read ${keyPath}: ${(e as Error).message}`)
   }
   if (pem === undefined) {
     mkdirSync(dir, {recursive: true, mode: 0o700})
@@ -188,12 +223,19 @@ export function loadTrustStore(sphereHome: string, opts: TrustStoreOptions = {})
   }
   if (haveDev || opts.createDevKey !== false) {
     const dev = loadOrCreateDevKey(sphereHome)
-    anchors.push({name: 'development key', kind: 'development', publicKey: dev.publicKey, thumbprint: toHex(dev.thumbprint)})
+    anchors.push({
+      name: 'development key',
+      kind: 'development',
+      publicKey: dev.publicKey,
+      thumbprint: toHex(dev.thumbprint),
+    })
   }
   const trustDir = join(sphereHome, 'trust')
   let names: string[] = []
   try {
-    names = readdirSync(trustDir).filter((n) => /\.(pem|cer|crt|der)$/i.test(n)).sort()
+    names = readdirSync(trustDir)
+      .filter((n) => /\.(pem|cer|crt|der)$/i.test(n))
+      .sort()
   } catch {
     names = []
   }
@@ -205,7 +247,10 @@ export function loadTrustStore(sphereHome: string, opts: TrustStoreOptions = {})
 /** Adds a public key or certificate to <sphereHome>/trust (written atomically). */
 export function addTrustAnchor(sphereHome: string, data: string | Uint8Array, fileName: string): TrustAnchor {
   const a = trustAnchorFromPem(data, fileName)
-  const pem = a.kind === 'certificate' && typeof data === 'string' ? data : (a.publicKey.export({type: 'spki', format: 'pem'}) as string)
+  const pem =
+    a.kind === 'certificate' && typeof data === 'string'
+      ? data
+      : (a.publicKey.export({type: 'spki', format: 'pem'}) as string)
   writeFileAtomic(join(sphereHome, 'trust', fileName.replace(/[^A-Za-z0-9._-]/g, '_')), pem)
   return a
 }
@@ -213,4 +258,3 @@ export function addTrustAnchor(sphereHome: string, data: string | Uint8Array, fi
 export function anchorsOf(t: TrustAnchors): readonly TrustAnchor[] {
   return Array.isArray(t) ? (t as readonly TrustAnchor[]) : (t as TrustStore).anchors
 }
-

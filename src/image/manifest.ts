@@ -64,14 +64,23 @@ const MAX_STRING = 4096
 type Check = (v: unknown, path: string) => unknown
 
 const err = (path: string, msg: string): never => fail('MANIFEST_INVALID', `${path}: ${msg}`)
-const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `${typeof v} ${printable(JSON.stringify(v) ?? '')}`)
+const typeOf = (v: unknown): string =>
+  v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'an array'
+      : typeof v === 'object'
+        ? 'an object'
+        : `${typeof v} ${printable(JSON.stringify(v) ?? '')}`
 
 const isRef = (v: unknown): v is string => typeof v === 'string' && /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)
 const bool: Check = (v, p) => (typeof v === 'boolean' ? v : err(p, `expected true or false, found ${typeOf(v)}`))
 const intIn =
   (lo: number, hi: number, what = 'an integer'): Check =>
   (v, p) =>
-    Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi ? v : err(p, `expected ${what} from ${lo} to ${hi}, found ${typeOf(v)}`)
+    Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi
+      ? v
+      : err(p, `expected ${what} from ${lo} to ${hi}, found ${typeOf(v)}`)
 const str =
   (max = MAX_STRING): Check =>
   (v, p) => {
@@ -80,17 +89,24 @@ const str =
     if (v.length > max) return err(p, `string longer than ${max} characters`)
     return v
   }
-const guid: Check = (v, p) => (isGuid(v) ? v : err(p, `expected a GUID like "01234567-89ab-cdef-0123-456789abcdef", found ${typeOf(v)}`))
+const guid: Check = (v, p) =>
+  isGuid(v) ? v : err(p, `expected a GUID like "01234567-89ab-cdef-0123-456789abcdef", found ${typeOf(v)}`)
 const named =
   (re: RegExp, example: string): Check =>
   (v, p) =>
-    (typeof v === 'string' && re.test(v)) || isRef(v) ? v : err(p, `expected ${example} or a "$NAME" peripheral reference, found ${typeOf(v)}`)
+    (typeof v === 'string' && re.test(v)) || isRef(v)
+      ? v
+      : err(p, `expected ${example} or a "$NAME" peripheral reference, found ${typeOf(v)}`)
 const gpio: Check = (v, p) =>
-  (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1023) || isRef(v) ? v : err(p, `expected an integer or a "$NAME" peripheral reference, found ${typeOf(v)}`)
+  (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1023) || isRef(v)
+    ? v
+    : err(p, `expected an integer or a "$NAME" peripheral reference, found ${typeOf(v)}`)
 const oneOf =
   (values: readonly string[]): Check =>
   (v, p) =>
-    typeof v === 'string' && values.includes(v) ? v : err(p, `expected one of ${values.map((x) => `"${x}"`).join(', ')}, found ${typeOf(v)}`)
+    typeof v === 'string' && values.includes(v)
+      ? v
+      : err(p, `expected one of ${values.map((x) => `"${x}"`).join(', ')}, found ${typeOf(v)}`)
 const arrayOf =
   (item: Check, unique = true): Check =>
   (v, p) => {
@@ -111,9 +127,11 @@ const objectOf =
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return err(p, `expected an object, found ${typeOf(v)}`)
     const out: Record<string, unknown> = {}
     for (const k of Object.keys(v)) {
-      if (!Object.prototype.hasOwnProperty.call(fields, k)) err(`${p}.${printable(k)}`, `unknown key; expected one of ${Object.keys(fields).join(', ')}`)
+      if (!Object.prototype.hasOwnProperty.call(fields, k))
+        err(`${p}.${printable(k)}`, `unknown key; expected one of ${Object.keys(fields).join(', ')}`)
     }
-    for (const k of required) if (!Object.prototype.hasOwnProperty.call(v, k)) err(`${p}.${k}`, 'required key is missing')
+    for (const k of required)
+      if (!Object.prototype.hasOwnProperty.call(v, k)) err(`${p}.${k}`, 'required key is missing')
     for (const [k, check] of Object.entries(fields)) {
       if (Object.prototype.hasOwnProperty.call(v, k)) out[k] = check((v as Record<string, unknown>)[k], `${p}.${k}`)
     }
@@ -129,7 +147,11 @@ export const CAPABILITY_CHECKS: Record<keyof AppCapabilities, Check> = {
   Adc: arrayOf(named(/^ADC-CONTROLLER-[0-9]+$/, 'an ADC controller such as "ADC-CONTROLLER-0"')),
   Pwm: arrayOf(named(/^PWM-CONTROLLER-[0-9]+$/, 'a PWM controller such as "PWM-CONTROLLER-0"')),
   I2sSubordinate: arrayOf(named(/^I2S[0-9]+$/, 'an I2S interface such as "I2S0"')),
-  ExternalInterrupt: arrayOf((v, p) => (Number.isInteger(v) || (typeof v === 'string' && v.length > 0 && v.length < 64) ? v : err(p, `expected an interrupt name or number, found ${typeOf(v)}`))),
+  ExternalInterrupt: arrayOf((v, p) =>
+    Number.isInteger(v) || (typeof v === 'string' && v.length > 0 && v.length < 64)
+      ? v
+      : err(p, `expected an interrupt name or number, found ${typeOf(v)}`),
+  ),
   AllowedConnections: arrayOf(str(255)),
   AllowedTcpServerPorts: arrayOf(intIn(1, 65535, 'a port number')),
   AllowedUdpServerPorts: arrayOf(intIn(1, 65535, 'a port number')),
@@ -190,7 +212,18 @@ const TOP: Record<string, Check> = {
 /** ApplicationType may be left out (early manifests did): it then means "Default". */
 const REQUIRED = ['SchemaVersion', 'Name', 'ComponentId', 'EntryPoint']
 /** Key order of the SDK's packaged (minified) manifest. */
-export const MANIFEST_KEY_ORDER = ['SchemaVersion', 'Name', 'ComponentId', 'EntryPoint', 'CmdArgs', 'Capabilities', 'ApplicationType', 'TargetApplicationRuntimeVersion', 'TargetBetaApis', 'MallocVersion'] as const
+export const MANIFEST_KEY_ORDER = [
+  'SchemaVersion',
+  'Name',
+  'ComponentId',
+  'EntryPoint',
+  'CmdArgs',
+  'Capabilities',
+  'ApplicationType',
+  'TargetApplicationRuntimeVersion',
+  'TargetBetaApis',
+  'MallocVersion',
+] as const
 
 /**
  * Checks a parsed app_manifest.json and returns a clean copy (canonical key order, GUIDs lower-case,
@@ -198,9 +231,12 @@ export const MANIFEST_KEY_ORDER = ['SchemaVersion', 'Name', 'ComponentId', 'Entr
  */
 export function validateManifest(json: unknown, opts: {what?: string} = {}): AppManifest {
   try {
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) err('(root)', `expected a JSON object, found ${typeOf(json)}`)
+    if (json === null || typeof json !== 'object' || Array.isArray(json))
+      err('(root)', `expected a JSON object, found ${typeOf(json)}`)
     const o = json as Record<string, unknown>
-    for (const k of Object.keys(o)) if (!Object.prototype.hasOwnProperty.call(TOP, k)) err(printable(k), `unknown key; expected one of ${Object.keys(TOP).join(', ')}`)
+    for (const k of Object.keys(o))
+      if (!Object.prototype.hasOwnProperty.call(TOP, k))
+        err(printable(k), `unknown key; expected one of ${Object.keys(TOP).join(', ')}`)
     for (const k of REQUIRED) if (!Object.prototype.hasOwnProperty.call(o, k)) err(k, 'required key is missing')
     const out: Record<string, unknown> = {}
     for (const k of MANIFEST_KEY_ORDER) {
@@ -227,7 +263,9 @@ export function parseManifest(input: string | Uint8Array, opts: {what?: string} 
 /** The packaged form: minified JSON, canonical key order, no trailing newline. */
 export function serializeManifest(m: AppManifest): string {
   const out: Record<string, unknown> = {}
-  for (const k of MANIFEST_KEY_ORDER) if ((m as unknown as Record<string, unknown>)[k] !== undefined) out[k] = (m as unknown as Record<string, unknown>)[k]
+  for (const k of MANIFEST_KEY_ORDER)
+    if ((m as unknown as Record<string, unknown>)[k] !== undefined)
+      out[k] = (m as unknown as Record<string, unknown>)[k]
   return JSON.stringify(out)
 }
 

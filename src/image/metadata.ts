@@ -82,7 +82,12 @@ export const IMAGE_TYPE_APPLICATIONS = 10
 export const IMAGE_TYPE_BOARD_CONFIG = 21
 
 export const SigningType: Record<number, string> = {0: 'Invalid', 1: 'ECDsa256', 2: 'ECDsa384'}
-export const AbiType: Record<number, string> = {0: 'None', 1: 'SecureWorldRuntime', 2: 'OSRuntime', 3: 'ApplicationRuntime'}
+export const AbiType: Record<number, string> = {
+  0: 'None',
+  1: 'SecureWorldRuntime',
+  2: 'OSRuntime',
+  3: 'ApplicationRuntime',
+}
 export const ABI_APPLICATION_RUNTIME = 3
 export const CompressionType: Record<number, string> = {0: 'Invalid', 1: 'Lzma'}
 export const TEMP_REMOVE_AT_BOOT = 0x1
@@ -93,7 +98,7 @@ export function sectionTag(id: number): string {
   const a = id & 0xff
   const b = id >>> 8
   const ok = (c: number): boolean => c >= 0x20 && c < 0x7f
-  return ok(a) && ok(b) ? String.fromCharCode(b, a) : `0x${hex(id).padStart(4, '0')}`
+  return ok(a) && ok(b) ? String.fromCharCode(a, b) : `0x${hex(id).padStart(4, '0')}`
 }
 export function sectionName(id: number): string {
   return SECTION_NAMES[id] ?? `Unknown (${sectionTag(id)})`
@@ -177,7 +182,8 @@ export interface ImageMetadata {
 function decodeAbi(r: LeReader, name: string): AbiEntry[] {
   if (r.length < 4) fail('IMAGE_BAD_SECTION', `metadata: ${name} section is ${r.length} bytes (needs at least 4)`)
   const count = r.u32(0, `${name} count`)
-  if (r.length !== 4 + count * 8) fail('IMAGE_BAD_SECTION', `metadata: ${name} section says ${count} entries but is ${r.length} bytes`)
+  if (r.length !== 4 + count * 8)
+    fail('IMAGE_BAD_SECTION', `metadata: ${name} section says ${count} entries but is ${r.length} bytes`)
   const out: AbiEntry[] = []
   for (let i = 0; i < count; i++) {
     const version = r.u32(4 + i * 8, name)
@@ -199,24 +205,32 @@ function isoDate(seconds: number): string {
  */
 export function parseMetadata(bytes: Uint8Array): ImageMetadata {
   const r = new LeReader(bytes, 'metadata')
-  if (bytes.length < 12) fail('IMAGE_TRUNCATED', `metadata: ${bytes.length} bytes is too short for a header and trailer`)
+  if (bytes.length < 12)
+    fail('IMAGE_TRUNCATED', `metadata: ${bytes.length} bytes is too short for a header and trailer`)
   const magic = r.u32(0, 'magic')
-  if (magic !== METADATA_MAGIC) fail('IMAGE_BAD_METADATA', `metadata: bad magic 0x${hex(magic).padStart(8, '0')} (expected "4X4M")`)
+  if (magic !== METADATA_MAGIC)
+    fail('IMAGE_BAD_METADATA', `metadata: bad magic 0x${hex(magic).padStart(8, '0')} (expected "4X4M")`)
   const count = r.u32(4, 'section count')
   const end = bytes.length - 4
   const trailer = r.u32(end, 'length word')
-  if (trailer !== bytes.length) fail('IMAGE_BAD_METADATA', `metadata: trailing length ${trailer} does not match the ${bytes.length}-byte metadata`)
+  if (trailer !== bytes.length)
+    fail('IMAGE_BAD_METADATA', `metadata: trailing length ${trailer} does not match the ${bytes.length}-byte metadata`)
   if (count === 0) fail('IMAGE_BAD_METADATA', 'metadata: no sections')
-  if (count > MAX_SECTIONS || count * 4 > end - 8) fail('IMAGE_BAD_METADATA', `metadata: ${count} sections cannot fit in ${end - 8} bytes`)
+  if (count > MAX_SECTIONS || count * 4 > end - 8)
+    fail('IMAGE_BAD_METADATA', `metadata: ${count} sections cannot fit in ${end - 8} bytes`)
   const md: ImageMetadata = {sections: [], raw: [], length: bytes.length}
   let at = 8
   const seen = new Set<number>()
   for (let i = 0; i < count; i++) {
-    if (at + 4 > end) fail('IMAGE_BAD_SECTION', `metadata: section ${i + 1} of ${count} starts past the end of the metadata`)
+    if (at + 4 > end)
+      fail('IMAGE_BAD_SECTION', `metadata: section ${i + 1} of ${count} starts past the end of the metadata`)
     const id = r.u16(at, 'section id')
     const len = r.u16(at + 2, 'section length')
     if (at + 4 + len > end) {
-      fail('IMAGE_BAD_SECTION', `metadata: section ${sectionTag(id)} length ${len} at offset ${at} runs past the end of the metadata`)
+      fail(
+        'IMAGE_BAD_SECTION',
+        `metadata: section ${sectionTag(id)} length ${len} at offset ${at} runs past the end of the metadata`,
+      )
     }
     const data = bytes.slice(at + 4, at + 4 + len)
     md.sections.push({id, tag: sectionTag(id), name: sectionName(id), offset: at, length: len})
@@ -245,7 +259,11 @@ export function parseMetadata(bytes: Uint8Array): ImageMetadata {
       }
       case SectionId.Signature: {
         const signingType = s.u32(20, 'signing type')
-        md.signature = {thumbprint: toHex(s.slice(0, 20, 'thumbprint')), signingType, signingTypeName: SigningType[signingType] ?? `Unknown(${signingType})`}
+        md.signature = {
+          thumbprint: toHex(s.slice(0, 20, 'thumbprint')),
+          signingType,
+          signingTypeName: SigningType[signingType] ?? `Unknown(${signingType})`,
+        }
         break
       }
       case SectionId.Debug: {
@@ -258,7 +276,11 @@ export function parseMetadata(bytes: Uint8Array): ImageMetadata {
       }
       case SectionId.TemporaryImage: {
         const flags = s.u32(0, 'flags')
-        md.temporaryImage = {flags, removeAtBoot: (flags & TEMP_REMOVE_AT_BOOT) !== 0, underDevelopment: (flags & TEMP_UNDER_DEVELOPMENT) !== 0}
+        md.temporaryImage = {
+          flags,
+          removeAtBoot: (flags & TEMP_REMOVE_AT_BOOT) !== 0,
+          underDevelopment: (flags & TEMP_UNDER_DEVELOPMENT) !== 0,
+        }
         break
       }
       case SectionId.ABIDepends:
@@ -275,7 +297,11 @@ export function parseMetadata(bytes: Uint8Array): ImageMetadata {
         break
       case SectionId.Compression: {
         const type = s.u32(4, 'type')
-        md.compression = {uncompressedSize: s.u32(0, 'uncompressed size'), type, typeName: CompressionType[type] ?? `Unknown(${type})`}
+        md.compression = {
+          uncompressedSize: s.u32(0, 'uncompressed size'),
+          type,
+          typeName: CompressionType[type] ?? `Unknown(${type})`,
+        }
         break
       }
       case SectionId.Revocation:
@@ -286,7 +312,11 @@ export function parseMetadata(bytes: Uint8Array): ImageMetadata {
         break
       case SectionId.ImagePolicy: {
         const flags = s.u32(0, 'flags')
-        md.imagePolicy = {flags, invalidateFromNormalWorld: (flags & 1) !== 0, sideloadFromNormalWorld: (flags & 2) !== 0}
+        md.imagePolicy = {
+          flags,
+          invalidateFromNormalWorld: (flags & 1) !== 0,
+          sideloadFromNormalWorld: (flags & 2) !== 0,
+        }
         break
       }
       default:
@@ -302,7 +332,8 @@ export function encodeMetadata(sections: readonly RawSection[]): Uint8Array {
   const w = new LeWriter()
   w.u32(METADATA_MAGIC).u32(sections.length)
   for (const s of sections) {
-    if (s.data.length > 0xffff) fail('IMAGE_TOO_LARGE', `metadata: ${sectionName(s.id)} section is longer than 65535 bytes`)
+    if (s.data.length > 0xffff)
+      fail('IMAGE_TOO_LARGE', `metadata: ${sectionName(s.id)} section is longer than 65535 bytes`)
     w.u16(s.id).u16(s.data.length).bytes(s.data)
   }
   w.u32(w.length + 4)
@@ -310,7 +341,10 @@ export function encodeMetadata(sections: readonly RawSection[]): Uint8Array {
 }
 
 export function encodeIdentity(imageType: number, componentId: string, imageId: string): RawSection {
-  return {id: SectionId.Identity, data: new LeWriter().u16(imageType).u16(0).bytes(guidToBytes(componentId)).bytes(guidToBytes(imageId)).finish()}
+  return {
+    id: SectionId.Identity,
+    data: new LeWriter().u16(imageType).u16(0).bytes(guidToBytes(componentId)).bytes(guidToBytes(imageId)).finish(),
+  }
 }
 export function encodeSignatureSection(thumbprint: Uint8Array, signingType = 1): RawSection {
   if (thumbprint.length !== 20) fail('IMAGE_BAD_INPUT', 'a certificate thumbprint is 20 bytes')
@@ -326,7 +360,13 @@ export function encodeDebug(name: string, buildDateSeconds: number): RawSection 
   }
   const nameField = new Uint8Array(32)
   nameField.set(b)
-  return {id: SectionId.Debug, data: new LeWriter().u64(BigInt(Math.max(0, Math.floor(buildDateSeconds)))).bytes(nameField).finish()}
+  return {
+    id: SectionId.Debug,
+    data: new LeWriter()
+      .u64(BigInt(Math.max(0, Math.floor(buildDateSeconds))))
+      .bytes(nameField)
+      .finish(),
+  }
 }
 export function encodeTemporaryImage(flags: number): RawSection {
   return {id: SectionId.TemporaryImage, data: new LeWriter().u32(flags).finish()}
@@ -336,4 +376,3 @@ export function encodeAbi(id: number, entries: readonly {version: number; type: 
   for (const e of entries) w.u32(e.version).u32(e.type)
   return {id, data: w.finish()}
 }
-

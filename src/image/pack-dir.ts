@@ -6,7 +6,12 @@
 import {lstatSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {join, relative, resolve, sep} from 'node:path'
 import {fail, printable} from './binary.js'
-import {loadHardwareDefinition, sdkHardwareDefinitionsDir, resolveManifestReferences, type HardwareDefinition} from './hardware.js'
+import {
+  loadHardwareDefinition,
+  sdkHardwareDefinitionsDir,
+  resolveManifestReferences,
+  type HardwareDefinition,
+} from './hardware.js'
 import {MAX_MANIFEST_BYTES, manifestReferences, parseManifest, type AppManifest} from './manifest.js'
 import {packApplication, parseImagePackage} from './package.js'
 import type {SigningKey} from './keys.js'
@@ -58,7 +63,8 @@ function readTree(root: string): Map<string, Uint8Array> {
       else if (ls.isFile()) {
         if (files.size >= MAX_PACKAGE_FILES) fail('IMAGE_TOO_LARGE', `more than ${MAX_PACKAGE_FILES} files in ${root}`)
         total += ls.size
-        if (total > MAX_PACKAGE_INPUT_BYTES) fail('IMAGE_TOO_LARGE', `package directory holds more than ${MAX_PACKAGE_INPUT_BYTES} bytes`)
+        if (total > MAX_PACKAGE_INPUT_BYTES)
+          fail('IMAGE_TOO_LARGE', `package directory holds more than ${MAX_PACKAGE_INPUT_BYTES} bytes`)
         files.set(rel, readFileSync(abs))
       } else fail('IMAGE_BAD_INPUT', `${rel}: only regular files and directories can be packaged`)
     }
@@ -80,7 +86,8 @@ function readManifestFile(path: string): {manifest: AppManifest; shown: string} 
   } catch {
     return fail('MANIFEST_NOT_FOUND', `application manifest not found: ${p}`)
   }
-  if (st.size > MAX_MANIFEST_BYTES) fail('MANIFEST_TOO_LARGE', `${p}: ${st.size} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte limit`)
+  if (st.size > MAX_MANIFEST_BYTES)
+    fail('MANIFEST_TOO_LARGE', `${p}: ${st.size} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte limit`)
   return {manifest: parseManifest(readFileSync(p), {what: p}), shown: p}
 }
 
@@ -99,17 +106,24 @@ function findDefinition(manifest: AppManifest, opts: PackDirectoryOptions): Hard
         if ((e as {code?: string}).code?.startsWith('HWDEF')) throw e
       }
     }
-    fail('HWDEF_NOT_FOUND', `target hardware definition ${printable(name)} not found in ${dirs.length ? dirs.join(', ') + ' or ' : ''}the SDK's HardwareDefinitions`)
+    fail(
+      'HWDEF_NOT_FOUND',
+      `target hardware definition ${printable(name)} not found in ${dirs.length ? dirs.join(', ') + ' or ' : ''}the SDK's HardwareDefinitions`,
+    )
   }
   if (refs.length === 0) return undefined
   if (dirs.length === 0) {
-    fail('MANIFEST_UNRESOLVED', `app_manifest.json refers to $${refs[0]?.name} but no hardware definition was given`, ['Pass --hardware-definitions DIR and --target-definition-filename FILE.json'])
+    fail('MANIFEST_UNRESOLVED', `app_manifest.json refers to $${refs[0]?.name} but no hardware definition was given`, [
+      'Pass --hardware-definitions DIR and --target-definition-filename FILE.json',
+    ])
   }
   let lastError: unknown
   for (const d of dirs) {
     let names: string[] = []
     try {
-      names = readdirSync(d).filter((n) => n.toLowerCase().endsWith('.json')).sort()
+      names = readdirSync(d)
+        .filter((n) => n.toLowerCase().endsWith('.json'))
+        .sort()
     } catch {
       fail('HWDEF_NOT_FOUND', `hardware definitions directory not found: ${d}`)
     }
@@ -123,7 +137,11 @@ function findDefinition(manifest: AppManifest, opts: PackDirectoryOptions): Hard
     }
   }
   if (lastError) throw lastError
-  return fail('MANIFEST_UNRESOLVED', `no hardware definition in ${dirs.join(', ')} defines ${refs.map((r) => '$' + r.name).join(', ')}`, ['Name the file with --target-definition-filename'])
+  return fail(
+    'MANIFEST_UNRESOLVED',
+    `no hardware definition in ${dirs.join(', ')} defines ${refs.map((r) => '$' + r.name).join(', ')}`,
+    ['Name the file with --target-definition-filename'],
+  )
 }
 
 export function packDirectory(opts: PackDirectoryOptions): PackDirectoryResult {

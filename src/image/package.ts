@@ -75,12 +75,20 @@ export function packApplication(opts: PackApplicationOptions): Uint8Array {
   const isHighLevel = manifest.ApplicationType === 'Default'
   let arv: number | undefined
   if (isHighLevel) {
-    arv = opts.targetApiSet !== undefined ? apiSetVersion(opts.targetApiSet) : (manifest.TargetApplicationRuntimeVersion ?? apiSetVersion(TARGET_API_SET))
+    arv =
+      opts.targetApiSet !== undefined
+        ? apiSetVersion(opts.targetApiSet)
+        : (manifest.TargetApplicationRuntimeVersion ?? apiSetVersion(TARGET_API_SET))
     manifest = {...manifest, TargetApplicationRuntimeVersion: arv}
   }
   if (!files.has('app_manifest.json')) files.set('app_manifest.json', encodeUtf8(serializeManifest(manifest)))
   const entry = splitPackagePath(manifest.EntryPoint).join('/')
-  if (!files.has(entry)) fail('IMAGE_MISSING_ENTRYPOINT', `the manifest's EntryPoint ${manifest.EntryPoint} is not among the package files`, [`Put the executable at ${entry} in the package directory`])
+  if (!files.has(entry))
+    fail(
+      'IMAGE_MISSING_ENTRYPOINT',
+      `the manifest's EntryPoint ${manifest.EntryPoint} is not among the package files`,
+      [`Put the executable at ${entry} in the package directory`],
+    )
   const fs = writeAsxipfs(files, {executables: [entry, ...(opts.executables ?? [])]})
   const imageId = opts.imageId ?? randomUUID()
   if (!isGuid(imageId)) fail('IMAGE_BAD_INPUT', `image id "${printable(imageId)}" is not a GUID`)
@@ -161,19 +169,29 @@ function locateMetadata(bytes: Uint8Array): {sigSize: number; offset: number; le
  */
 export function parseImagePackage(bytes: Uint8Array): ImagePackage {
   if (!(bytes instanceof Uint8Array)) fail('IMAGE_BAD_INPUT', 'image package: expected bytes')
-  if (bytes.length > MAX_PACKAGE_BYTES) fail('IMAGE_TOO_LARGE', `image package: ${bytes.length} bytes exceeds the ${MAX_PACKAGE_BYTES}-byte limit`)
+  if (bytes.length > MAX_PACKAGE_BYTES)
+    fail('IMAGE_TOO_LARGE', `image package: ${bytes.length} bytes exceeds the ${MAX_PACKAGE_BYTES}-byte limit`)
   if (bytes.length === 0) fail('IMAGE_TRUNCATED', 'image package: the file is empty')
   const loc = locateMetadata(bytes)
   const md = parseMetadata(bytes.subarray(loc.offset, loc.offset + loc.length))
   if (!md.identity) fail('IMAGE_BAD_METADATA', 'image package: no Identity section')
   if (!md.signature) fail('IMAGE_BAD_METADATA', 'image package: no Signature section')
   const expectSig = md.signature.signingType === 2 ? SIGNATURE_SIZE_P384 : SIGNATURE_SIZE_P256
-  if (expectSig !== loc.sigSize) fail('IMAGE_BAD_METADATA', `image package: signing type ${md.signature.signingTypeName} needs a ${expectSig}-byte signature, found ${loc.sigSize}`)
+  if (expectSig !== loc.sigSize)
+    fail(
+      'IMAGE_BAD_METADATA',
+      `image package: signing type ${md.signature.signingTypeName} needs a ${expectSig}-byte signature, found ${loc.sigSize}`,
+    )
   const data = bytes.subarray(0, loc.offset)
   const sigBytes = bytes.slice(bytes.length - loc.sigSize)
   const pkg: ImagePackage = {
     size: bytes.length,
-    identity: {imageType: md.identity.imageType, imageTypeName: md.identity.imageTypeName, componentId: md.identity.componentId, imageId: md.identity.imageId},
+    identity: {
+      imageType: md.identity.imageType,
+      imageTypeName: md.identity.imageTypeName,
+      componentId: md.identity.componentId,
+      imageId: md.identity.imageId,
+    },
     signature: {
       thumbprint: md.signature.thumbprint,
       signingType: md.signature.signingType,
@@ -195,7 +213,11 @@ export function parseImagePackage(bytes: Uint8Array): ImagePackage {
     const fs = readAsxipfs(data)
     if (fs.superblock.size !== data.length) {
       const gap = data.subarray(fs.superblock.size)
-      if (gap.length >= 4096 || gap.some((b) => b !== 0)) fail('IMAGE_BAD_FS', `image package: ${gap.length} bytes between the file system (0x${hex(fs.superblock.size)} bytes) and the metadata`)
+      if (gap.length >= 4096 || gap.some((b) => b !== 0))
+        fail(
+          'IMAGE_BAD_FS',
+          `image package: ${gap.length} bytes between the file system (0x${hex(fs.superblock.size)} bytes) and the metadata`,
+        )
     }
     pkg.filesystem = {superblock: fs.superblock, entries: fs.entries}
     pkg.files = fs.files
@@ -212,7 +234,14 @@ export function parseImagePackage(bytes: Uint8Array): ImagePackage {
 }
 
 export type VerifyResult =
-  | {ok: true; anchor: string; anchorKind: TrustAnchor['kind']; thumbprint: string; thumbprintMatches: boolean; package: ImagePackage}
+  | {
+      ok: true
+      anchor: string
+      anchorKind: TrustAnchor['kind']
+      thumbprint: string
+      thumbprintMatches: boolean
+      package: ImagePackage
+    }
   | {ok: false; reason: string; code: string}
 
 /**
@@ -228,7 +257,8 @@ export function verifyImagePackage(bytes: Uint8Array, trust: TrustAnchors): Veri
     if (code === undefined) throw e
     return {ok: false, reason: (e as Error).message, code}
   }
-  if (pkg.signature.unsigned) return {ok: false, reason: 'the package is not signed (zero signature)', code: 'IMAGE_UNSIGNED'}
+  if (pkg.signature.unsigned)
+    return {ok: false, reason: 'the package is not signed (zero signature)', code: 'IMAGE_UNSIGNED'}
   if (pkg.signature.signingType !== 1 && pkg.signature.signingType !== 2) {
     return {ok: false, reason: `unsupported signing type ${pkg.signature.signingTypeName}`, code: 'IMAGE_BAD_SIGNATURE'}
   }
@@ -245,9 +275,21 @@ export function verifyImagePackage(bytes: Uint8Array, trust: TrustAnchors): Veri
     } catch {
       good = false
     }
-    if (good) return {ok: true, anchor: a.name, anchorKind: a.kind, thumbprint: tp, thumbprintMatches: a.thumbprint.toLowerCase() === tp, package: pkg}
+    if (good)
+      return {
+        ok: true,
+        anchor: a.name,
+        anchorKind: a.kind,
+        thumbprint: tp,
+        thumbprintMatches: a.thumbprint.toLowerCase() === tp,
+        package: pkg,
+      }
   }
-  return {ok: false, reason: `the signature does not verify against ${anchors.length === 1 ? 'the given key' : `any of ${anchors.length} trusted keys`} (signed with certificate thumbprint ${tp})`, code: 'IMAGE_BAD_SIGNATURE'}
+  return {
+    ok: false,
+    reason: `the signature does not verify against ${anchors.length === 1 ? 'the given key' : `any of ${anchors.length} trusted keys`} (signed with certificate thumbprint ${tp})`,
+    code: 'IMAGE_BAD_SIGNATURE',
+  }
 }
 
 /**
@@ -258,7 +300,9 @@ export function verifyImagePackage(bytes: Uint8Array, trust: TrustAnchors): Veri
 export function signImagePackage(bytes: Uint8Array, key: SigningKey): Uint8Array {
   const pkg = parseImagePackage(bytes)
   const p384 = key.privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1'
-  const sections: RawSection[] = pkg.metadata.raw.map((s) => (s.id === SectionId.Signature ? encodeSignatureSection(key.thumbprint, p384 ? 2 : 1) : s))
+  const sections: RawSection[] = pkg.metadata.raw.map((s) =>
+    s.id === SectionId.Signature ? encodeSignatureSection(key.thumbprint, p384 ? 2 : 1) : s,
+  )
   const data = bytes.subarray(0, pkg.metadata.offset)
   const unsigned = concatBytes([data, encodeMetadata(sections)])
   return concatBytes([unsigned, signBytes(unsigned, key)])

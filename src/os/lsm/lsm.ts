@@ -38,7 +38,9 @@ const AUDIT_RING = 10_000
 export class Lsm {
   private readonly policies = new Map<string, AppPolicy>()
   private deviceCaps = new Set<DeviceCapability>()
+  /** Circular buffer of the last AUDIT_RING records; `ringStart` is the oldest. */
   private readonly ring: AuditRecord[] = []
+  private ringStart = 0
   private seq = 0
   private readonly used = new Map<string, Set<string>>()
   private readonly listeners = new Set<(r: AuditRecord) => void>()
@@ -74,9 +76,15 @@ export class Lsm {
     return () => this.listeners.delete(fn)
   }
 
+  /** Decisions recorded since boot (the log keeps the last 10,000). */
+  get auditCount(): number {
+    return this.seq
+  }
+
   /** The audit log (most recent last; the last 10,000 decisions). */
   auditLog(filter: {componentId?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
-    return this.ring.filter(
+    const ordered = this.ring.length < AUDIT_RING ? this.ring : [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)]
+    return ordered.filter(
       (r) =>
         (filter.componentId === undefined || r.subject === `app:${filter.componentId}`) && (!filter.deniedOnly || !r.allowed),
     )
@@ -189,8 +197,11 @@ export class Lsm {
     }
     if (r.pid === undefined) delete r.pid
     if (r.errno === undefined) delete r.errno
-    this.ring.push(r)
-    if (this.ring.length > AUDIT_RING) this.ring.splice(0, this.ring.length - AUDIT_RING)
+    if (this.ring.length < AUDIT_RING) this.ring.push(r)
+    else {
+      this.ring[this.ringStart] = r
+      this.ringStart = (this.ringStart + 1) % AUDIT_RING
+    }
     for (const fn of this.listeners) fn(r)
   }
 }

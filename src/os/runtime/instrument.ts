@@ -8,6 +8,7 @@ import {SphereError} from '../../util/errors.js'
 import {writeFileAtomic} from '../../util/atomic-file.js'
 import {ABI_SIGNATURES, isAbiModule, sigOf} from './abi.js'
 import {addFuel, parseModule, type WasmModuleInfo} from './wasm-binary.js'
+import {Wasm} from './wasm-api.js'
 
 /** Bump when the instrumentation changes, so cached outputs are redone. */
 export const INSTRUMENT_VERSION = 'fuel1+asyncify1'
@@ -144,12 +145,12 @@ export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} =
   const cachePath = opts.cacheDir ? join(opts.cacheDir, `${hash}.wasm`) : undefined
   if (cachePath && existsSync(cachePath)) {
     const wasm = new Uint8Array(readFileSync(cachePath))
-    if (WebAssembly.validate(wasm)) return {wasm, hash, fromCache: true, checked, tool: 'cache'}
+    if (Wasm.validate(wasm)) return {wasm, hash, fromCache: true, checked, tool: 'cache'}
   }
   const fueled = addFuel(bin, {fuelExport: FUEL_EXPORT, yieldModule: YIELD_MODULE, yieldName: YIELD_NAME, maxPages: APP_RAM_CAP_PAGES})
   const asyncImports = [...checked.imports.map((i) => `${i.module}.${i.name}`), `${YIELD_MODULE}.${YIELD_NAME}`]
   const {wasm, tool} = await asyncify(fueled.wasm, asyncImports)
-  if (!WebAssembly.validate(wasm)) throw new SphereError('APP_INSTRUMENT_FAILED', 'instrumenting bin/app produced an invalid module')
+  if (!Wasm.validate(wasm)) throw new SphereError('APP_INSTRUMENT_FAILED', 'instrumenting bin/app produced an invalid module')
   if (cachePath) writeFileAtomic(cachePath, wasm)
   return {wasm, hash, fromCache: false, checked, tool}
 }

@@ -1,9 +1,13 @@
+import {type WasmMemory} from './wasm-api.js'
 /** Bounds-checked access to an app's linear memory. The kernel never trusts a pointer or a length. */
 export class AppMemory {
-  private u8: Uint8Array
-  private dv: DataView
+  private u8 = new Uint8Array(0)
+  private dv = new DataView(new ArrayBuffer(0))
+  private memory: WasmMemory = {buffer: new ArrayBuffer(0), grow: () => -1}
 
-  constructor(readonly memory: WebAssembly.Memory) {
+  /** The memory exists only once the instance does: syscalls are bound first, then attached. */
+  attach(memory: WasmMemory): void {
+    this.memory = memory
     this.u8 = new Uint8Array(memory.buffer)
     this.dv = new DataView(memory.buffer)
   }

@@ -4,7 +4,16 @@
  * clients require (see device-rest-api reference §1). Node can parse X.509 but not build it, so this file
  * carries a small DER encoder and a certificate builder (TBSCertificate + ECDSA-with-SHA256).
  */
-import {createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject} from 'node:crypto'
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {isIP} from 'node:net'
 import {join} from 'node:path'
@@ -49,7 +58,8 @@ export const der = {
   },
   oid(dotted: string): Buffer {
     const parts = dotted.split('.').map((p) => Number(p))
-    if (parts.length < 2 || parts.some((p) => !Number.isSafeInteger(p) || p < 0)) throw new RangeError(`bad OID ${dotted}`)
+    if (parts.length < 2 || parts.some((p) => !Number.isSafeInteger(p) || p < 0))
+      throw new RangeError(`bad OID ${dotted}`)
     const out: number[] = [parts[0]! * 40 + parts[1]!]
     for (const p of parts.slice(2)) {
       const chunk: number[] = [p & 0x7f]
@@ -111,7 +121,9 @@ function encodeName(n: DistinguishedName): Buffer {
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? der.sequence(der.oid(oid), der.bool(true), der.octets(value)) : der.sequence(der.oid(oid), der.octets(value))
+  return critical
+    ? der.sequence(der.oid(oid), der.bool(true), der.octets(value))
+    : der.sequence(der.oid(oid), der.octets(value))
 }
 
 /** keyUsage bits (RFC 5280): bit 0 digitalSignature ... bit 5 keyCertSign, bit 6 cRLSign. */
@@ -156,17 +168,21 @@ export interface CertificateSpec {
 
 function keyId(pub: KeyObject): Buffer {
   // RFC 5280 method 1: SHA-1 of the subjectPublicKey BIT STRING contents; we hash the whole SPKI (method-agnostic).
-  return createHash('sha1').update(pub.export({type: 'spki', format: 'der'})).digest()
+  return createHash('sha1')
+    .update(pub.export({type: 'spki', format: 'der'}))
+    .digest()
 }
 
 /** Build and sign an X.509 v3 certificate; returns PEM. The key must be an EC key (ECDSA with SHA-256). */
 export function buildCertificate(spec: CertificateSpec): string {
   const sigAlg = der.sequence(der.oid(OID.ecdsaWithSha256))
-  const serial = spec.serial ?? (() => {
-    const s = randomBytes(16)
-    s[0] = s[0]! & 0x7f
-    return s
-  })()
+  const serial =
+    spec.serial ??
+    (() => {
+      const s = randomBytes(16)
+      s[0] = s[0]! & 0x7f
+      return s
+    })()
   const exts: Buffer[] = []
   if (spec.ca) {
     exts.push(extension(OID.basicConstraints, true, der.sequence(der.bool(true))))
@@ -182,7 +198,9 @@ export function buildCertificate(spec: CertificateSpec): string {
   ]
   if (sans.length) exts.push(extension(OID.subjectAltName, false, der.sequence(...sans)))
   exts.push(extension(OID.subjectKeyId, false, der.octets(keyId(spec.publicKey))))
-  exts.push(extension(OID.authorityKeyId, false, der.sequence(der.implicit(0, keyId(spec.issuerPublicKey ?? spec.publicKey)))))
+  exts.push(
+    extension(OID.authorityKeyId, false, der.sequence(der.implicit(0, keyId(spec.issuerPublicKey ?? spec.publicKey)))),
+  )
 
   const tbs = der.sequence(
     der.explicit(0, der.uint(2)),
@@ -277,7 +295,7 @@ export function caPem(stateDir: string): string {
 
 /** IP SANs for a listen host: the IP itself; for a wildcard address, loopback + the device service IP. */
 export function listenIps(host: string): string[] {
-  if (host === '0.0.0.0' || host === '' ) return ['127.0.0.1', '192.168.35.2']
+  if (host === '0.0.0.0' || host === '') return ['127.0.0.1', '192.168.35.2']
   if (host === '::') return ['127.0.0.1', '::1', '192.168.35.2']
   if (host === 'localhost') return ['127.0.0.1', '::1']
   if (isIP(host)) return [host]
@@ -304,7 +322,8 @@ export function serverTls(stateDir: string, host: string): ServerTls {
       const key = readFileSync(keyFile, 'utf8')
       const x = new X509Certificate(cert)
       const fresh = Date.parse(x.validTo) - Date.now() > 30 * 86_400_000
-      if (fresh && x.verify(ca.cert.publicKey) && x.checkPrivateKey(createPrivateKey(key))) return {key, cert: cert + ca.certPem, ca: ca.certPem}
+      if (fresh && x.verify(ca.cert.publicKey) && x.checkPrivateKey(createPrivateKey(key)))
+        return {key, cert: cert + ca.certPem, ca: ca.certPem}
     } catch {
       // re-issue below
     }
@@ -336,7 +355,11 @@ function subjectOf(cert: X509Certificate): DistinguishedName {
     if (i > 0) fields.set(line.slice(0, i), line.slice(i + 1))
   }
   const CN = fields.get('CN')
-  if (!CN) throw new SphereError('TLS_BAD_CA', 'The device CA certificate has no common name; delete the tls folder of the simulator state to re-create it.')
+  if (!CN)
+    throw new SphereError(
+      'TLS_BAD_CA',
+      'The device CA certificate has no common name; delete the tls folder of the simulator state to re-create it.',
+    )
   const n: DistinguishedName = {CN}
   const O = fields.get('O')
   if (O) n.O = O

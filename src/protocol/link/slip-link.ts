@@ -69,7 +69,9 @@ export class SlipLink extends EventEmitter<SlipLinkEvents> implements PacketOutp
     stream.on('close', this.onEnd)
     if (this.heartbeatMs > 0) {
       this.heartbeat = setInterval(() => {
-        if (performance.now() - this.lastTx >= this.heartbeatMs) this.write(Buffer.from([SLIP_END]))
+        // only on an idle line with an empty queue (a stalled peer must not make the queue grow)
+        if (performance.now() - this.lastTx >= this.heartbeatMs && this.stream.writableLength === 0)
+          this.write(Buffer.from([SLIP_END]))
       }, this.heartbeatMs)
       this.heartbeat.unref()
     }

@@ -10,10 +10,14 @@ export const TCP_ACK = 0x10
 export const TCP_URG = 0x20
 
 export const TCP_HEADER_LENGTH = 20
-/** RFC 6994 experimental option kind carrying our CRC-32C, with ExID 0x5350 ("SP"). Length 8. */
+/**
+ * RFC 6994 experimental option (kind 254, ExID 0x5350 "SP") that our two ends negotiate on the SYN: a CRC-32C of
+ * pseudo-header + segment (much stronger than the 16-bit checksum on a noisy line) and a pair of timestamps
+ * (TSval, TSecr in 0.1 ms units) for unambiguous RTT samples across retransmissions. Length 16.
+ */
 export const TCP_OPT_EXPERIMENT = 254
 export const TCP_CRC_EXID = 0x5350
-export const TCP_CRC_OPTION_LENGTH = 8
+export const TCP_CRC_OPTION_LENGTH = 16
 
 /**
  * A TCP segment. `crc` on a SYN offers the CRC-32C option; on any other segment it means the segment carries one
@@ -31,6 +35,10 @@ export interface TcpSegment {
   /** MSS option (kind 2), normally on SYN segments only. */
   mss?: number
   crc?: boolean
+  /** Sender's timestamp, carried in the CRC option (0 if absent). */
+  tsVal?: number
+  /** Echo of the peer's latest timestamp, carried in the CRC option. */
+  tsEcr?: number
   payload: Buffer
 }
 
@@ -101,6 +109,8 @@ export function encodeTcpPacket(
     pkt[o + 1] = TCP_CRC_OPTION_LENGTH
     pkt.writeUInt16BE(TCP_CRC_EXID, o + 2)
     crcAt = o + 4
+    pkt.writeUInt32BE((seg.tsVal ?? 0) >>> 0, o + 8)
+    pkt.writeUInt32BE((seg.tsEcr ?? 0) >>> 0, o + 12)
     o += TCP_CRC_OPTION_LENGTH
   }
   seg.payload.copy(pkt, o)
@@ -151,6 +161,8 @@ export function decodeTcpSegment(buf: Buffer, src: number, dst: number): TcpSegm
       if (segmentCrc(buf, 0, buf.length, o + 4, src, dst) !== buf.readUInt32BE(o + 4))
         throw new LinkError('TCP_BAD_CRC', 'TCP CRC-32C mismatch')
       seg.crc = true
+      seg.tsVal = buf.readUInt32BE(o + 8)
+      seg.tsEcr = buf.readUInt32BE(o + 12)
     }
     o += len
   }

@@ -62,7 +62,7 @@ const DEFAULTS: Resolved = {
   minSegment: 64,
   receiveWindow: 65535,
   sendBuffer: 256 * 1024,
-  initialRtoMs: 250,
+  initialRtoMs: 100,
   minRtoMs: 30,
   maxRtoMs: 2000,
   userTimeoutMs: 20000,
@@ -101,6 +101,8 @@ export interface TcpStackStats {
 }
 
 const now = (): number => performance.now()
+/** Timestamp clock for the CRC option: 0.1 ms units, never 0. */
+const tsNow = (): number => (Math.floor(performance.now() * 10) >>> 0) || 1
 
 const ORPHAN_FIN_WAIT_2_MS = 5000
 const MAX_OOO_SEGMENTS = 256
@@ -390,6 +392,7 @@ export class TcpSocket extends Duplex {
   private remoteFinSeq: number | undefined
   private remoteFinDone = false
   private ackPending = false
+  private tsRecent = 0
   // timers / loss recovery
   private srtt = 0
   private rttvar = 0
@@ -401,6 +404,10 @@ export class TcpSocket extends Duplex {
   private oldestSince = 0 // when the oldest outstanding byte was first sent (for the user timeout)
   private dupAcks = 0
   private inRecovery = false
+  private goBack = false
+  private lastEarlyRtx = 0
+  private lastRtoAt = 0
+  private resendNxt = 0
   private recoverSeq = 0
   private cleanBytes = 0
   private persistTimer: NodeJS.Timeout | undefined
@@ -563,6 +570,7 @@ export class TcpSocket extends Duplex {
     this.peerMss = seg.mss ?? 536
     this.effMss = Math.min(this.effMss, this.peerMss)
     this.crcOn = this.opt.crc && seg.crc === true
+    if (this.crcOn) this.tsRecent = seg.tsVal ?? 0
     this.sndUna = this.iss
     this.sndNxt = seqAdd(this.iss, 1)
     this.sndBase = this.sndNxt
@@ -577,7 +585,7 @@ export class TcpSocket extends Duplex {
     this.armRtx()
   }
 
-  private sendSyn(withAck: boolean): void {
+  private sendSyn(withAck: boolean, fromTimer = false): void {
     this.rcvAdvEdge = seqAdd(this.rcvNxt, this.opt.receiveWindow)
     this.stack._send(this.remote, {
       srcPort: this.localPort,
@@ -588,6 +596,8 @@ export class TcpSocket extends Duplex {
       window: this.opt.receiveWindow,
       mss: this.opt.mss,
       crc: withAck ? this.crcOn : this.opt.crc,
+      tsVal: tsNow(),
+      tsEcr: fromTimer ? 0 : this.tsRecent,
       payload: EMPTY,
     })
   }
@@ -600,6 +610,7 @@ export class TcpSocket extends Duplex {
     }
     this.lastRecv = now()
     this.keepAliveSent = 0
+    if (this.crcOn && seg.tsVal && seqLe(seg.seq, this.rcvNxt)) this.tsRecent = seg.tsVal
     if (this.state === 'SYN_SENT') return this.segmentSynSent(seg)
 
     const segLen = seg.payload.length + (seg.flags & TCP_FIN ? 1 : 0) + (seg.flags & TCP_SYN ? 1 : 0)
@@ -678,6 +689,7 @@ export class TcpSocket extends Duplex {
     this.peerMss = seg.mss ?? 536
     this.effMss = Math.min(this.effMss, this.peerMss)
     this.crcOn = this.opt.crc && seg.crc === true
+    if (this.crcOn) this.tsRecent = seg.tsVal ?? 0
     this.sndWnd = seg.window
     this.sndWl1 = seg.seq
     this.sndWl2 = seg.ack
@@ -687,7 +699,7 @@ export class TcpSocket extends Duplex {
       this.sendSyn(true)
       return
     }
-    this.sampleRtt(seg.ack)
+    this.sampleRtt(seg.ack, seg.tsEcr)
     this.sndUna = seg.ack
     this.backoff = 0
     this.clearRtx()
@@ -711,11 +723,12 @@ export class TcpSocket extends Duplex {
       const dataAckedTo = seqLt(ack, dataEnd) ? ack : dataEnd
       const drop = seqDiff(dataAckedTo, this.sndBase)
       if (drop > 0) this.dropSent(drop)
-      this.sampleRtt(ack)
+      this.sampleRtt(ack, seg.tsEcr)
       this.sndUna = ack
       this.backoff = 0
       this.dupAcks = 0
       this.oldestSince = now()
+      if (this.goBack && seqGt(ack, this.resendNxt)) this.resendNxt = ack
       if (this.inRecovery) {
         if (seqGe(ack, this.recoverSeq)) this.inRecovery = false
         else this.retransmitFirst() // partial ack: the next hole
@@ -739,7 +752,14 @@ export class TcpSocket extends Duplex {
       this.sndNxt !== this.sndUna
     ) {
       this.dupAcks++
-      if (this.dupAcks === 3 && !this.inRecovery) {
+      // On a noisy line (segments already shrunk to the floor) every duplicate ACK means the peer still misses
+      // sndUna: resend it at once, at most once per smoothed RTT, instead of waiting for the timer.
+      const t = now()
+      if (this.effMss <= this.opt.minSegment && t - this.lastEarlyRtx >= Math.max(1, this.srtt)) {
+        this.lastEarlyRtx = t
+        this.retransmitFirst()
+      }
+      if (this.dupAcks === 3 && !this.inRecovery && !this.goBack) {
         this.inRecovery = true
         this.recoverSeq = this.sndNxt
         this.cleanBytes = 0
@@ -883,14 +903,43 @@ export class TcpSocket extends Duplex {
     if (grow >= Math.min(this.opt.receiveWindow >> 1, this.opt.mss)) this.ackNow()
   }
 
-  /** Send whatever the window and the link allow. */
+  /** Send whatever the window and the link allow: pending retransmissions first, then new data and FIN. */
   _output(): void {
     const st = this.state
-    if (st !== 'ESTABLISHED' && st !== 'CLOSE_WAIT') {
-      if (this.ackPending && st !== 'CLOSED' && st !== 'SYN_SENT') this._flushAck()
-      return
+    if (st === 'CLOSED' || st === 'SYN_SENT' || st === 'SYN_RECEIVED' || st === 'TIME_WAIT') return
+    if (this.goBack) this.resend()
+    if (st === 'ESTABLISHED' || st === 'CLOSE_WAIT') this.sendNew()
+    if (this.ackPending) this._flushAck()
+  }
+
+  /** After a timeout: resend everything outstanding from resendNxt (go-back-N; the receiver keeps what it has). */
+  private resend(): void {
+    const dataEnd = seqAdd(this.sndBase, this.sndBytes)
+    const limit = seqLt(this.sndNxt, dataEnd) ? this.sndNxt : dataEnd
+    for (let guard = 0; guard < 100000 && this.goBack; guard++) {
+      if (seqLt(this.resendNxt, this.sndUna)) this.resendNxt = this.sndUna
+      const left = seqDiff(limit, this.resendNxt)
+      if (left > 0) {
+        if (!this.stack._ready) {
+          this.stack._block(this)
+          return
+        }
+        const len = Math.min(left, this.effMss)
+        const fin = this.finSent && seqAdd(this.resendNxt, len) === this.finSeq
+        this.sendData(this.resendNxt, len, fin, true)
+        this.resendNxt = seqAdd(this.resendNxt, len + (fin ? 1 : 0))
+        continue
+      }
+      if (this.finSent && this.resendNxt === this.finSeq) {
+        this.sendData(this.finSeq, 0, true, true)
+        this.resendNxt = seqAdd(this.finSeq, 1)
+      }
+      this.goBack = false
     }
-    for (let guard = 0; guard < 10000; guard++) {
+  }
+
+  private sendNew(): void {
+    for (let guard = 0; guard < 100000; guard++) {
       if (!this.stack._ready) {
         this.stack._block(this)
         break
@@ -925,7 +974,6 @@ export class TcpSocket extends Duplex {
       if (unsent > 0 && room <= 0 && this.sndNxt === this.sndUna) this.armPersist()
       break
     }
-    if (this.ackPending) this._flushAck()
   }
 
   private markFinSent(at: number): void {
@@ -947,6 +995,8 @@ export class TcpSocket extends Duplex {
       flags: TCP_ACK | (len > 0 ? TCP_PSH : 0) | (fin ? TCP_FIN : 0),
       window: seqDiff(this.rcvAdvEdge, this.rcvNxt),
       crc: this.crcOn,
+      tsVal: tsNow(),
+      tsEcr: retransmit ? 0 : this.tsRecent, // an echo sent late by our own timer would inflate the peer's RTT
       payload,
     })
   }
@@ -992,7 +1042,7 @@ export class TcpSocket extends Duplex {
     this.rttSeq = undefined // Karn: no samples across retransmissions
     if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') {
       this.stack.stats.retransmits++
-      this.sendSyn(this.state === 'SYN_RECEIVED')
+      this.sendSyn(this.state === 'SYN_RECEIVED', true)
       return
     }
     const dataEnd = seqAdd(this.sndBase, this.sndBytes)
@@ -1034,22 +1084,41 @@ export class TcpSocket extends Duplex {
       )
       return
     }
-    this.backoff = Math.min(this.backoff + 1, 16)
-    if (this.state !== 'SYN_SENT' && this.state !== 'SYN_RECEIVED') {
-      this.effMss = Math.max(this.opt.minSegment, Math.floor(this.effMss / 2))
-      this.stack.segmentHint = this.effMss
+    if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') {
+      this.backoff = Math.min(this.backoff + 1, 16)
+      this.retransmitFirst()
+      this.armRtx()
+      return
     }
+    // A lost segment on a serial line is usually corruption, not congestion: first shrink the segment size
+    // (a shorter frame is likelier to survive); back the timer off only once segments are already at the floor.
+    if (this.effMss > this.opt.minSegment) {
+      this.effMss = Math.max(this.opt.minSegment, Math.floor(this.effMss / 4))
+      this.stack.segmentHint = this.effMss
+    } else if (this.lastRecv <= this.lastRtoAt) this.backoff = Math.min(this.backoff + 1, 16)
+    // (the peer answered since the last timeout: it is alive and the line is noisy, so keep the timer short)
+    this.lastRtoAt = now()
     this.cleanBytes = 0
     this.dupAcks = 0
-    this.inRecovery = true
-    this.recoverSeq = this.sndNxt
-    this.retransmitFirst()
+    this.inRecovery = false
+    this.rttSeq = undefined
+    this.goBack = true
+    this.resendNxt = this.sndUna
+    this.resend()
     this.armRtx()
   }
 
-  private sampleRtt(ack: number): void {
-    if (this.rttSeq === undefined || seqLt(ack, this.rttSeq)) return
-    const r = now() - this.rttStart
+  private sampleRtt(ack: number, tsEcr: number | undefined): void {
+    let r: number
+    if (this.crcOn) {
+      // timestamps make every new ACK that echoes one a valid sample, retransmitted or not
+      if (!tsEcr) return
+      r = ((tsNow() - tsEcr) >>> 0) / 10
+      if (r > 600000) return // clock wrap or garbage
+    } else {
+      if (this.rttSeq === undefined || seqLt(ack, this.rttSeq)) return
+      r = now() - this.rttStart
+    }
     this.rttSeq = undefined
     if (this.srtt === 0) {
       this.srtt = r
@@ -1089,6 +1158,8 @@ export class TcpSocket extends Duplex {
       flags: TCP_ACK,
       window: seqDiff(this.rcvAdvEdge, this.rcvNxt),
       crc: this.crcOn,
+      tsVal: tsNow(),
+      tsEcr: this.tsRecent,
       payload: EMPTY,
     })
   }
@@ -1110,6 +1181,8 @@ export class TcpSocket extends Duplex {
       flags: TCP_ACK,
       window: seqDiff(this.rcvAdvEdge, this.rcvNxt),
       crc: this.crcOn,
+      tsVal: tsNow(),
+      tsEcr: this.tsRecent,
       payload: EMPTY,
     })
   }
@@ -1128,6 +1201,8 @@ export class TcpSocket extends Duplex {
       flags: TCP_RST | TCP_ACK,
       window: 0,
       crc: this.crcOn,
+      tsVal: tsNow(),
+      tsEcr: this.tsRecent,
       payload: EMPTY,
     })
   }
@@ -1187,6 +1262,15 @@ export class TcpSocket extends Duplex {
 
   /** Fail the connection with `err`: the Duplex is destroyed with it (unless already gone). */
   _abort(err: LinkError, remove = true): void {
+    if (this.state === 'TIME_WAIT' || this.orphan || (this.remoteFinDone && this.finSent && this.sndUna === this.finSeq)) {
+      // both directions were closed and all our data acknowledged (at most the FIN is unacked): nothing is lost
+      if (remove) this._terminate()
+      else {
+        this.state = 'CLOSED'
+        this.clearTimers()
+      }
+      return
+    }
     this.state = 'CLOSED'
     this.clearTimers()
     if (remove) this.stack._remove(this)

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {readFile} from 'node:fs/promises'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {parseImagePackage} from '../../../image/index.js'
 import {SphereError} from '../../../util/errors.js'
 
 export interface DeployResult {
@@ -55,10 +56,8 @@ export default class SideloadDeploy extends DeviceCommand<DeployResult> {
   }
 }
 
-/** Best-effort component ID from the package's Identity section, without a full parse (the device verifies). */
+/** Parse the package locally first, so a malformed file fails fast with the parser's message (the device verifies again). */
 function readComponentId(pkg: Buffer): string | null {
-  // Identity section: "ID" tag; its component GUID is 16 bytes in mixed-endian (Windows GUID) order.
-  // We find it through the metadata parser when available; otherwise null and the state is looked up by the device.
-  void pkg
-  return null
+  const parsed = parseImagePackage(pkg)
+  return parsed.identity.componentId.toLowerCase()
 }

@@ -1,0 +1,180 @@
+# sphere-sdk: the CMake functions Azure Sphere projects call.
+include_guard(GLOBAL)
+
+set(SPHERE_SUPPORTED_API_SETS "latest-lts;latest-beta")
+# The numbered API set each alias stands for in this SDK (written to the package as TargetApplicationRuntimeVersion).
+set(SPHERE_API_SET_latest-lts "16")
+set(SPHERE_API_SET_latest-beta "17")
+
+# Older projects pin the tools revision; any revision builds with this SDK.
+function(azsphere_configure_tools)
+    cmake_parse_arguments(PARSE_ARGV 0 ARG "" "TOOLS_REVISION" "")
+    set(AZURE_SPHERE_TOOLS_REVISION "${ARG_TOOLS_REVISION}" PARENT_SCOPE)
+endfunction()
+
+# Older projects pick the target API set here; newer ones set AZURE_SPHERE_TARGET_API_SET in their preset.
+function(azsphere_configure_api)
+    cmake_parse_arguments(PARSE_ARGV 0 ARG "" "TARGET_API_SET" "")
+    if(NOT ARG_TARGET_API_SET)
+        message(FATAL_ERROR "azsphere_configure_api: TARGET_API_SET is required")
+    endif()
+    set(AZURE_SPHERE_TARGET_API_SET "${ARG_TARGET_API_SET}" CACHE STRING "Azure Sphere target API set" FORCE)
+endfunction()
+
+function(_sphere_api_set out)
+    set(api "${AZURE_SPHERE_TARGET_API_SET}")
+    if(NOT api)
+        set(api "latest-lts")
+    endif()
+    if(NOT api IN_LIST SPHERE_SUPPORTED_API_SETS AND NOT api MATCHES "^[0-9]+(\\+Beta[0-9]+)?$")
+        message(FATAL_ERROR "sphere-sdk: unknown AZURE_SPHERE_TARGET_API_SET '${api}' "
+                            "(use latest-lts, latest-beta or a number such as 16)")
+    endif()
+    if(DEFINED SPHERE_API_SET_${api})
+        set(api "${SPHERE_API_SET_${api}}")
+    endif()
+    set(${out} "${api}" PARENT_SCOPE)
+endfunction()
+
+# How to run the sphere CLI: $SPHERE_CLI (a .js file or an executable), else <sdk>/../bin/run.js with node.
+function(_sphere_cli_command out)
+    set(cli "$ENV{SPHERE_CLI}")
+    if(NOT cli)
+        set(cli "${SPHERE_SDK_DIR}/../bin/run.js")
+    endif()
+    get_filename_component(cli "${cli}" ABSOLUTE)
+    if(cli MATCHES "\\.[cm]?js$")
+        find_program(SPHERE_NODE NAMES node nodejs NO_CMAKE_FIND_ROOT_PATH)
+        if(NOT SPHERE_NODE)
+            message(FATAL_ERROR "sphere-sdk: node was not found (needed to run ${cli})")
+        endif()
+        set(${out} "${SPHERE_NODE};${cli}" PARENT_SCOPE)
+    else()
+        set(${out} "${cli}" PARENT_SCOPE)
+    endif()
+endfunction()
+
+# azsphere_target_hardware_definition(<target> TARGET_DIRECTORY <dir>... TARGET_DEFINITION <file.json>)
+# Adds <dir>/inc of each directory and the SDK's HardwareDefinitions/inc to the include path (so
+# <hw/<definition>.h> and the base headers it includes resolve), generating the header when the
+# directory has none, and records the definition for the image package (to resolve "$NAME" entries
+# in app_manifest.json).
+function(azsphere_target_hardware_definition target)
+    cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TARGET_DEFINITION" "TARGET_DIRECTORY")
+    if(NOT TARGET ${target})
+        message(FATAL_ERROR "azsphere_target_hardware_definition: '${target}' is not a target")
+    endif()
+    if(NOT ARG_TARGET_DEFINITION)
+        message(FATAL_ERROR "azsphere_target_hardware_definition: TARGET_DEFINITION is required")
+    endif()
+    set(dirs "")
+    foreach(dir IN LISTS ARG_TARGET_DIRECTORY)
+        if(dir AND NOT dir MATCHES "-NOTFOUND$")
+            get_filename_component(dir "${dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+            list(APPEND dirs "${dir}")
+        endif()
+    endforeach()
+    set(sdk_hw "${SPHERE_SDK_DIR}/HardwareDefinitions")
+    set(definition "")
+    foreach(dir IN LISTS dirs sdk_hw)
+        if(NOT definition AND EXISTS "${dir}/${ARG_TARGET_DEFINITION}")
+            set(definition "${dir}/${ARG_TARGET_DEFINITION}")
+        endif()
+    endforeach()
+    if(NOT definition)
+        string(REPLACE ";" ", " shown "${ARG_TARGET_DIRECTORY}")
+        message(FATAL_ERROR "sphere-sdk: hardware definition '${ARG_TARGET_DEFINITION}' not found "
+                            "(TARGET_DIRECTORY: ${shown}; SDK: ${sdk_hw})")
+    endif()
+    get_filename_component(definition_dir "${definition}" DIRECTORY)
+    get_filename_component(definition_name "${ARG_TARGET_DEFINITION}" NAME_WE)
+    foreach(dir IN LISTS dirs)
+        target_include_directories(${target} SYSTEM PUBLIC "${dir}/inc")
+    endforeach()
+    if(NOT EXISTS "${definition_dir}/inc/hw/${definition_name}.h")
+        # No pre-generated header: generate one into the build tree.
+        set(generated "${CMAKE_CURRENT_BINARY_DIR}/sphere-hw/${definition_name}")
+        file(MAKE_DIRECTORY "${generated}")
+        # Copy the definition with its sibling JSON files (local imports) and generate next to the copy.
+        file(GLOB siblings "${definition_dir}/*.json")
+        file(COPY ${siblings} DESTINATION "${generated}")
+        _sphere_cli_command(cli)
+        execute_process(
+            COMMAND ${cli} hardware-definition generate-header
+                    --hardware-definition-file "${generated}/${ARG_TARGET_DEFINITION}" --output none
+            RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+        if(NOT rc EQUAL 0 OR NOT EXISTS "${generated}/inc/hw/${definition_name}.h")
+            message(FATAL_ERROR "sphere-sdk: could not generate hw/${definition_name}.h from ${definition}: ${err}${out}")
+        endif()
+        target_include_directories(${target} SYSTEM PUBLIC "${generated}/inc")
+    endif()
+    # Generated headers include their imports by file name ("mt3620_rdb.h"), so inc/hw is searched too.
+    target_include_directories(${target} SYSTEM PUBLIC "${sdk_hw}/inc" "${sdk_hw}/inc/hw")
+    set_target_properties(${target} PROPERTIES
+        SPHERE_HARDWARE_DEFINITION "${definition}"
+        SPHERE_HARDWARE_DIRECTORIES "${dirs}")
+endfunction()
+
+# azsphere_target_add_image_package(<target> [RESOURCE_FILES <file>...] [MANIFEST_FILE <file>]
+#                                   [DEBUG_LIB <name>...])
+# After <target> links, stages approot<target>/ (bin/app = the app without debug info, app_manifest.json,
+# the resource files) and packs <target>.imagepackage with `sphere image-package pack-application`.
+function(azsphere_target_add_image_package target)
+    cmake_parse_arguments(PARSE_ARGV 1 ARG "" "MANIFEST_FILE" "RESOURCE_FILES;DEBUG_LIB")
+    if(NOT TARGET ${target})
+        message(FATAL_ERROR "azsphere_target_add_image_package: '${target}' is not a target")
+    endif()
+    if(ARG_MANIFEST_FILE)
+        get_filename_component(manifest "${ARG_MANIFEST_FILE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    else()
+        set(manifest "${CMAKE_CURRENT_SOURCE_DIR}/app_manifest.json")
+    endif()
+    if(NOT EXISTS "${manifest}")
+        message(FATAL_ERROR "sphere-sdk: application manifest not found: ${manifest}")
+    endif()
+    set(resources "")
+    set(resource_names "")
+    foreach(res IN LISTS ARG_RESOURCE_FILES)
+        get_filename_component(abs "${res}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+        if(NOT EXISTS "${abs}")
+            message(FATAL_ERROR "sphere-sdk: resource file not found: ${res}")
+        endif()
+        file(RELATIVE_PATH rel "${CMAKE_CURRENT_SOURCE_DIR}" "${abs}")
+        if(rel MATCHES "^\\.\\.")
+            get_filename_component(rel "${abs}" NAME)
+        endif()
+        list(APPEND resources "${abs}")
+        list(APPEND resource_names "${rel}")
+    endforeach()
+    _sphere_api_set(api_set)
+    _sphere_cli_command(cli)
+    get_target_property(definition ${target} SPHERE_HARDWARE_DEFINITION)
+    get_target_property(hw_dirs ${target} SPHERE_HARDWARE_DIRECTORIES)
+    if(NOT definition)
+        set(definition "")
+        set(hw_dirs "")
+    endif()
+    set(package "${CMAKE_CURRENT_BINARY_DIR}/${target}.imagepackage")
+    set(args_file "${CMAKE_CURRENT_BINARY_DIR}/${target}.sphere-package.cmake")
+    file(GENERATE OUTPUT "${args_file}" CONTENT
+"set(SPHERE_APP \"$<TARGET_FILE:${target}>\")
+set(SPHERE_APPROOT \"${CMAKE_CURRENT_BINARY_DIR}/approot${target}\")
+set(SPHERE_MANIFEST \"${manifest}\")
+set(SPHERE_RESOURCES \"${resources}\")
+set(SPHERE_RESOURCE_NAMES \"${resource_names}\")
+set(SPHERE_PACKAGE \"${package}\")
+set(SPHERE_HW_DEFINITION \"${definition}\")
+set(SPHERE_HW_DIRECTORIES \"${hw_dirs}\")
+set(SPHERE_API_SET \"${api_set}\")
+set(SPHERE_CLI \"${cli}\")
+set(SPHERE_OBJCOPY \"${SPHERE_OBJCOPY}\")
+set(SPHERE_SDK_HW \"${SPHERE_SDK_DIR}/HardwareDefinitions\")
+")
+    add_custom_command(
+        OUTPUT "${package}"
+        COMMAND "${CMAKE_COMMAND}" "-DSPHERE_ARGS_FILE=${args_file}" -P "${SPHERE_SDK_DIR}/CMakeFiles/SpherePackage.cmake"
+        DEPENDS ${target} "${manifest}" ${resources} "${args_file}" "${SPHERE_SDK_DIR}/CMakeFiles/SpherePackage.cmake"
+        COMMENT "Packing ${target}.imagepackage"
+        VERBATIM)
+    add_custom_target(${target}-imagepackage ALL DEPENDS "${package}")
+endfunction()

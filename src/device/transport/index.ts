@@ -1,0 +1,1 @@
+export {createSerialTransport, type SerialTransport, type SerialTransportOptions} from './serial.js'

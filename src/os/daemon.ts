@@ -1,0 +1,152 @@
+/**
+ * The simulator daemon: one process per simulated device. Boots the Device from its state directory
+ * and serves the device REST API on a Unix socket (the CLI), and optionally on a PTY serial link
+ * (SLIP + TCP, as a board's service UART), over HTTPS on TCP, and the host device-list service.
+ *
+ * Started detached by the CLI (src/device/sims.ts) as:
+ *   node dist/os/daemon.js --home H --name N --socket S [--serial] [--listen HOST:PORT]
+ *                          [--service-listen HOST:PORT] [--world FILE] [--clock realtime|fast-forward]
+ * It writes <home>/sims/<name>/daemon.json once every listener is up and removes it on a clean exit.
+ */
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {parseArgs} from 'node:util'
+import {loadTrustStore} from '../image/index.js'
+import {serveSerial} from '../protocol/link/index.js'
+import {startPtyPair, type PtyPair} from '../protocol/testing/pty.js'
+import {writeFileAtomic} from '../util/atomic-file.js'
+import type {ClockMode} from './kernel/clock.js'
+import {
+  DeviceRestBackend,
+  connectionServer,
+  createRestServer,
+  listenHttps,
+  listenService,
+  listenUnix,
+  serverTls,
+  ensureDeviceCa,
+  type RestListener,
+} from './services/rest/index.js'
+
+interface Closer {
+  close(): Promise<void>
+}
+
+function log(msg: string): void {
+  process.stdout.write(`${new Date().toISOString()} ${msg}\n`)
+}
+
+function splitHostPort(v: string, flag: string): {host: string; port: number} {
+  const i = v.lastIndexOf(':')
+  const host = v.slice(0, i).replace(/^\[|\]$/g, '')
+  const port = Number(v.slice(i + 1))
+  if (i <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag}: expected HOST:PORT, got '${v}'`)
+  return {host, port}
+}
+
+async function main(): Promise<void> {
+  const {values} = parseArgs({
+    options: {
+      home: {type: 'string'},
+      name: {type: 'string', default: 'default'},
+      socket: {type: 'string'},
+      serial: {type: 'boolean', default: false},
+      listen: {type: 'string'},
+      'service-listen': {type: 'string'},
+      world: {type: 'string'},
+      clock: {type: 'string', default: 'realtime'},
+    },
+  })
+  if (!values.home || !values.socket) throw new Error('--home and --socket are required')
+  const home = values.home
+  const name = values.name ?? 'default'
+  const simDir = join(home, 'sims', name)
+  const stateDir = join(simDir, 'state')
+  mkdirSync(stateDir, {recursive: true})
+  const clock = (values.clock === 'fast-forward' ? 'fast-forward' : 'realtime') as ClockMode
+
+  const closers: Closer[] = []
+  const trust = loadTrustStore(home)
+  const backend = await DeviceRestBackend.boot({stateDir, clock, trust, cacheDir: join(home, 'cache')})
+  if (values.world) {
+    const worldModule = './services/world-file.js'
+    const {applyWorldFile} = (await import(worldModule).catch(() => ({applyWorldFile: undefined}))) as {
+      applyWorldFile?: (device: unknown, text: string) => void
+    }
+    if (applyWorldFile) applyWorldFile(backend.device, readFileSync(values.world, 'utf8'))
+    else log(`world files are not supported by this build; ignoring ${values.world}`)
+  }
+  const handler = createRestServer(backend, {stateDir, name, transport: 'unix'})
+  const unix: RestListener = await listenUnix(handler, values.socket)
+  closers.push(unix)
+  log(`device ${backend.device.deviceId().slice(0, 16)}… serving ${unix.url}`)
+
+  let pty: PtyPair | undefined
+  let serialPath: string | undefined
+  if (values.serial) {
+    for (const f of ['ttyA', 'ttyB']) rmSync(join(simDir, f), {force: true})
+    pty = await startPtyPair({dir: simDir, name: 'tty'})
+    const server = connectionServer(handler)
+    const serial = await serveSerial(pty.a, server)
+    closers.push(serial)
+    serialPath = pty.b
+    log(`serial link on ${serialPath}`)
+  }
+  let listen: string | undefined
+  if (values.listen) {
+    const {host, port} = splitHostPort(values.listen, '--listen')
+    ensureDeviceCa(stateDir, {deviceName: name})
+    const tls = serverTls(stateDir, host)
+    const l = await listenHttps(handler, host, port, tls)
+    closers.push(l)
+    listen = `${host}:${l.port}`
+    log(`HTTPS device API on ${l.url}`)
+  }
+  let serviceListen: string | undefined
+  if (values['service-listen']) {
+    const {host, port} = splitHostPort(values['service-listen'], '--service-listen')
+    const l = await listenService(() => [{IpAddress: listen ? listen.split(':')[0]! : '192.168.35.2', DeviceConnectionPath: serialPath ?? values.socket!}], host, port)
+    closers.push(l)
+    serviceListen = `${host}:${l.port}`
+  }
+
+  const info = {
+    name,
+    pid: process.pid,
+    socketPath: values.socket,
+    startedAt: new Date().toISOString(),
+    deviceId: backend.device.deviceId(),
+    ...(serialPath ? {serialPath} : {}),
+    ...(listen ? {listen} : {}),
+    ...(serviceListen ? {serviceListen} : {}),
+  }
+  const infoPath = join(simDir, 'daemon.json')
+  writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + '\n')
+
+  let stopping = false
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return
+    stopping = true
+    log(`stopping (${signal})`)
+    const hard = setTimeout(() => process.exit(1), 8000)
+    hard.unref()
+    try {
+      const cur = existsSync(infoPath) ? (JSON.parse(readFileSync(infoPath, 'utf8')) as {pid?: number}) : undefined
+      if (cur?.pid === process.pid) rmSync(infoPath, {force: true})
+    } catch {
+      // a record we cannot read is not ours to remove
+    }
+    for (const c of closers.reverse()) await c.close().catch(() => undefined)
+    await pty?.stop().catch(() => undefined)
+    await backend.shutdown().catch(() => undefined)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGHUP', () => void stop('SIGHUP'))
+}
+
+main().catch((e: unknown) => {
+  log(`fatal: ${(e as Error).stack ?? String(e)}`)
+  process.exit(1)
+})

@@ -1,0 +1,7 @@
+export * from './abi.js'
+export * from './context.js'
+export * from './instrument.js'
+export * from './loader.js'
+export * from './memory.js'
+export {WasmTask} from './task.js'
+export {addFuel, parseModule, type WasmModuleInfo} from './wasm-binary.js'

@@ -1,0 +1,2 @@
+export * from './app-log.js'
+export * from './app-manager.js'

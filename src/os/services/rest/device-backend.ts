@@ -1,0 +1,437 @@
+/**
+ * RestBackend over the simulated Device (src/os/device.ts). Keeps what the REST API needs on top of the
+ * Device: sequence-numbered app log entries, change notifications that survive a restart, and the
+ * restart itself (shutdown + boot from the same state dir).
+ */
+import {
+  verifyImagePackage,
+  sdkTestTrustAnchor,
+  IMAGE_TYPE_APPLICATIONS,
+  type TrustAnchors,
+} from '../../../image/index.js'
+import type {
+  AppStatusResponse,
+  ImagesResponse,
+  ManufacturingState,
+  SphereAppInfo,
+  SphereAuditRecord,
+  SphereDeviceInfo,
+  SphereLogEntry,
+  SphereWorldState,
+} from '../../../protocol/rest-api.js'
+import {SphereError} from '../../../util/errors.js'
+import {Device, type DeviceBootOptions} from '../../device.js'
+import {APP_RAM_CAP_BYTES} from '../../hw/chip.js'
+import {NS_PER_MS} from '../../kernel/clock.js'
+import type {AuditRecord, OsEvent} from '../../kernel/events.js'
+import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../../lsm/policy.js'
+import type {BackendEvent, RestBackend, VerifiedPackage} from './backend.js'
+
+/** Entries kept per app for /sphere/apps/{cid}/log (older ones are still in the device's log text). */
+const LOG_RING = 2000
+
+interface LogRing {
+  seq: number
+  entries: SphereLogEntry[]
+}
+
+export interface DeviceBackendOptions {
+  /** Debug ports reported for startDebug (a real device reports 2345 / 2342). */
+  gdbPort?: number
+  outPort?: number
+}
+
+export class DeviceRestBackend implements RestBackend {
+  private dev: Device
+  private readonly bootOpts: DeviceBootOptions
+  private readonly trust: TrustAnchors
+  private readonly listeners = new Set<(e: BackendEvent) => void>()
+  private unsubscribeDevice: (() => void) | undefined
+  private readonly logs = new Map<string, LogRing>()
+  private bootWall = Date.now()
+  private readonly opts: DeviceBackendOptions
+
+  private constructor(dev: Device, bootOpts: DeviceBootOptions, opts: DeviceBackendOptions) {
+    this.dev = dev
+    this.bootOpts = bootOpts
+    this.trust = bootOpts.trust ?? [sdkTestTrustAnchor()]
+    this.opts = opts
+    this.attach()
+  }
+
+  /** Boot a Device from `bootOpts` and serve it. */
+  static async boot(bootOpts: DeviceBootOptions, opts: DeviceBackendOptions = {}): Promise<DeviceRestBackend> {
+    return new DeviceRestBackend(await Device.boot(bootOpts), bootOpts, opts)
+  }
+
+  /** Serve an already booted Device; restart() re-boots it with the same options. */
+  static fromDevice(dev: Device, bootOpts: DeviceBootOptions, opts: DeviceBackendOptions = {}): DeviceRestBackend {
+    return new DeviceRestBackend(dev, bootOpts, opts)
+  }
+
+  /** The current Device (a new object after each restart). */
+  get device(): Device {
+    return this.dev
+  }
+
+  async shutdown(): Promise<void> {
+    this.unsubscribeDevice?.()
+    this.unsubscribeDevice = undefined
+    await this.dev.shutdown()
+  }
+
+  private attach(): void {
+    this.unsubscribeDevice?.()
+    this.unsubscribeDevice = this.dev.subscribe((e) => this.onDeviceEvent(e))
+  }
+
+  private emit(e: BackendEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e)
+      } catch {
+        // a subscriber's failure is its own
+      }
+    }
+  }
+
+  private onDeviceEvent(e: OsEvent): void {
+    switch (e.type) {
+      case 'log': {
+        const entry = this.pushLog(e.componentId, e.line, e.t)
+        this.emit({type: 'log', componentId: e.componentId, entry})
+        break
+      }
+      case 'log-dropped': {
+        const entry = this.pushLog(e.componentId, `[os] ${e.dropped} lines dropped (output flood)`, e.t)
+        this.emit({type: 'log', componentId: e.componentId, entry})
+        break
+      }
+      case 'audit':
+        this.emit({type: 'audit', record: auditRecord(e.record)})
+        break
+      case 'gpio':
+        this.emit({type: 'world'})
+        break
+      case 'process':
+        if (e.state === 'crashed')
+          this.emit({type: 'crash', componentId: e.componentId, reason: e.reason ?? `exit ${e.exitCode ?? '?'}`})
+        this.emit({type: 'apps'})
+        break
+      case 'memory':
+      case 'app':
+        this.emit({type: 'apps'})
+        break
+    }
+  }
+
+  private pushLog(cid: string, line: string, tNs: number): SphereLogEntry {
+    let ring = this.logs.get(cid)
+    if (!ring) {
+      // the device appended this line to its log text before emitting the event: the seeded ring has it
+      this.logs.set(cid, (ring = this.ringFromText(cid)))
+      const last = ring.entries.at(-1)
+      if (last && last.text === line) {
+        last.time = tNs / NS_PER_MS
+        return last
+      }
+    }
+    const stream: SphereLogEntry['stream'] = line.startsWith('[os] ') ? 'system' : 'stdout'
+    const entry: SphereLogEntry = {seq: ++ring.seq, time: tNs / NS_PER_MS, stream, text: line}
+    ring.entries.push(entry)
+    if (ring.entries.length > LOG_RING) ring.entries.splice(0, ring.entries.length - LOG_RING)
+    return entry
+  }
+
+  /** Seed an app's log ring from the text the device kept (previous boots, written before we attached). */
+  private ringFromText(cid: string): LogRing {
+    const text = this.dev.appLog(cid)
+    const lines = text.split('\n')
+    if (lines.at(-1) === '') lines.pop()
+    const kept = lines.slice(-LOG_RING)
+    return {
+      seq: kept.length,
+      entries: kept.map((l, i) => ({
+        seq: i + 1,
+        time: 0,
+        stream: l.startsWith('[os] ') ? 'system' : 'stdout',
+        text: l,
+      })),
+    }
+  }
+
+  // ---- identity ----
+
+  uptimeSeconds(): number {
+    // wall time since boot, so it also increases for a fast-forward device between runs
+    return (Date.now() - this.bootWall) / 1000
+  }
+
+  deviceId(): string {
+    return this.dev.deviceId()
+  }
+
+  osVersion(): string {
+    return this.dev.osVersion().version
+  }
+
+  capabilityCodes(): number[] {
+    return this.dev.capabilities().codes
+  }
+
+  capabilityNames(): string[] {
+    return this.dev.capabilities().names
+  }
+
+  grantCapabilities(names: string[]): void {
+    for (const n of names)
+      if (!(n in DEVICE_CAPABILITY_CODES))
+        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+    this.dev.setCapabilities([...this.dev.capabilities().names, ...(names as DeviceCapability[])])
+    this.emit({type: 'device'})
+  }
+
+  manufacturingState(): ManufacturingState {
+    return this.dev.manufacturingState()
+  }
+
+  setManufacturingState(state: 'Module1Complete' | 'DeviceComplete'): void {
+    this.dev.setManufacturingState(state)
+  }
+
+  deviceInfo(): SphereDeviceInfo {
+    const k = this.dev.kernel
+    return {
+      deviceId: this.dev.deviceId(),
+      osVersion: this.osVersion(),
+      uptime: Math.floor(this.uptimeSeconds()),
+      capabilities: this.capabilityNames(),
+      manufacturingState: this.manufacturingState(),
+      clock: {mode: k.mode, virtualTimeMs: k.now() / NS_PER_MS, speed: 1},
+    }
+  }
+
+  diagnosticLog(): Uint8Array {
+    const lines = [
+      `sphere simulated MT3620, OS ${this.osVersion()}`,
+      `device ${this.deviceId()}`,
+      `uptime ${Math.floor(this.uptimeSeconds())} s, manufacturing state ${this.manufacturingState()}, capabilities ${this.capabilityNames().join(',') || '-'}`,
+    ]
+    for (const a of this.dev.apps.installed()) {
+      const st = this.dev.appStatus(a.componentId)
+      lines.push(
+        `app ${a.componentId} ${a.name}: ${st.state}${st.crashReason ? ` (last crash: ${st.crashReason})` : ''}, restarts ${st.restarts}`,
+      )
+    }
+    for (const r of this.dev.auditLog({deniedOnly: true}).slice(-50))
+      lines.push(`denied ${r.subject} ${r.operation} ${r.object}: ${r.reason}`)
+    return Buffer.from(`${lines.join('\n')}\n`)
+  }
+
+  memoryStats() {
+    return this.dev.memoryStats().memoryStats
+  }
+
+  // ---- images and apps ----
+
+  images(): ImagesResponse {
+    return this.dev.listImages()
+  }
+
+  verifyPackage(bytes: Uint8Array): VerifiedPackage {
+    const v = verifyImagePackage(bytes, this.trust)
+    if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
+    const pkg = v.package
+    if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
+      throw new SphereError(
+        'IMAGE_NOT_APPLICATION',
+        `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
+      )
+    }
+    if (!pkg.files.has('app_manifest.json'))
+      throw new SphereError('MANIFEST_MISSING', 'Application manifest is missing from image')
+    if (!pkg.manifest)
+      throw new SphereError(
+        'MANIFEST_INVALID',
+        `the image package has an invalid app_manifest.json: ${pkg.manifestError ?? ''}`,
+      )
+    const cid = pkg.identity.componentId.toLowerCase()
+    if (pkg.manifest.ComponentId.toLowerCase() !== cid) {
+      throw new SphereError(
+        'IMAGE_COMPONENT_MISMATCH',
+        `the manifest's ComponentId ${pkg.manifest.ComponentId} differs from the image's component ${cid}`,
+      )
+    }
+    return {
+      componentId: cid,
+      imageId: pkg.identity.imageId,
+      name: pkg.manifest.Name,
+      imageType: pkg.identity.imageType,
+      sizeBytes: bytes.length,
+    }
+  }
+
+  stage(bytes: Uint8Array): void {
+    this.dev.stage(bytes)
+  }
+
+  async installStaged(opts: {start: boolean}): Promise<void> {
+    await this.dev.installStaged({start: opts.start})
+    this.emit({type: 'apps'})
+  }
+
+  async uninstall(componentId: string): Promise<void> {
+    if (this.dev.appStatus(componentId).state === 'notPresent') return
+    await this.dev.uninstall(componentId)
+    this.emit({type: 'apps'})
+  }
+
+  appStatus(componentId: string): AppStatusResponse | undefined {
+    const st = this.dev.appStatus(componentId)
+    if (st.state === 'notPresent') return undefined
+    if (st.state === 'debugging')
+      return {state: 'debugging', gdbPort: this.opts.gdbPort ?? 2345, outPort: this.opts.outPort ?? 2342}
+    return {state: st.state}
+  }
+
+  async controlApp(componentId: string, trigger: 'start' | 'stop' | 'startDebug'): Promise<AppStatusResponse> {
+    if (trigger === 'stop') await this.dev.stopApp(componentId)
+    else {
+      const cur = this.dev.appStatus(componentId).state
+      const wantDebug = trigger === 'startDebug'
+      if (cur === 'running' || cur === 'debugging') {
+        if ((cur === 'debugging') !== wantDebug) {
+          await this.dev.stopApp(componentId)
+          this.dev.startApp(componentId, {debug: wantDebug})
+        }
+      } else this.dev.startApp(componentId, {debug: wantDebug})
+    }
+    return this.appStatus(componentId) ?? {state: 'notPresent'}
+  }
+
+  appQuota(componentId: string) {
+    if (this.dev.appStatus(componentId).state === 'notPresent') return undefined
+    return this.dev.appQuota(componentId)
+  }
+
+  apps(): SphereAppInfo[] {
+    const now = this.dev.kernel.now()
+    return this.dev.apps.installed().map((r) => {
+      const st = this.dev.appStatus(r.componentId)
+      const proc = this.dev.apps.process(r.componentId)
+      let state: SphereAppInfo['state'] = st.state
+      if (st.state === 'stopped' && st.crashReason) state = 'crashed'
+      else if (st.state === 'running' && st.processState === 'blocked') state = 'blocked'
+      return {
+        componentId: r.componentId,
+        name: r.name,
+        state,
+        pid: st.pid ?? null,
+        uid: r.uid,
+        memory: {currentBytes: st.memoryBytes, peakBytes: st.peakMemoryBytes, limitBytes: APP_RAM_CAP_BYTES},
+        restarts: st.restarts,
+        cpuShare: proc && now > 0 ? Math.min(1, proc.cpuNs / now) : 0,
+        capabilities: this.dev.usedCapabilities(r.componentId),
+      }
+    })
+  }
+
+  appLog(componentId: string, since: number): SphereLogEntry[] | undefined {
+    const cid = componentId.toLowerCase()
+    let ring = this.logs.get(cid)
+    if (!ring) {
+      const installed = this.dev.appStatus(cid).state !== 'notPresent'
+      const fresh = this.ringFromText(cid)
+      if (!installed && fresh.entries.length === 0) return undefined
+      this.logs.set(cid, (ring = fresh))
+    }
+    return ring.entries.filter((e) => e.seq > since)
+  }
+
+  audit(since: number): SphereAuditRecord[] {
+    return this.dev
+      .auditLog()
+      .filter((r) => r.seq > since)
+      .map(auditRecord)
+  }
+
+  // ---- world ----
+
+  world(): SphereWorldState {
+    const w = this.dev.world
+    const pins = new Map(w.snapshot().map((p) => [p.gpio, p]))
+    return {
+      board: w.board.name,
+      leds: w.board.leds.map((l) => ({name: l.name, gpio: l.gpio, on: w.ledOn(l.name), color: l.color})),
+      buttons: w.board.buttons.map((b) => ({name: b.name, gpio: b.gpio, pressed: w.buttonPressed(b.name)})),
+      gpios: [...pins.values()].map((p) => ({id: p.gpio, level: p.level, direction: p.driven ? 'out' : 'in'})),
+    }
+  }
+
+  setWorld(set: Record<string, unknown>): SphereWorldState {
+    const w = this.dev.world
+    for (const [path, value] of Object.entries(set)) {
+      const m = /^(buttons?|gpios?)\.([A-Za-z0-9_]+)$/.exec(path)
+      if (!m) throw new SphereError('WORLD_BAD_PATH', `unknown world path ${path} (use buttons.<name> or gpios.<id>)`)
+      try {
+        if (m[1]!.startsWith('button')) {
+          if (typeof value !== 'boolean')
+            throw new SphereError('WORLD_BAD_PATH', `${path} takes true (pressed) or false`)
+          if (value) w.pressButton(m[2]!)
+          else w.releaseButton(m[2]!)
+        } else {
+          if (value !== 0 && value !== 1) throw new SphereError('WORLD_BAD_PATH', `${path} takes 0 or 1`)
+          w.driveExternal(Number(m[2]), value)
+        }
+      } catch (e) {
+        if (e instanceof RangeError) throw new SphereError('WORLD_BAD_PATH', e.message)
+        throw e
+      }
+    }
+    this.emit({type: 'world'})
+    return this.world()
+  }
+
+  async press(button: string, holdMs = 100): Promise<SphereWorldState> {
+    try {
+      this.dev.pressButton(button)
+    } catch (e) {
+      if (e instanceof RangeError) throw new SphereError('WORLD_BAD_PATH', e.message)
+      throw e
+    }
+    await this.dev.runFor(holdMs)
+    this.dev.releaseButton(button)
+    return this.world()
+  }
+
+  // ---- lifecycle ----
+
+  subscribe(fn: (e: BackendEvent) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  async restart(): Promise<void> {
+    this.unsubscribeDevice?.()
+    this.unsubscribeDevice = undefined
+    await this.dev.shutdown()
+    this.dev = await Device.boot(this.bootOpts)
+    this.bootWall = Date.now()
+    this.logs.clear()
+    this.attach()
+    this.emit({type: 'device'})
+    this.emit({type: 'apps'})
+  }
+}
+
+function auditRecord(r: AuditRecord): SphereAuditRecord {
+  return {
+    seq: r.seq,
+    time: r.t / NS_PER_MS,
+    subject: r.subject,
+    operation: r.operation,
+    object: r.object,
+    allowed: r.allowed,
+    reason: r.reason,
+  }
+}

@@ -1,0 +1,275 @@
+import {createHash, randomBytes} from 'node:crypto'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync} from 'node:fs'
+import {join} from 'node:path'
+import {writeFileAtomic} from '../../util/atomic-file.js'
+import {SphereError} from '../../util/errors.js'
+import type {AppManifest, DeviceCapability} from '../lsm/policy.js'
+
+/**
+ * The device's persistent state under its state directory. Every file is replaced atomically
+ * (temp + fsync + rename), and an install commits by rewriting apps.json after the image file is durable,
+ * so a kill -9 at any moment leaves the old or the new state:
+ *
+ *   device.json            identity, manufacturing state, device capabilities
+ *   apps.json              installed apps (the commit point of install / uninstall)
+ *   images/<imageId>.img   one file per installed image (manifest + files), sha256 in apps.json
+ *   staged/<n>.pkg         image packages staged for install
+ *   storage/<cid>.bin      each app's mutable storage file
+ *   logs/<cid>.log         each app's output
+ *   cache/                 instrumented app binaries (derived data, safe to delete)
+ */
+
+export type ManufacturingState = 'Blank' | 'Module1Complete' | 'DeviceComplete' | 'Unknown'
+
+export interface DeviceIdentity {
+  /** 128 hex characters, stable for the life of the state directory. */
+  deviceId: string
+  manufacturingState: ManufacturingState
+  capabilities: DeviceCapability[]
+  bootCount: number
+}
+
+/** An image as the app manager installs it (an unpacked, verified image package). */
+export interface StoredImage {
+  componentId: string
+  imageId: string
+  manifest: AppManifest
+  files: Map<string, Uint8Array>
+}
+
+export interface InstalledAppRecord {
+  componentId: string
+  imageId: string
+  name: string
+  /** File name under images/. */
+  file: string
+  sha256: string
+  sizeBytes: number
+  uid: number
+  autostart: boolean
+}
+
+const MAGIC = new TextEncoder().encode('SPHIMG1\0')
+
+export function encodeImage(img: StoredImage): Uint8Array {
+  const names = [...img.files.keys()].sort()
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      componentId: img.componentId,
+      imageId: img.imageId,
+      manifest: img.manifest,
+      files: names.map((n) => ({name: n, length: img.files.get(n)!.length})),
+    }),
+  )
+  const total = MAGIC.length + 4 + header.length + names.reduce((n, k) => n + img.files.get(k)!.length, 0)
+  const out = new Uint8Array(total)
+  out.set(MAGIC, 0)
+  new DataView(out.buffer).setUint32(MAGIC.length, header.length, true)
+  out.set(header, MAGIC.length + 4)
+  let off = MAGIC.length + 4 + header.length
+  for (const n of names) {
+    out.set(img.files.get(n)!, off)
+    off += img.files.get(n)!.length
+  }
+  return out
+}
+
+export function decodeImage(bytes: Uint8Array): StoredImage {
+  const bad = (): SphereError => new SphereError('STATE_CORRUPT', 'a stored image is damaged')
+  if (bytes.length < MAGIC.length + 4 || !MAGIC.every((b, i) => bytes[i] === b)) throw bad()
+  const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true)
+  let header: {componentId: string; imageId: string; manifest: AppManifest; files: {name: string; length: number}[]}
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + hlen)))
+  } catch {
+    throw bad()
+  }
+  const files = new Map<string, Uint8Array>()
+  let off = MAGIC.length + 4 + hlen
+  for (const f of header.files) {
+    if (off + f.length > bytes.length) throw bad()
+    files.set(f.name, bytes.slice(off, off + f.length))
+    off += f.length
+  }
+  return {componentId: header.componentId, imageId: header.imageId, manifest: header.manifest, files}
+}
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+export class StateStore {
+  readonly root: string
+  readonly cacheDir: string
+
+  private constructor(root: string, cacheDir?: string) {
+    this.root = root
+    this.cacheDir = cacheDir ?? join(root, 'cache')
+  }
+
+  /** Open (creating) a state directory and clean up what an interrupted write left behind. */
+  static open(root: string, opts: {cacheDir?: string} = {}): StateStore {
+    const s = new StateStore(root, opts.cacheDir)
+    for (const d of ['images', 'staged', 'storage', 'logs']) mkdirSync(join(root, d), {recursive: true})
+    mkdirSync(s.cacheDir, {recursive: true})
+    s.collectGarbage()
+    return s
+  }
+
+  private path(...p: string[]): string {
+    return join(this.root, ...p)
+  }
+
+  private readJson<T>(file: string): T | undefined {
+    if (!existsSync(file)) return undefined
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as T
+    } catch {
+      throw new SphereError('STATE_CORRUPT', `device state file ${file} cannot be read`, {
+        suggestions: ['Reset the simulated device (sim reset) if the state directory was edited by hand'],
+      })
+    }
+  }
+
+  // ---- identity -----------------------------------------------------------------------------------
+
+  /** The identity, created on first boot; bootCount is incremented and saved by `bootIdentity`. */
+  bootIdentity(defaults: {capabilities: DeviceCapability[]}): DeviceIdentity {
+    const file = this.path('device.json')
+    const cur = this.readJson<DeviceIdentity>(file) ?? {
+      deviceId: randomBytes(64).toString('hex'),
+      manufacturingState: 'Blank' as ManufacturingState,
+      capabilities: defaults.capabilities,
+      bootCount: 0,
+    }
+    const next = {...cur, bootCount: cur.bootCount + 1}
+    writeFileAtomic(file, JSON.stringify(next, null, 2))
+    return next
+  }
+
+  writeIdentity(id: DeviceIdentity): void {
+    writeFileAtomic(this.path('device.json'), JSON.stringify(id, null, 2))
+  }
+
+  // ---- installed images -------------------------------------------------------------------------------
+
+  registry(): InstalledAppRecord[] {
+    return this.readJson<{apps: InstalledAppRecord[]}>(this.path('apps.json'))?.apps ?? []
+  }
+
+  /** The commit point: atomically replace the list of installed apps. */
+  commitRegistry(apps: InstalledAppRecord[]): void {
+    writeFileAtomic(this.path('apps.json'), JSON.stringify({version: 1, apps}, null, 2))
+  }
+
+  /** Write an image file (durable before it is referenced). Returns where and its hash. */
+  writeImage(img: StoredImage): {file: string; sha256: string; sizeBytes: number} {
+    const bytes = encodeImage(img)
+    const hash = sha256(bytes)
+    const file = `${img.imageId}-${hash.slice(0, 12)}.img`
+    writeFileAtomic(this.path('images', file), bytes)
+    return {file, sha256: hash, sizeBytes: bytes.length}
+  }
+
+  readImage(rec: InstalledAppRecord): StoredImage {
+    const bytes = new Uint8Array(readFileSync(this.path('images', rec.file)))
+    if (sha256(bytes) !== rec.sha256) throw new SphereError('STATE_CORRUPT', `the stored image of ${rec.name} does not match its hash`)
+    return decodeImage(bytes)
+  }
+
+  /** Delete image files no record references and temp files of interrupted writes. */
+  collectGarbage(): void {
+    let referenced: Set<string>
+    try {
+      referenced = new Set(this.registry().map((r) => r.file))
+    } catch {
+      return // a corrupt registry is reported by verify(), never "repaired" by deleting images
+    }
+    for (const d of ['images', 'staged', 'storage', 'logs', 'cache', '.']) {
+      const dir = this.path(d)
+      if (!existsSync(dir)) continue
+      for (const f of readdirSync(dir)) {
+        const full = join(dir, f)
+        if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(full, {force: true})
+        else if (d === 'images' && f.endsWith('.img') && !referenced.has(f)) rmSync(full, {force: true})
+      }
+    }
+  }
+
+  /** Problems found in the state (empty = consistent). Used by tests and `sim` diagnostics. */
+  verify(): string[] {
+    const problems: string[] = []
+    let recs: InstalledAppRecord[] = []
+    try {
+      recs = this.registry()
+      this.readJson(this.path('device.json'))
+    } catch (e) {
+      return [(e as Error).message]
+    }
+    for (const r of recs) {
+      try {
+        const img = this.readImage(r)
+        if (img.componentId !== r.componentId) problems.push(`${r.file}: component mismatch`)
+      } catch (e) {
+        problems.push(`${r.componentId}: ${(e as Error).message}`)
+      }
+    }
+    return problems
+  }
+
+  // ---- staging ----------------------------------------------------------------------------------------
+
+  stage(bytes: Uint8Array): string {
+    const name = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.pkg`
+    writeFileAtomic(this.path('staged', name), bytes)
+    return name
+  }
+
+  staged(): {name: string; bytes: Uint8Array}[] {
+    return readdirSync(this.path('staged'))
+      .filter((f) => f.endsWith('.pkg'))
+      .sort()
+      .map((name) => ({name, bytes: new Uint8Array(readFileSync(this.path('staged', name)))}))
+  }
+
+  unstage(name: string): void {
+    rmSync(this.path('staged', name), {force: true})
+  }
+
+  // ---- mutable storage -----------------------------------------------------------------------------
+
+  readMutable(componentId: string): Uint8Array | undefined {
+    const f = this.path('storage', `${componentId}.bin`)
+    return existsSync(f) ? new Uint8Array(readFileSync(f)) : undefined
+  }
+
+  writeMutable(componentId: string, data: Uint8Array): void {
+    writeFileAtomic(this.path('storage', `${componentId}.bin`), data)
+  }
+
+  deleteMutable(componentId: string): boolean {
+    const f = this.path('storage', `${componentId}.bin`)
+    if (!existsSync(f)) return false
+    unlinkSync(f)
+    return true
+  }
+
+  mutableSize(componentId: string): number {
+    const f = this.path('storage', `${componentId}.bin`)
+    return existsSync(f) ? statSync(f).size : 0
+  }
+
+  // ---- logs -----------------------------------------------------------------------------------------------
+
+  writeLog(componentId: string, text: string): void {
+    writeFileAtomic(this.path('logs', `${componentId}.log`), text)
+  }
+
+  readLog(componentId: string): string {
+    const f = this.path('logs', `${componentId}.log`)
+    return existsSync(f) ? readFileSync(f, 'utf8') : ''
+  }
+
+  deleteAppData(componentId: string): void {
+    rmSync(this.path('storage', `${componentId}.bin`), {force: true})
+    rmSync(this.path('logs', `${componentId}.log`), {force: true})
+  }
+}

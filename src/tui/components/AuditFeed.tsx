@@ -1,0 +1,44 @@
+/** The live LSM audit feed: the latest decisions, denials highlighted. */
+import {Text} from 'ink'
+import type {SphereAppInfo, SphereAuditRecord} from '../../protocol/rest-api.js'
+import {auditComponentId, fit} from '../model.js'
+import {Section} from './Section.js'
+import {useTheme} from './theme.js'
+
+export interface AuditFeedProps {
+  records: readonly SphereAuditRecord[]
+  apps: readonly SphereAppInfo[]
+  width: number
+  height: number
+  /** Only denials (toggled by the filter `denied`)? */
+  deniedOnly?: boolean
+}
+
+/** Who a subject is, shortly: the app's name when known, else `host:x` / the component ID prefix. */
+export function subjectName(r: SphereAuditRecord, apps: readonly SphereAppInfo[]): string {
+  const cid = auditComponentId(r)
+  if (cid === undefined) return r.subject
+  return apps.find((a) => a.componentId.toLowerCase() === cid)?.name ?? cid.slice(0, 8)
+}
+
+export function AuditFeed({records, apps, width, height, deniedOnly}: AuditFeedProps) {
+  const t = useTheme()
+  const body = Math.max(0, height - 1)
+  const list = deniedOnly ? records.filter((r) => !r.allowed) : records
+  const shown = list.slice(Math.max(0, list.length - body))
+  const denied = records.filter((r) => !r.allowed).length
+  return (
+    <Section title="Audit" subtitle={`${denied} denied of last ${records.length}`} width={width} height={height}>
+      {shown.length === 0 ? <Text color={t.c('muted')}>{fit('no LSM decisions yet', width)}</Text> : null}
+      {shown.map((r) => (
+        <Text key={r.seq} wrap="truncate" bold={!r.allowed}>
+          <Text color={t.c(r.allowed ? 'ok' : 'bad')}>{r.allowed ? 'allow ' : 'DENY  '}</Text>
+          {fit(
+            `${subjectName(r, apps)} ${r.operation} ${r.object}${r.allowed ? '' : ` (${r.reason})`}`,
+            Math.max(1, width - 6),
+          )}
+        </Text>
+      ))}
+    </Section>
+  )
+}

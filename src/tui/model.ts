@@ -1,0 +1,402 @@
+/**
+ * The monitor's state and the pure functions that change and describe it.
+ *
+ * Nothing here imports Ink or React: the state is folded from the device event stream by `applyEvent`,
+ * and the formatting helpers (bars, bytes, uptime, capability names) are shared by the Ink panels, the
+ * plain-text first frame and the `--once` snapshot.
+ */
+import type {
+  SphereAppInfo,
+  SphereAuditRecord,
+  SphereDeviceInfo,
+  SphereEvent,
+  SphereLogEntry,
+  SphereWorldState,
+} from '../protocol/rest-api.js'
+
+/** How the monitor's link to the device is doing. */
+export type ConnectionState =
+  | {status: 'connecting'; attempt: number}
+  | {status: 'live'; since: number}
+  | {status: 'reconnecting'; attempt: number; error: string; retryInMs: number}
+  | {status: 'stopped'}
+
+/** What each app has used and been denied, folded from LSM audit records. */
+export interface AppUsage {
+  /** Capabilities exercised by allowed operations, e.g. `Gpio:8`, `MutableStorage`. */
+  used: string[]
+  /** Denied operations, as `operation object` -> count. */
+  denied: Record<string, number>
+}
+
+/** Everything the monitor shows, folded from the event stream. Replaced (never mutated) on change. */
+export interface MonitorState {
+  connection: ConnectionState
+  device: SphereDeviceInfo | undefined
+  /** Host time (ms) at which `device` was received; the header advances uptime from it. */
+  deviceReceivedAt: number
+  apps: SphereAppInfo[]
+  world: SphereWorldState | undefined
+  /** Most recent audit records, oldest first, at most `AUDIT_KEEP`. */
+  audit: SphereAuditRecord[]
+  /** Log tail per component ID, oldest first, at most `LOG_KEEP` each. */
+  logs: Record<string, SphereLogEntry[]>
+  /** Capability use per component ID. */
+  usage: Record<string, AppUsage>
+  /** Number of events applied since the monitor started (all connections). */
+  eventCount: number
+}
+
+export const AUDIT_KEEP = 200
+export const LOG_KEEP = 200
+
+/** The state before anything was received. */
+export function initialState(): MonitorState {
+  return {
+    connection: {status: 'connecting', attempt: 0},
+    device: undefined,
+    deviceReceivedAt: 0,
+    apps: [],
+    world: undefined,
+    audit: [],
+    logs: {},
+    usage: {},
+    eventCount: 0,
+  }
+}
+
+/**
+ * Check that a line from the stream is a known event. Unknown types and malformed lines return undefined
+ * (a newer device may send more types; the monitor ignores what it does not know).
+ */
+export function parseEvent(raw: unknown): SphereEvent | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const e = raw as Record<string, unknown>
+  const obj = (v: unknown): boolean => typeof v === 'object' && v !== null
+  switch (e.type) {
+    case 'snapshot':
+      return obj(e.device) && Array.isArray(e.apps) ? (e as unknown as SphereEvent) : undefined
+    case 'device':
+      return obj(e.device) ? (e as unknown as SphereEvent) : undefined
+    case 'apps':
+      return Array.isArray(e.apps) ? (e as unknown as SphereEvent) : undefined
+    case 'audit':
+      return obj(e.record) ? (e as unknown as SphereEvent) : undefined
+    case 'log':
+      return typeof e.componentId === 'string' && obj(e.entry) ? (e as unknown as SphereEvent) : undefined
+    case 'world':
+      return obj(e.world) ? (e as unknown as SphereEvent) : undefined
+    case 'heartbeat':
+      return e as unknown as SphereEvent
+    default:
+      return undefined
+  }
+}
+
+/** Fold one event into the state. A `snapshot` starts a fresh picture (the device may have rebooted). */
+export function applyEvent(s: MonitorState, e: SphereEvent, now: number): MonitorState {
+  const eventCount = s.eventCount + 1
+  switch (e.type) {
+    case 'snapshot':
+      return {
+        ...s,
+        connection: {status: 'live', since: now},
+        device: e.device,
+        deviceReceivedAt: now,
+        apps: e.apps,
+        world: e.world,
+        audit: [],
+        logs: {},
+        usage: {},
+        eventCount,
+      }
+    case 'device':
+      return {...s, device: e.device, deviceReceivedAt: now, eventCount}
+    case 'apps':
+      return {...s, apps: e.apps, eventCount}
+    case 'world':
+      return {...s, world: e.world, eventCount}
+    case 'audit':
+      return {...addAudit(s, [e.record]), eventCount}
+    case 'log':
+      return {...addLogs(s, e.componentId, [e.entry]), eventCount}
+    case 'heartbeat':
+      return {...s, eventCount}
+  }
+}
+
+/** Merge audit records (from the stream or a backfill), dropping ones already seen, keeping order by seq. */
+export function addAudit(s: MonitorState, records: readonly SphereAuditRecord[]): MonitorState {
+  const seen = new Set(s.audit.map((r) => r.seq))
+  const fresh = records.filter((r) => !seen.has(r.seq))
+  if (fresh.length === 0) return s
+  let audit = [...s.audit, ...fresh]
+  if (
+    fresh.some((r, i) => i > 0 && r.seq < (fresh[i - 1] as SphereAuditRecord).seq) ||
+    (s.audit.length > 0 && (fresh[0] as SphereAuditRecord).seq < (s.audit.at(-1) as SphereAuditRecord).seq)
+  ) {
+    audit.sort((a, b) => a.seq - b.seq)
+  }
+  if (audit.length > AUDIT_KEEP) audit = audit.slice(audit.length - AUDIT_KEEP)
+  const usage = {...s.usage}
+  for (const r of fresh) {
+    const cid = auditComponentId(r)
+    if (cid === undefined) continue
+    const prev = usage[cid] ?? {used: [], denied: {}}
+    if (r.allowed) {
+      const cap = capabilityForAudit(r)
+      if (cap !== undefined && !prev.used.includes(cap)) usage[cid] = {...prev, used: [...prev.used, cap].sort()}
+    } else {
+      const key = `${r.operation} ${r.object}`.trim()
+      usage[cid] = {...prev, denied: {...prev.denied, [key]: (prev.denied[key] ?? 0) + 1}}
+    }
+  }
+  return {...s, audit, usage}
+}
+
+/** Merge log entries for one app, dropping ones already seen (by seq). */
+export function addLogs(s: MonitorState, componentId: string, entries: readonly SphereLogEntry[]): MonitorState {
+  const cid = componentId.toLowerCase()
+  const prev = s.logs[cid] ?? []
+  const seen = new Set(prev.map((e) => e.seq))
+  const fresh = entries.filter((e) => !seen.has(e.seq))
+  if (fresh.length === 0 && s.logs[cid]) return s
+  let next = [...prev, ...fresh]
+  if (prev.length > 0 && fresh.length > 0 && (fresh[0] as SphereLogEntry).seq < (prev.at(-1) as SphereLogEntry).seq)
+    next.sort((a, b) => a.seq - b.seq)
+  if (next.length > LOG_KEEP) next = next.slice(next.length - LOG_KEEP)
+  return {...s, logs: {...s.logs, [cid]: next}}
+}
+
+/** The component ID an audit record's subject names (`app:<componentId>`), if it is an app. */
+export function auditComponentId(r: SphereAuditRecord): string | undefined {
+  const m = /^app:([0-9a-fA-F-]{36})$/.exec(r.subject)
+  return m ? (m[1] as string).toLowerCase() : undefined
+}
+
+/** `gpio=8 isu=ISU0` -> {gpio: '8', isu: 'ISU0'} */
+function objectFields(object: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const part of object.split(/\s+/)) {
+    const i = part.indexOf('=')
+    if (i > 0) out[part.slice(0, i)] = part.slice(i + 1)
+  }
+  return out
+}
+
+/**
+ * The manifest capability an allowed operation exercised, named as the LSM names it
+ * (`Gpio:8`, `Uart:ISU0`, `AllowedConnections:example.com`, `MutableStorage`, `SystemTime`), or
+ * undefined for operations that need no capability (reading the app's own package, signalling itself).
+ */
+export function capabilityForAudit(r: Pick<SphereAuditRecord, 'operation' | 'object'>): string | undefined {
+  const f = objectFields(r.object)
+  switch (r.operation) {
+    case 'gpio.open':
+      return `Gpio:${f.gpio ?? '?'}`
+    case 'uart.open':
+      return `Uart:${f.isu ?? '?'}`
+    case 'i2c.open':
+      return `I2cMaster:${f.isu ?? '?'}`
+    case 'spi.open':
+      return `SpiMaster:${f.isu ?? '?'}`
+    case 'pwm.open':
+      return `Pwm:${f.controller ?? '?'}`
+    case 'adc.open':
+      return `Adc:${f.controller ?? '?'}`
+    case 'storage.open':
+    case 'storage.delete':
+      return 'MutableStorage'
+    case 'net.connect':
+      return `AllowedConnections:${(f.host ?? '?').toLowerCase()}`
+    case 'net.listen':
+      return f.protocol === 'udp' ? `AllowedUdpServerPorts:${f.port ?? '?'}` : `AllowedTcpServerPorts:${f.port ?? '?'}`
+    case 'app.connect':
+      return `AllowedApplicationConnections:${(f.componentId ?? '?').toLowerCase()}`
+    case 'time.set':
+      return 'SystemTime'
+    case 'power.control':
+      return `PowerControls:${f.action ?? '?'}`
+    default:
+      return undefined
+  }
+}
+
+/** Normal form for comparing capability names: no spaces, lower case, `Gpio: 8` == `gpio:8`. */
+function capKey(c: string): string {
+  return c.replace(/\s+/g, '').toLowerCase()
+}
+
+/** One declared capability and whether the app has used it. */
+export interface CapabilityRow {
+  capability: string
+  used: boolean
+}
+
+/**
+ * Declared capabilities next to their use. A declared entry without a value (`Gpio`) counts as used when
+ * any of its values was used; used capabilities that were not declared are listed too (flagged).
+ */
+export function capabilityRows(
+  declared: readonly string[],
+  usage: AppUsage | undefined,
+): {rows: CapabilityRow[]; undeclaredUsed: string[]} {
+  const used = usage?.used ?? []
+  const usedKeys = new Set(used.map(capKey))
+  const declaredKeys = new Set(declared.map(capKey))
+  const rows = declared.map((c) => {
+    const k = capKey(c)
+    const hit = usedKeys.has(k) || (!k.includes(':') && [...usedKeys].some((u) => u.startsWith(k + ':')))
+    return {capability: c, used: hit}
+  })
+  const undeclaredUsed = used.filter((u) => {
+    const k = capKey(u)
+    return !declaredKeys.has(k) && !declaredKeys.has(k.split(':')[0] as string)
+  })
+  return {rows, undeclaredUsed}
+}
+
+// ---- formatting ----
+
+/** `1536` -> `1.5K`, `262144` -> `256K`, `4194304` -> `4.0M` (binary units, short). */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '?'
+  if (n < 1024) return `${Math.round(n)}B`
+  const k = n / 1024
+  if (k < 10) return `${k.toFixed(1)}K`
+  if (k < 1024) return `${Math.round(k)}K`
+  const m = k / 1024
+  return m < 10 ? `${m.toFixed(1)}M` : `${Math.round(m)}M`
+}
+
+/** A bar `width` cells wide for fraction `f` (0..1) with an optional peak marker. Plain characters only. */
+export function bar(f: number, width: number, peak?: number): string {
+  const w = Math.max(1, Math.floor(width))
+  const clamp = (x: number): number => Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0))
+  const fill = Math.round(clamp(f) * w)
+  const cells: string[] = Array.from({length: w}, (_, i) => (i < fill ? '█' : '░'))
+  if (peak !== undefined && peak > 0) {
+    const p = Math.min(w - 1, Math.max(0, Math.round(clamp(peak) * w) - 1))
+    if (p >= fill) cells[p] = '▏'
+  }
+  return cells.join('')
+}
+
+/** Seconds -> `3d04h`, `1h02m`, `4m05s`, `12s`. */
+export function formatUptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds))
+  const d = Math.floor(s / 86400)
+  const h = Math.floor((s % 86400) / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = s % 60
+  const two = (x: number): string => String(x).padStart(2, '0')
+  if (d > 0) return `${d}d${two(h)}h`
+  if (h > 0) return `${h}h${two(m)}m`
+  if (m > 0) return `${m}m${two(sec)}s`
+  return `${sec}s`
+}
+
+/** The device's uptime now, advanced from when its info was received. */
+export function currentUptime(
+  s: Pick<MonitorState, 'device' | 'deviceReceivedAt' | 'connection'>,
+  now: number,
+): number {
+  if (!s.device) return 0
+  const live = s.connection.status === 'live'
+  return s.device.uptime + (live ? Math.max(0, now - s.deviceReceivedAt) / 1000 : 0)
+}
+
+/** `0.4321` -> ` 43%`; cpuShare may be 0..1 or already a percentage (>1). */
+export function formatPercent(share: number): string {
+  const pct = share > 1 ? share : share * 100
+  return `${Math.round(Number.isFinite(pct) ? pct : 0)}%`
+}
+
+/** Cut `s` to `width` columns, ending with `…` when cut. */
+export function fit(s: string, width: number): string {
+  if (width <= 0) return ''
+  if (s.length <= width) return s
+  return width === 1 ? '…' : s.slice(0, width - 1) + '…'
+}
+
+/** Pad or cut `s` to exactly `width` columns. */
+export function cell(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  const f = fit(s, width)
+  return align === 'left' ? f.padEnd(width) : f.padStart(width)
+}
+
+/** Apps matching a filter (case-insensitive substring of name, component ID or state). */
+export function filterApps(apps: readonly SphereAppInfo[], filter: string): SphereAppInfo[] {
+  const f = filter.trim().toLowerCase()
+  if (f === '') return [...apps]
+  return apps.filter(
+    (a) =>
+      a.name.toLowerCase().includes(f) || a.componentId.toLowerCase().includes(f) || a.state.toLowerCase().includes(f),
+  )
+}
+
+/** True when the app is running in some form (so `s` stops it). */
+export function isActive(state: SphereAppInfo['state']): boolean {
+  return state === 'running' || state === 'blocked' || state === 'starting' || state === 'debugging'
+}
+
+/** One physical RGB LED of the board (three GPIO LEDs sharing a prefix), with the colour it shows. */
+export interface LedGroup {
+  name: string
+  /** Lit channels, e.g. ['red', 'blue']. */
+  lit: string[]
+  /** The mixed colour name: off, red, green, blue, yellow, magenta, cyan, white. */
+  color: string
+}
+
+const MIX: Record<string, string> = {
+  '': 'off',
+  red: 'red',
+  green: 'green',
+  blue: 'blue',
+  'green+red': 'yellow',
+  'blue+red': 'magenta',
+  'blue+green': 'cyan',
+  'blue+green+red': 'white',
+}
+
+/** Group the world's LEDs by prefix (`LED1_RED` ... -> `LED1`) and mix each group's colour. */
+export function ledGroups(world: SphereWorldState | undefined): LedGroup[] {
+  const groups = new Map<string, string[]>()
+  for (const led of world?.leds ?? []) {
+    const m = /^(.*)_(RED|GREEN|BLUE)$/i.exec(led.name)
+    const name = m ? (m[1] as string) : led.name
+    if (!groups.has(name)) groups.set(name, [])
+    if (led.on) (groups.get(name) as string[]).push((led.color || (m?.[2] ?? '')).toLowerCase())
+  }
+  return [...groups].map(([name, lit]) => {
+    const key = [...new Set(lit)].sort().join('+')
+    return {name: name.replace(/_LED$/, ''), lit, color: MIX[key] ?? key}
+  })
+}
+
+/** The header facts as short strings (shared by the Ink header and the text snapshot). */
+export function headerFacts(
+  s: Pick<MonitorState, 'device' | 'deviceReceivedAt' | 'connection'>,
+  now: number,
+): {
+  deviceId: string
+  osVersion: string
+  uptime: string
+  capabilities: string
+  manufacturingState: string
+  clock: string
+} {
+  const d = s.device
+  if (!d) return {deviceId: '-', osVersion: '-', uptime: '-', capabilities: '-', manufacturingState: '-', clock: '-'}
+  const speed = d.clock?.speed ?? 1
+  const mode = d.clock?.mode === 'fast-forward' ? 'fast-fwd' : 'realtime'
+  return {
+    deviceId: d.deviceId,
+    osVersion: d.osVersion,
+    uptime: formatUptime(currentUptime(s, now)),
+    capabilities: d.capabilities.length > 0 ? d.capabilities.join(',') : 'none',
+    manufacturingState: d.manufacturingState,
+    clock: `${mode} x${Number.isInteger(speed) ? speed : speed.toFixed(1)}`,
+  }
+}
