@@ -54,7 +54,8 @@ export function deviceRequest(conn: Connector, method: string, path: string, opt
     const common = {method, path, headers, agent: false as const}
     let req: http.ClientRequest
     if (conn.kind === 'unix') req = http.request({...common, socketPath: conn.socketPath})
-    else if (conn.kind === 'stream') req = http.request({...common, createConnection: () => conn.createConnection() as never})
+    // createConnection is only honoured when no agent is given at all (agent: false makes a fresh Agent)
+    else if (conn.kind === 'stream') req = http.request({method, path, headers, createConnection: () => conn.createConnection() as never})
     else
       req = https.request({
         ...common,
@@ -109,7 +110,7 @@ export function deviceStream(
     const common = {method: 'GET', path, headers, agent: false as const, signal}
     let req: http.ClientRequest
     if (conn.kind === 'unix') req = http.request({...common, socketPath: conn.socketPath})
-    else if (conn.kind === 'stream') req = http.request({...common, createConnection: () => conn.createConnection() as never})
+    else if (conn.kind === 'stream') req = http.request({method: 'GET', path, headers, signal, createConnection: () => conn.createConnection() as never})
     else req = https.request({...common, host: conn.host, port: conn.port, ca: conn.ca, checkServerIdentity: () => undefined})
     req.on('error', (e) => {
       if (signal?.aborted) resolve()

@@ -54,7 +54,11 @@ export interface ImagesResponse {
 
 export interface MemoryStats {
   /** GET /stats/memory/groups/applications shape. */
-  memoryStats: {currentMemoryUsageInBytes: number; peakUserModeMemoryUsageInBytes: number; userModeMemoryUsageInBytes: number}
+  memoryStats: {
+    currentMemoryUsageInBytes: number
+    peakUserModeMemoryUsageInBytes: number
+    userModeMemoryUsageInBytes: number
+  }
   totals: MemoryTotals
   apps: {componentId: string; pid: number; uid: number; bytes: number; peakBytes: number}[]
 }
@@ -137,7 +141,9 @@ export class Device {
   }
 
   setCapabilities(caps: DeviceCapability[]): void {
-    for (const c of caps) if (!(c in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${c}`)
+    for (const c of caps)
+      if (!(c in DEVICE_CAPABILITY_CODES))
+        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${c}`)
     this.identity = {...this.identity, capabilities: [...new Set(caps)]}
     this.store.writeIdentity(this.identity)
     this.lsm.setDeviceCapabilities(this.identity.capabilities)
@@ -149,7 +155,10 @@ export class Device {
 
   setManufacturingState(s: ManufacturingState): void {
     if (!MANUFACTURING_STATES.includes(s) || s === 'Blank') {
-      throw new SphereError('DEVICE_BAD_MANUFACTURING_STATE', `manufacturing state must be Module1Complete or DeviceComplete, not ${s}`)
+      throw new SphereError(
+        'DEVICE_BAD_MANUFACTURING_STATE',
+        `manufacturing state must be Module1Complete or DeviceComplete, not ${s}`,
+      )
     }
     this.identity = {...this.identity, manufacturingState: s}
     this.store.writeIdentity(this.identity)
@@ -168,7 +177,9 @@ export class Device {
         image_type: IMAGE_TYPE_APPLICATIONS,
         is_update_staged: false,
         does_image_type_require_restart: false,
-        images: [{uid: r.imageId, length_in_bytes: r.sizeBytes, uncompressed_length_in_bytes: r.sizeBytes, replica_type: 0}],
+        images: [
+          {uid: r.imageId, length_in_bytes: r.sizeBytes, uncompressed_length_in_bytes: r.sizeBytes, replica_type: 0},
+        ],
         name: r.name,
       })),
     }
@@ -195,18 +206,31 @@ export class Device {
   /** Parse, verify (signature against the trusted keys) and install an image package. */
   async installPackage(bytes: Uint8Array, opts: {start?: boolean} = {}): Promise<AppStatus> {
     const d = this.lsm.check({kind: 'host', name: 'sideload'}, {op: 'image.sideload', componentId: 'package'})
-    if (!d.allowed) throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`, {
-      suggestions: ['Enable development mode (sphere device enable-development)'],
-    })
+    if (!d.allowed)
+      throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`, {
+        suggestions: ['Enable development mode (sphere device enable-development)'],
+      })
     const v = verifyImagePackage(bytes, this.trust)
     if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
     const pkg = v.package
     if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
-      throw new SphereError('IMAGE_NOT_APPLICATION', `the image package holds a ${pkg.identity.imageTypeName} image, not an application`)
+      throw new SphereError(
+        'IMAGE_NOT_APPLICATION',
+        `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
+      )
     }
-    if (!pkg.manifest) throw new SphereError('MANIFEST_INVALID', `the image package has no valid app_manifest.json${pkg.manifestError ? `: ${pkg.manifestError}` : ''}`)
+    if (!pkg.manifest)
+      throw new SphereError(
+        'MANIFEST_INVALID',
+        `the image package has no valid app_manifest.json${pkg.manifestError ? `: ${pkg.manifestError}` : ''}`,
+      )
     return this.install(
-      {componentId: pkg.identity.componentId, imageId: pkg.identity.imageId, manifest: pkg.manifest as unknown as AppManifest, files: pkg.files},
+      {
+        componentId: pkg.identity.componentId,
+        imageId: pkg.identity.imageId,
+        manifest: pkg.manifest as unknown as AppManifest,
+        files: pkg.files,
+      },
       opts,
     )
   }
@@ -249,7 +273,15 @@ export class Device {
         userModeMemoryUsageInBytes: totals.appsBytes,
       },
       totals,
-      apps: this.kernel.processes().map((p) => ({componentId: p.componentId, pid: p.pid, uid: p.uid, bytes: p.memoryBytes, peakBytes: p.peakMemoryBytes})),
+      apps: this.kernel
+        .processes()
+        .map((p) => ({
+          componentId: p.componentId,
+          pid: p.pid,
+          uid: p.uid,
+          bytes: p.memoryBytes,
+          peakBytes: p.peakMemoryBytes,
+        })),
     }
   }
 

@@ -2,7 +2,14 @@
  * src/os: the simulated MT3620 device. `Device` is the facade the REST server and tests use; the layers
  * below (hw <- kernel/lsm/storage <- runtime <- services) are exported for tools that need them.
  */
-export {Device, OS_VERSION, type DeviceBootOptions, type ImagesResponse, type ImageComponent, type MemoryStats} from './device.js'
+export {
+  Device,
+  OS_VERSION,
+  type DeviceBootOptions,
+  type ImagesResponse,
+  type ImageComponent,
+  type MemoryStats,
+} from './device.js'
 export * from './hw/index.js'
 export * from './kernel/index.js'
 export * from './lsm/index.js'

@@ -10,9 +10,9 @@ export const REST_API_VERSION = '4.4.0'
 export const DEVICE_SERVICE_IP = '192.168.35.2'
 /** Device capability numbers (GET device/capabilities). */
 export const CAPABILITY_IDS = {
-  enableFieldServicing: 1,
   appDevelopment: 11,
-  enableRfTestMode: 5,
+  enableRfTestMode: 12,
+  fieldServicing: 13,
 } as const
 export type CapabilityName = keyof typeof CAPABILITY_IDS
 

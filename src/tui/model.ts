@@ -313,15 +313,15 @@ export function formatPercent(share: number): string {
 }
 
 /** Cut `s` to `width` columns, ending with `…` when cut. */
-export function fit(s: string, width: number): string {
+export function fit(s: string, width: number, ellipsis = '…'): string {
   if (width <= 0) return ''
   if (s.length <= width) return s
-  return width === 1 ? '…' : s.slice(0, width - 1) + '…'
+  return width === 1 ? ellipsis : s.slice(0, width - 1) + ellipsis
 }
 
 /** Pad or cut `s` to exactly `width` columns. */
-export function cell(s: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const f = fit(s, width)
+export function cell(s: string, width: number, align: 'left' | 'right' = 'left', ellipsis = '…'): string {
+  const f = fit(s, width, ellipsis)
   return align === 'left' ? f.padEnd(width) : f.padStart(width)
 }
 

@@ -33,8 +33,8 @@ export async function renderMonitor(store: MonitorStore, opts: RenderMonitorOpti
       patchConsole: false,
       maxFps: 30,
       // Ink 6.8's incremental renderer lost track of the cursor with full-width lines (rows were drawn one
-    // line too low under tmux); the standard renderer redraws the frame and stays correct.
-    incrementalRendering: false,
+      // line too low under tmux); the standard renderer redraws the frame and stays correct.
+      incrementalRendering: false,
     },
   )
   // Take the exit promise before anything can unmount (see toolchain notes: it can hang otherwise).

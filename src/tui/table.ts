@@ -69,11 +69,11 @@ export function headerCells(l: TableLayout): AppCells {
 }
 
 /** One app's cells. The memory bar shows now/limit with a marker at the peak. */
-export function appCells(a: SphereAppInfo, l: TableLayout): AppCells {
+export function appCells(a: SphereAppInfo, l: TableLayout, ellipsis = '…'): AppCells {
   const limit = a.memory.limitBytes > 0 ? a.memory.limitBytes : Math.max(1, a.memory.peakBytes)
   const mem = `${formatBytes(a.memory.currentBytes)}/${formatBytes(a.memory.peakBytes)}/${formatBytes(a.memory.limitBytes)}`
   return {
-    name: cell(a.name, l.name),
+    name: cell(a.name, l.name, 'left', ellipsis),
     componentId: cell(a.componentId.slice(0, l.componentId), l.componentId),
     pid: cell(a.pid === null ? '-' : String(a.pid), l.pid, 'right'),
     uid: l.uid ? cell(String(a.uid), l.uid, 'right') : '',

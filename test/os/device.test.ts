@@ -15,7 +15,9 @@ afterEach(async () => {
 })
 
 const gpioTimes = (events: OsEvent[], gpio: number): [number, number][] =>
-  events.filter((e): e is Extract<OsEvent, {type: 'gpio'}> => e.type === 'gpio' && e.gpio === gpio).map((e) => [e.t / NS_PER_MS, e.level])
+  events
+    .filter((e): e is Extract<OsEvent, {type: 'gpio'}> => e.type === 'gpio' && e.gpio === gpio)
+    .map((e) => [e.t / NS_PER_MS, e.level])
 
 describe('Device', () => {
   test('identity, capabilities and manufacturing state persist across boots', async () => {
@@ -36,14 +38,16 @@ describe('Device', () => {
     const st = await dev.install(await appImage(1, 'Blink', 'blink', {Gpio: [8]}))
     expect(st.state).toBe('running')
     await dev.runFor(2250)
-    expect(gpioTimes(events, 8)).toEqual([
-      [0, 1],
-      [0, 0],
-      [500, 1],
-      [1000, 0],
-      [1500, 1],
-      [2000, 0],
-    ].map(([t, l]) => [expect.closeTo(t!, 1), l]))
+    expect(gpioTimes(events, 8)).toEqual(
+      [
+        [0, 1],
+        [0, 0],
+        [500, 1],
+        [1000, 0],
+        [1500, 1],
+        [2000, 0],
+      ].map(([t, l]) => [expect.closeTo(t!, 1), l]),
+    )
     expect(dev.ledOn('LED1_RED')).toBe(true) // driven low = lit (active-low)
     expect(dev.listImages().components.map((c) => c.name)).toEqual(['Blink'])
     expect(dev.appLog(cid(1))).toContain('blink starting')
@@ -61,7 +65,12 @@ describe('Device', () => {
     expect(r.gpio99).toBe(-Errno.EACCES)
     const denied = dev.auditLog({componentId: cid(2), deniedOnly: true})
     expect(denied.map((a) => a.object)).toEqual(['gpio=9', 'gpio=99'])
-    expect(denied[0]).toMatchObject({operation: 'gpio.open', allowed: false, errno: Errno.EACCES, reason: 'GPIO 9 is not in Capabilities.Gpio'})
+    expect(denied[0]).toMatchObject({
+      operation: 'gpio.open',
+      allowed: false,
+      errno: Errno.EACCES,
+      reason: 'GPIO 9 is not in Capabilities.Gpio',
+    })
     expect(dev.usedCapabilities(cid(2))).toEqual(['Gpio:8'])
   })
 
@@ -71,7 +80,13 @@ describe('Device', () => {
     await dev.runFor(100)
     expect(logged(dev.appLog(cid(3)))).toEqual({'victim-fd': 3, 'victim-write': 0})
     const r = logged(dev.appLog(cid(4)))
-    expect(r).toEqual({traversal: -Errno.EINVAL, path_open: Errno.EBADF, mutable: -Errno.EACCES, 'read-ok': 0, 'read-ebadf': 61})
+    expect(r).toEqual({
+      traversal: -Errno.EINVAL,
+      path_open: Errno.EBADF,
+      mutable: -Errno.EACCES,
+      'read-ok': 0,
+      'read-ebadf': 61,
+    })
     expect(dev.appLog(cid(4))).not.toContain('SECRET')
     const denied = dev.auditLog({componentId: cid(4), deniedOnly: true}).map((a) => a.operation)
     expect(denied).toEqual(['storage.package-file', 'storage.open'])
@@ -94,7 +109,9 @@ describe('Device', () => {
     expect(log).toMatch(/^pages=4$/m)
     expect(log).toMatch(/^grow=-1$/m)
     expect(dev.memoryStats().apps.find((a) => a.componentId === cid(6))?.bytes).toBe(256 * 1024)
-    await expect(dev.install(await appImage(7, 'Big', 'big-memory', {}))).rejects.toMatchObject({code: 'APP_MEMORY_TOO_LARGE'})
+    await expect(dev.install(await appImage(7, 'Big', 'big-memory', {}))).rejects.toMatchObject({
+      code: 'APP_MEMORY_TOO_LARGE',
+    })
     expect(dev.appStatus(cid(7)).state).toBe('notPresent')
   })
 
@@ -118,10 +135,19 @@ describe('Device', () => {
 
   test('out-of-bounds pointers give EFAULT and leave the kernel unharmed', async () => {
     await dev.install(await appImage(10, 'Efault', 'hostile-efault', {Gpio: [8]}))
-    await dev.install(await appImage(11, 'Blink', 'blink', {Gpio: [9].concat([]) }))
+    await dev.install(await appImage(11, 'Blink', 'blink', {Gpio: [9].concat([])}))
     await dev.runFor(100)
     const r = logged(dev.appLog(cid(10)))
-    expect(r).toEqual({iovs: Errno.EFAULT, buf: Errno.EFAULT, len: Errno.EFAULT, log: -Errno.EFAULT, clock: Errno.EFAULT, gpio: -Errno.EFAULT, timer: -Errno.EFAULT, poll: Errno.EFAULT})
+    expect(r).toEqual({
+      iovs: Errno.EFAULT,
+      buf: Errno.EFAULT,
+      len: Errno.EFAULT,
+      log: -Errno.EFAULT,
+      clock: Errno.EFAULT,
+      gpio: -Errno.EFAULT,
+      timer: -Errno.EFAULT,
+      poll: Errno.EFAULT,
+    })
     expect(dev.appStatus(cid(10)).state).toBe('running')
   })
 
@@ -232,8 +258,14 @@ describe('Device', () => {
   test('imports outside the ABI are refused with a clear error', async () => {
     const bad = await appImage(23, 'Bad', 'blink', {Gpio: [8]})
     const {wat} = await import('./helpers.js')
-    bad.files.set('bin/app', await wat('(module (import "env" "evil" (func)) (memory (export "memory") 1) (func (export "_start")))'))
-    await expect(dev.install(bad)).rejects.toMatchObject({code: 'APP_BAD_IMPORT', message: expect.stringContaining('env.evil')})
+    bad.files.set(
+      'bin/app',
+      await wat('(module (import "env" "evil" (func)) (memory (export "memory") 1) (func (export "_start")))'),
+    )
+    await expect(dev.install(bad)).rejects.toMatchObject({
+      code: 'APP_BAD_IMPORT',
+      message: expect.stringContaining('env.evil'),
+    })
     const arm = await appImage(24, 'Arm', 'blink', {})
     arm.files.set('bin/app', Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]))
     await expect(dev.install(arm)).rejects.toMatchObject({code: 'APP_NOT_WASM'})

@@ -6,13 +6,21 @@ import {fileURLToPath} from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 export const FIXTURES = join(here, '..', 'fixtures', 'os')
 
-type Wabt = {parseWat(name: string, src: string, features?: Record<string, boolean>): {toBinary(o: object): {buffer: Uint8Array}; destroy(): void}}
+type Wabt = {
+  parseWat(
+    name: string,
+    src: string,
+    features?: Record<string, boolean>,
+  ): {toBinary(o: object): {buffer: Uint8Array}; destroy(): void}
+}
 let wabt: Wabt | undefined
 
 /** Assemble a .wat fixture (test/fixtures/os/NAME.wat) or inline text into a wasm binary. */
 export async function wat(nameOrSource: string): Promise<Uint8Array> {
   if (!wabt) wabt = (await (await import('wabt')).default()) as unknown as Wabt
-  let src = nameOrSource.includes('(module') ? nameOrSource : readFileSync(join(FIXTURES, `${nameOrSource}.wat`), 'utf8')
+  let src = nameOrSource.includes('(module')
+    ? nameOrSource
+    : readFileSync(join(FIXTURES, `${nameOrSource}.wat`), 'utf8')
   if (src.includes(';;@lib')) {
     // the prelude's imports go first (imports precede definitions), its functions where ;;@lib is
     const [imports, defs] = readFileSync(join(FIXTURES, 'lib.watinc'), 'utf8').split(';; ---- definitions ----')
@@ -43,8 +51,21 @@ export function cid(n: number): string {
 }
 
 /** An unpacked image for Device.install from a .wat fixture. */
-export async function appImage(n: number, name: string, fixture: string, caps: AppManifest['Capabilities'] = {}): Promise<UnpackedImage> {
-  const manifest: AppManifest = {SchemaVersion: 1, Name: name, ComponentId: cid(n), EntryPoint: '/bin/app', CmdArgs: [], Capabilities: caps, ApplicationType: 'Default'}
+export async function appImage(
+  n: number,
+  name: string,
+  fixture: string,
+  caps: AppManifest['Capabilities'] = {},
+): Promise<UnpackedImage> {
+  const manifest: AppManifest = {
+    SchemaVersion: 1,
+    Name: name,
+    ComponentId: cid(n),
+    EntryPoint: '/bin/app',
+    CmdArgs: [],
+    Capabilities: caps,
+    ApplicationType: 'Default',
+  }
   return {
     componentId: cid(n),
     imageId: `${cid(n).slice(0, 24)}${(0x100000 + n).toString(16).padStart(12, '0')}`,

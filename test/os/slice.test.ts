@@ -2,8 +2,8 @@ import {describe, expect, test} from '@jest/globals'
 import {World} from '../../src/os/hw/index.js'
 import {Kernel, NS_PER_MS} from '../../src/os/kernel/index.js'
 import {Lsm, compilePolicy} from '../../src/os/lsm/index.js'
-import {loadApp, spawnApp, type AppEnvironment} from '../../src/os/runtime/index.js'
-import {CACHE_DIR, wat} from './helpers.js'
+import {instrumentApp, loadApp, spawnApp, type AppEnvironment} from '../../src/os/runtime/index.js'
+import {CACHE_DIR, tempDir, wat} from './helpers.js'
 
 const CID = '11111111-2222-3333-4444-555555555555'
 
@@ -35,5 +35,35 @@ describe('vertical slice', () => {
     expect(changes.map((c) => c[1])).toEqual([1, 0, 1, 0, 1, 0, 1])
     const times = changes.slice(1).map((c) => Math.round(c[0] / NS_PER_MS))
     expect(times).toEqual([0, 500, 1000, 1500, 2000, 2500])
+  })
+
+  test('without wasm-opt on PATH the npm binaryen package instruments the app, and the result runs', async () => {
+    const tmp = tempDir()
+    const saved = process.env.SPHERE_WASM_OPT
+    process.env.SPHERE_WASM_OPT = 'none'
+    try {
+      const r = await instrumentApp(await wat('blink'), {cacheDir: tmp.dir})
+      expect(r.tool).toBe('binaryen.js')
+      const again = await instrumentApp(await wat('blink'), {cacheDir: tmp.dir})
+      expect(again.tool).toBe('cache')
+      const world = new World()
+      const kernel = new Kernel({clock: 'fast-forward', world})
+      const lsm = new Lsm(() => kernel.now())
+      lsm.setPolicy(compilePolicy({Name: 'blink', ComponentId: CID, Capabilities: {Gpio: [8]}}))
+      const app = {
+        hash: 'binaryen-' + r.hash,
+        module: await WebAssembly.compile(r.wasm),
+        importSigs: new Map(r.checked.imports.map((i) => [`${i.module}.${i.name}`, i.sig])),
+        memoryInitialBytes: r.checked.memoryInitialBytes,
+        memoryMaxBytes: r.checked.memoryMaxBytes,
+      }
+      spawnApp(kernel, lsm, app, {componentId: CID, name: 'blink', uid: 1000}, env([]))
+      await kernel.runFor(1100 * NS_PER_MS)
+      expect(world.level(8)).toBe(0)
+    } finally {
+      if (saved === undefined) delete process.env.SPHERE_WASM_OPT
+      else process.env.SPHERE_WASM_OPT = saved
+      tmp.cleanup()
+    }
   })
 })

@@ -37,7 +37,7 @@ d('sphere app create / app build and plain cmake (built CLI)', () => {
     expect(pkg.signature.unsigned).toBe(false) // signed with the development key
   }, 150_000)
 
-  test('app build of a broken project prints a one-line error and the log path, exit 1', async () => {
+  test('app build of a directory without CMakeLists.txt is a usage error (exit 2)', async () => {
     const b = await runCli(['app', 'build', join(root, 'nowhere')], {env})
     expect(b.code).toBe(2)
     expect(b.stderr).toMatch(/No CMakeLists\.txt in/)
@@ -46,7 +46,7 @@ d('sphere app create / app build and plain cmake (built CLI)', () => {
   test('plain `cmake --preset` + `cmake --build` with AzureSphereDefaultSDKDir packs through `sphere image-package pack-application`', () => {
     copySamples(root)
     const dir = join(root, 'Samples/HelloWorld/HelloWorld_HighLevelApp')
-    const e = {...process.env, ...env, AzureSphereDefaultSDKDir: sdkDir()}
+    const e: NodeJS.ProcessEnv = {...process.env, ...env, AzureSphereDefaultSDKDir: sdkDir()}
     delete e.SPHERE_PACKAGER
     const conf = spawnSync('cmake', ['--preset', 'ARM-Debug'], {cwd: dir, env: e, encoding: 'utf8'})
     expect(conf.status).toBe(0)

@@ -73,9 +73,9 @@ export interface RunResult {
 
 export function runApp(wasm: Uint8Array, opts: MockHostOptions): RunResult {
   const mod = new Wasm.Module(wasm)
-  let mem: {buffer: ArrayBuffer} | undefined
-  const view = (): DataView => new DataView(mem!.buffer)
-  const bytes = (): Uint8Array => new Uint8Array(mem!.buffer)
+  const instance: {memory?: {buffer: ArrayBuffer}} = {}
+  const view = (): DataView => new DataView(instance.memory!.buffer)
+  const bytes = (): Uint8Array => new Uint8Array(instance.memory!.buffer)
   let now = 0n
   const limit = BigInt(opts.untilMs) * 1_000_000n
   const fds = new Map<number, Obj>()
@@ -323,7 +323,7 @@ export function runApp(wasm: Uint8Array, opts: MockHostOptions): RunResult {
     importObject[imp.module] = {...(importObject[imp.module] ?? {}), [imp.name]: fn}
   }
   const inst = new Wasm.Instance(mod, importObject)
-  mem = inst.exports.memory as {buffer: ArrayBuffer}
+  instance.memory = inst.exports.memory as {buffer: ArrayBuffer}
   let exitCode: number | undefined
   let halted = false
   try {

@@ -59,9 +59,9 @@ describe('Monitor keys', () => {
     const lines = m.frame().split('\n')
     expect(lines.length).toBeLessThanOrEqual(23)
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80)
-    for (const title of ['─ Processes', '─ Capabilities · blink', '─ Log · blink', '─ Audit', '─ Board'])
+    for (const title of [' Processes', ' Capabilities | blink', ' Log | blink', ' Audit', ' Board'])
       expect(m.frame()).toContain(title)
-    expect(lines.at(-1)).toContain('↑↓/jk select')
+    expect(lines.at(-1)).toContain('j/k select')
   })
 
   it('arrows and j/k move the selection, clamped at both ends', async () => {
@@ -82,8 +82,8 @@ describe('Monitor keys', () => {
     expect(m.selectedRow()).toMatch(/^> blink/)
     // the side panels follow the selection
     await m.press('j')
-    await m.waitFor('─ Capabilities · sensor')
-    expect(m.frame()).toContain('─ Log · sensor')
+    await m.waitFor(' Capabilities | sensor')
+    expect(m.frame()).toContain(' Log | sensor')
   })
 
   it('the selection follows the app, not the row, when the list changes', async () => {
@@ -98,14 +98,14 @@ describe('Monitor keys', () => {
   it('Enter opens the details of the selected app, Enter or Esc closes them', async () => {
     const m = await mount()
     await m.press(KEY.enter)
-    await m.waitFor('─ Details · blink')
+    await m.waitFor(' Details | blink')
     expect(m.frame()).toContain(`Component ${CID.blink.slice(0, 20)}`)
     await m.press(KEY.enter)
-    await m.waitFor('─ Capabilities · blink')
+    await m.waitFor(' Capabilities | blink')
     await m.press(KEY.enter)
-    await m.waitFor('─ Details')
+    await m.waitFor(' Details')
     await m.press(KEY.esc)
-    await m.waitFor('─ Capabilities · blink')
+    await m.waitFor(' Capabilities | blink')
   })
 
   it('s starts a stopped app and stops a running one', async () => {
@@ -173,9 +173,9 @@ describe('Monitor keys', () => {
     for (const ch of 'spx') await m.press(ch)
     await m.waitFor('(no application matches the filter)')
     await m.press(KEY.backspace)
-    await m.waitFor('1 of 3 · filter "sp"')
+    await m.waitFor('1 of 3 | filter "sp"')
     await m.press(KEY.enter)
-    await m.waitFor((f) => f.includes('↑↓/jk select'))
+    await m.waitFor((f) => f.includes('j/k select'))
     expect(m.selectedRow()).toMatch(/^> spin/)
     // keys act on the filtered selection
     await m.press('s')
@@ -188,11 +188,11 @@ describe('Monitor keys', () => {
   it('? shows the help and any key closes it', async () => {
     const m = await mount()
     await m.press('?')
-    await m.waitFor('─ Keys')
+    await m.waitFor(' Keys')
     expect(m.frame()).toContain('press board button A / B')
-    expect(m.frame()).not.toContain('─ Processes')
+    expect(m.frame()).not.toContain(' Processes')
     await m.press('x')
-    await m.waitFor('─ Processes')
+    await m.waitFor(' Processes')
   })
 
   it('q quits', async () => {
@@ -200,6 +200,16 @@ describe('Monitor keys', () => {
     await m.press('q')
     expect(m.quits()).toBe(1)
     expect(m.store.getState().connection.status).toBe('live') // the owner (renderMonitor) stops the store via onQuit
+  })
+
+  it('keys typed faster than a frame (one chunk) all count', async () => {
+    const src = new FakeSource()
+    src.onConnect = snapshot([makeApp('blink'), makeApp('sensor'), makeApp('spin')])
+    const m = await mount({src})
+    await m.press('jj')
+    await m.waitFor((f) => /^> spin/m.test(f), 'spin selected')
+    await m.press('kj?')
+    await m.waitFor(' Keys')
   })
 
   it('Ctrl-C quits, also while typing a filter', async () => {
@@ -239,7 +249,7 @@ describe('Monitor keys', () => {
     await m.waitFor('250K/250K/256K')
     expect(m.frame()).toContain('LED on')
     expect(m.frame()).toMatch(/✓ Gpio:9 +used/)
-    expect(m.frame()).toMatch(/✗ gpio\.open gpio=40 +denied ×1/)
+    expect(m.frame()).toMatch(/✗ gpio\.open gpio=40 +denied x1/)
     expect(m.frame()).toContain('DENY  blink gpio.open gpio=40')
   })
 
@@ -247,7 +257,7 @@ describe('Monitor keys', () => {
     const m = await mount()
     m.src.refuse = new Error('connection refused')
     m.src.drop(new Error('The connection to the device was lost.'))
-    await m.waitFor('DEVICE GONE · reconnecting')
+    await m.waitFor('DEVICE GONE | reconnecting')
     // the last picture stays, greyed
     expect(m.frame()).toContain('blink')
     m.src.refuse = undefined
@@ -273,7 +283,7 @@ describe('Monitor keys', () => {
       'narrow layout',
     )
     // narrow: panels stacked, one per row
-    expect((r.lastFrame() ?? '').split('\n').filter((l) => l.startsWith('─ ')).length).toBe(5)
+    expect((r.lastFrame() ?? '').split('\n').filter((l) => /^ (Processes|Capabilities|Log|Audit|Board)\b/.test(l)).length).toBe(5)
     r.rerender(<Monitor store={store} label="fake" columns={100} rows={20} intervalMs={0} />)
     await until(() => (r.lastFrame() ?? '').split('\n').length <= 19, 2000, 'short layout')
   })
@@ -289,11 +299,11 @@ describe('Monitor keys', () => {
     })
     await until(() => (r.lastFrame() ?? '').includes('blink'))
     // ink-testing-library's stdout is 100 columns wide with no rows: default 24 rows
-    expect((r.lastFrame() ?? '').split('\n')[2]).toHaveLength(100)
+    expect((r.lastFrame() ?? '').split('\n')[3]).toHaveLength(100)
     Object.defineProperty(r.stdout, 'columns', {get: () => 72, configurable: true})
     Object.defineProperty(r.stdout, 'rows', {get: () => 30, configurable: true})
     r.stdout.emit('resize')
-    await until(() => (r.lastFrame() ?? '').split('\n')[2]?.length === 72, 2000, 'resized to 72 columns')
+    await until(() => (r.lastFrame() ?? '').split('\n')[3]?.length === 72, 2000, 'resized to 72 columns')
     expect((r.lastFrame() ?? '').split('\n')).toHaveLength(29)
   })
 

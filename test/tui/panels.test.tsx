@@ -30,7 +30,7 @@ describe('Header', () => {
 
   it('shows device ID, OS, uptime, clock, manufacturing state and capabilities', () => {
     const [l1, l2] = frame(<Header state={live} label="simulator 'default'" now={0} width={100} />)
-    expect(l1).toContain("sphere monitor · simulator 'default' · ID abababab")
+    expect(l1).toContain("sphere monitor | simulator 'default' | ID abababab")
     expect(l2).toBe('OS 25.04 up 1h02m clock fast-fwd x4 mfg DeviceComplete caps appDevelopment')
   })
 
@@ -40,13 +40,13 @@ describe('Header', () => {
       connection: {status: 'reconnecting' as const, attempt: 2, error: 'connection refused', retryInMs: 500},
     }
     const [, l2] = frame(<Header state={gone} label="sim" now={0} width={100} />)
-    expect(l2).toContain('DEVICE GONE · reconnecting (attempt 2, next in 0.5s) · connection refused')
+    expect(l2).toContain('DEVICE GONE | reconnecting (attempt 2, next in 0.5s) | connection refused')
   })
 
   it('shows connecting before the first snapshot', () => {
     const [l1, l2] = frame(<Header state={initialState()} label="serial /dev/ttyUSB0" now={0} width={80} />)
-    expect(l1).toBe('sphere monitor · serial /dev/ttyUSB0 ·')
-    expect(l2).toBe('connecting to serial /dev/ttyUSB0…')
+    expect(l1).toBe('sphere monitor | serial /dev/ttyUSB0')
+    expect(l2).toBe('connecting to serial /dev/ttyUSB0...')
   })
 })
 
@@ -65,7 +65,7 @@ describe('ProcessTable', () => {
     const lines = frame(
       <ProcessTable apps={apps} selected={1} width={80} height={6} filter="" total={3} stale={false} />,
     )
-    expect(lines[0]).toMatch(/^─ Processes · 3 apps ─+$/)
+    expect(lines[0]).toMatch(/^ Processes | 3 apps$/)
     expect(lines[1]).toMatch(/^ {2}NAME +CID +PID +UID STATE +MEMORY +NOW\/PEAK\/LIMIT RST +CPU$/)
     expect(lines[2]).toMatch(/^ {2}blink +4d46953f +10 +1000 running +██████░▏ 200K\/240K\/256K +1 +71%$/)
     expect(lines[3]).toMatch(/^> sensor +11111111 +- +1001 stopped +██▏░░░░░ 64K\/96K\/256K +0 +-$/)
@@ -80,7 +80,7 @@ describe('ProcessTable', () => {
     const lines = frame(
       <ProcessTable apps={many} selected={7} width={80} height={5} filter="" total={10} stale={false} />,
     )
-    expect(lines[0]).toContain('10 apps · 6-8')
+    expect(lines[0]).toContain('10 apps | 6-8')
     expect(
       lines
         .slice(2)
@@ -97,7 +97,7 @@ describe('ProcessTable', () => {
       frame(
         <ProcessTable apps={[apps[0]!]} selected={0} width={80} height={4} filter="bli" total={3} stale={false} />,
       )[0],
-    ).toContain('1 of 3 · filter "bli"')
+    ).toContain('1 of 3 | filter "bli"')
     expect(
       frame(<ProcessTable apps={[]} selected={-1} width={80} height={4} filter="zzz" total={3} stale={false} />)[2],
     ).toBe('  (no application matches the filter)')
@@ -119,18 +119,18 @@ describe('CapabilityPanel', () => {
   it('lists declared capabilities as used/unused, then undeclared use and denials', () => {
     const usage = {used: ['Gpio:8', 'SystemTime'], denied: {'gpio.open gpio=30': 2}}
     const lines = frame(<CapabilityPanel app={makeApp('blink')} usage={usage} width={40} height={8} />)
-    expect(lines[0]).toMatch(/^─ Capabilities · blink · 1\/3 used ─+$/)
+    expect(lines[0]).toMatch(/^ Capabilities | blink | 1\/3 used$/)
     expect(lines[1]).toMatch(/^✓ Gpio:8 +used$/)
     expect(lines[2]).toMatch(/^· Gpio:9 +unused$/)
     expect(lines[3]).toMatch(/^· Gpio:12 +unused$/)
     expect(lines[4]).toMatch(/^! SystemTime +used, undeclared$/)
-    expect(lines[5]).toMatch(/^✗ gpio.open gpio=30 +denied ×2$/)
+    expect(lines[5]).toMatch(/^✗ gpio.open gpio=30 +denied x2$/)
   })
 
   it('cuts long lists with a pointer to the details view', () => {
     const lines = frame(<CapabilityPanel app={makeApp('blink')} usage={undefined} width={40} height={3} />)
     expect(lines).toHaveLength(3)
-    expect(lines[2]).toBe('… 2 more (Enter: details)')
+    expect(lines[2]).toBe('... 2 more (Enter: details)')
   })
 
   it('handles no app and no capabilities', () => {
@@ -162,7 +162,7 @@ describe('AuditFeed', () => {
 
   it('shows the latest decisions with the app name, denials marked with the reason', () => {
     const lines = frame(<AuditFeed records={records} apps={apps} width={90} height={4} />)
-    expect(lines[0]).toMatch(/^─ Audit · 2 denied of last 4 ─+$/)
+    expect(lines[0]).toMatch(/^ Audit | 2 denied of last 4$/)
     expect(lines[1]).toBe(`allow host:rest image.sideload componentId=${CID.spin}`)
     expect(lines[2]).toBe('DENY  blink gpio.open gpio=30 (GPIO 30 is not in Capabilities.Gpio)')
     expect(lines[3]).toBe('DENY  11111111 net.connect host=example.com port=443 (not allowed)')
@@ -179,7 +179,7 @@ describe('LogTail', () => {
   it('shows the last lines of the selected app, splitting multi-line entries', () => {
     const entries = [logEntry(1, 'one'), logEntry(2, 'two\nthree\n'), logEntry(3, 'four', 'stderr')]
     const lines = frame(<LogTail appName="blink" entries={entries} width={40} height={4} />)
-    expect(lines[0]).toMatch(/^─ Log · blink ─+$/)
+    expect(lines[0]).toMatch(/^ Log | blink$/)
     expect(lines.slice(1)).toEqual(['two', 'three', 'four'])
   })
 
@@ -194,7 +194,7 @@ describe('BoardPanel', () => {
     const lines = frame(
       <BoardPanel world={makeWorld(['LED1_RED', 'LED2_RED', 'LED2_BLUE'], ['A'])} width={39} height={7} />,
     )
-    expect(lines[0]).toMatch(/^─ Board · b\/B press A\/B ─+$/)
+    expect(lines[0]).toMatch(/^ Board | b\/B press A\/B$/)
     expect(lines[1]).toMatch(/^● LED1 red +● LED2 magenta$/)
     expect(lines[2]).toMatch(/^○ LED3 off +○ LED4 off$/)
     expect(lines[3]).toMatch(/^○ STATUS off +○ NETWORKING off$/)
@@ -213,7 +213,7 @@ describe('DetailsPanel', () => {
   it('shows the full component ID, exact memory and every capability line', () => {
     const app = makeApp('blink', {restarts: 4})
     const lines = frame(<DetailsPanel app={app} usage={{used: ['Gpio:9'], denied: {}}} width={60} height={10} />)
-    expect(lines[0]).toContain('Details · blink')
+    expect(lines[0]).toContain('Details | blink')
     expect(lines[1]).toBe(`Component ${CID.blink}`)
     expect(lines[2]).toBe('State running  pid 10  uid 1000  restarts 4  cpu 25%')
     expect(lines[3]).toBe('Memory now 64K (65536 B)')
@@ -235,7 +235,7 @@ describe('HelpOverlay and Footer', () => {
     expect(frame(<Footer mode="normal" message={{text: 'Started blink', kind: 'ok'}} width={80} />)[0]).toBe(
       'Started blink',
     )
-    expect(frame(<Footer mode="filter" filter="bli" width={80} />)[0]).toBe('/bli▏  (Enter: keep, Esc: clear)')
+    expect(frame(<Footer mode="filter" filter="bli" width={80} />)[0]).toBe('/bli_  (Enter: keep, Esc: clear)')
     expect(frame(<Footer mode="confirm" question="Delete blink?" width={80} />)[0]).toBe(
       ' Delete blink? y = yes, any other key = no',
     )

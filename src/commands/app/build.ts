@@ -17,7 +17,7 @@ export interface AppBuildRow {
 export default class AppBuild extends SphereCommand<AppBuildRow[]> {
   static override summary = 'Build a C app project into a WebAssembly image package'
   static override description =
-    "Configures the project with CMake through its own CMakePresets.json (default preset ARM-Debug) and the sphere SDK " +
+    'Configures the project with CMake through its own CMakePresets.json (default preset ARM-Debug) and the sphere SDK ' +
     'toolchain (clang to wasm32-wasi, applibs headers and library), builds it with ninja and packs each app into ' +
     '<binaryDir>/<target>.imagepackage signed with your development key. Azure Sphere samples build unchanged. ' +
     'Compiler and CMake output goes to <binaryDir>/sphere-build.log; a failure prints its first error line. ' +
@@ -32,7 +32,10 @@ export default class AppBuild extends SphereCommand<AppBuildRow[]> {
   }
   static override flags = {
     preset: Flags.string({char: 'p', description: 'CMake configure preset (default: ARM-Debug, else the first one)'}),
-    'build-type': Flags.string({description: 'CMAKE_BUILD_TYPE for projects without CMakePresets.json', default: 'Debug'}),
+    'build-type': Flags.string({
+      description: 'CMAKE_BUILD_TYPE for projects without CMakePresets.json',
+      default: 'Debug',
+    }),
     clean: Flags.boolean({description: 'Delete the build directory first'}),
   }
   static override columns = [

@@ -17,8 +17,9 @@ export default class EnableDevelopment extends DeviceCommand<{deviceId: string; 
   async execute(): Promise<{deviceId: string; capabilities: string[]}> {
     const {flags} = await this.parse(EnableDevelopment)
     const client = await this.client()
-    const caps = ['appDevelopment', ...(flags['enable-rt-core-debugging'] ? ['enableRtCoreDebugging'] : [])]
-    await client.grantCapabilities(caps)
+    // RT-core debugging needs host drivers on Windows; the simulator has no RT core to debug, so it grants the same.
+    if (flags['enable-rt-core-debugging']) this.verboseLine('The simulator has no real-time core; --enable-rt-core-debugging changes nothing.')
+    await client.grantCapabilities(['appDevelopment'])
     const info = await client.deviceInfo()
     return {deviceId: info.deviceId, capabilities: info.capabilities as string[]}
   }

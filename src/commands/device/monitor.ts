@@ -12,15 +12,15 @@ Keys: ↑/↓ or j/k select, Enter details, s start/stop, r restart, d delete (a
 When stdout is not a terminal, or with --once, it prints one snapshot instead: a table, or {device, apps, world} with -o json|yaml. The view reconnects by itself when the device (or the simulator daemon) restarts. NO_COLOR turns colour off.`
   static override examples = [
     '<%= config.bin %> device monitor',
-    '<%= config.bin %> device monitor -d sim:lab --interval 250',
+    '<%= config.bin %> device monitor -d sim:lab --interval 100',
     '<%= config.bin %> device monitor --once',
     '<%= config.bin %> device monitor --once -o json --query "apps[].{name: name, state: state}"',
   ]
   static override flags = {
     once: Flags.boolean({description: 'Print one snapshot and exit (the default when stdout is not a terminal).'}),
     interval: Flags.integer({
-      description: 'Minimum milliseconds between two screen updates.',
-      default: 100,
+      description: 'Minimum milliseconds between two screen refreshes driven by device updates (keys redraw at once).',
+      default: 500,
       min: 20,
       max: 10_000,
     }),

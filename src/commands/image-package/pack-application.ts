@@ -21,11 +21,13 @@ export interface PackApplicationResult {
 
 export default class ImagePackagePackApplication extends SphereCommand<PackApplicationResult> {
   static override summary = 'Create an application image package from a directory'
+  static override aliases = ['image:pack']
   static override description =
     'Packs every file under --package-directory into an Azure Sphere image package (ASXipFS + metadata + ECDSA P-256 signature). ' +
     'app_manifest.json is rewritten as the SDK does: $NAME peripheral references are resolved through a hardware definition, ' +
     'TargetApplicationRuntimeVersion is added for high-level apps, and the JSON is minified. The package is signed with your ' +
-    'development key (created under SPHERE_HOME on first use). The output file is written atomically.'
+    'development key (created under SPHERE_HOME on first use). The output file is written atomically. The Debug ' +
+    'section records the build time (SOURCE_DATE_EPOCH when set, for reproducible builds).'
   static override examples = [
     '<%= config.bin %> image-package pack-application --package-directory out/approot --destination app.imagepackage',
     '<%= config.bin %> image-package pack-application --package-directory approot --output-file app.imagepackage --hardware-definitions HardwareDefinitions/mt3620_rdb --target-definition-filename sample_appliance.json --target-api-set 16',
@@ -35,7 +37,7 @@ export default class ImagePackagePackApplication extends SphereCommand<PackAppli
       required: true,
       description: 'Directory to package: the executable(s) and app_manifest.json',
     }),
-    destination: Flags.string({description: 'Path of the image package to create', aliases: ['output-file']}),
+    destination: Flags.string({description: 'Path of the image package to create (alias: --output-file)', aliases: ['output-file']}),
     'application-manifest': Flags.string({
       char: 'a',
       description:
@@ -80,6 +82,8 @@ export default class ImagePackagePackApplication extends SphereCommand<PackAppli
     if (flags['hardware-definitions']) opts.hardwareDefinitions = flags['hardware-definitions']
     if (flags['target-definition-filename']) opts.targetDefinitionFilename = flags['target-definition-filename']
     if (flags['target-api-set']) opts.targetApiSet = flags['target-api-set']
+    const epoch = process.env.SOURCE_DATE_EPOCH
+    if (epoch !== undefined && /^[0-9]{1,12}$/.test(epoch)) opts.buildDate = Number(epoch) // reproducible builds
     const packed = packDirectory(opts)
     const out = resolve(destination)
     writeFileAtomic(out, packed.bytes)

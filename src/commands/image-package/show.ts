@@ -12,6 +12,7 @@ import {readInputFile} from '../image/verify.js'
 
 export default class ImagePackageShow extends SphereCommand<ImagePackageSummary> {
   static override summary = 'Show details of an image package'
+  static override aliases = ['image:show']
   static override description =
     'Shows the metadata of an image package (identity, signature, debug name and build time, temporary-image flags, ABI ' +
     'dependencies), its files and its app manifest. The signature status is checked against the trust store (your ' +

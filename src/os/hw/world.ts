@@ -3,6 +3,8 @@ import {isGpioId} from './chip.js'
 
 export type Level = 0 | 1
 
+const MAX_GPIO = 128
+
 /** A change the world reports: a pin changed level (driven by an app or by the outside). */
 export interface PinChange {
   gpio: number
@@ -17,8 +19,9 @@ export interface PinChange {
  */
 export class World {
   readonly board: Board
-  private readonly levels = new Map<number, Level>()
-  private readonly outputs = new Set<number>()
+  /** Per GPIO: -1 = never set (reads high), else the level. Arrays keep the syscall path cheap. */
+  private readonly levels = new Int8Array(MAX_GPIO).fill(-1)
+  private readonly outputs = new Uint8Array(MAX_GPIO)
   private readonly listeners = new Set<(c: PinChange) => void>()
 
   constructor(board: Board = MT3620_RDB) {
@@ -28,28 +31,29 @@ export class World {
 
   /** Current level of a pin: the driven output level, an external level, or high (pulled up). */
   level(gpio: number): Level {
-    return this.levels.get(gpio) ?? 1
+    const l = this.levels[gpio]
+    return l === 0 ? 0 : 1
   }
 
   /** An app's output drives the pin. */
   driveOutput(gpio: number, level: Level): void {
-    this.outputs.add(gpio)
-    this.set(gpio, level, 'app')
+    this.outputs[gpio] = 1
+    if (this.levels[gpio] !== level) this.set(gpio, level, 'app')
   }
 
   /** The pin is no longer driven by an app (its fd closed): it keeps its last level, as a latch would. */
   releaseOutput(gpio: number): void {
-    this.outputs.delete(gpio)
+    this.outputs[gpio] = 0
   }
 
   isDriven(gpio: number): boolean {
-    return this.outputs.has(gpio)
+    return this.outputs[gpio] === 1
   }
 
   /** The outside drives a pin (a wire on a header, a sensor). Ignored while an app drives it as output. */
   driveExternal(gpio: number, level: Level): void {
     if (!isGpioId(gpio)) throw new RangeError(`no GPIO ${gpio} on the MT3620`)
-    if (this.outputs.has(gpio)) return
+    if (this.outputs[gpio] === 1) return
     this.set(gpio, level, 'external')
   }
 
@@ -77,8 +81,12 @@ export class World {
 
   /** Snapshot of every pin that is not at its default (high) level or is driven by an app. */
   snapshot(): {gpio: number; level: Level; driven: boolean}[] {
-    const pins = new Set([...this.levels.keys(), ...this.outputs])
-    return [...pins].sort((a, b) => a - b).map((gpio) => ({gpio, level: this.level(gpio), driven: this.outputs.has(gpio)}))
+    const out: {gpio: number; level: Level; driven: boolean}[] = []
+    for (let gpio = 0; gpio < MAX_GPIO; gpio++) {
+      if (this.levels[gpio] !== -1 || this.outputs[gpio] === 1)
+        out.push({gpio, level: this.level(gpio), driven: this.outputs[gpio] === 1})
+    }
+    return out
   }
 
   onChange(fn: (c: PinChange) => void): () => void {
@@ -93,8 +101,8 @@ export class World {
   }
 
   private set(gpio: number, level: Level, source: PinChange['source']): void {
-    if (this.level(gpio) === level && this.levels.has(gpio)) return
-    this.levels.set(gpio, level)
+    if (this.levels[gpio] === level) return
+    this.levels[gpio] = level
     for (const fn of this.listeners) fn({gpio, level, source})
   }
 }

@@ -23,7 +23,12 @@ export type OsEventBody =
   | {type: 'gpio'; gpio: number; level: 0 | 1; source: 'app' | 'external'}
   | {type: 'log'; componentId: string; pid: number; line: string}
   | {type: 'log-dropped'; componentId: string; pid: number; dropped: number}
-  | {type: 'app'; componentId: string; action: 'installed' | 'uninstalled' | 'started' | 'stopped' | 'restart-scheduled'; detail?: string}
+  | {
+      type: 'app'
+      componentId: string
+      action: 'installed' | 'uninstalled' | 'started' | 'stopped' | 'restart-scheduled'
+      detail?: string
+    }
 
 export type OsEvent = OsEventBody & {seq: number; t: number}
 export type OsEventType = OsEvent['type']

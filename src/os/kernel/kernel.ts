@@ -162,7 +162,12 @@ export class Kernel {
 
   /** The process ended by itself: `exitCode` 0 is a clean stop, anything else counts as a crash. */
   exit(p: Process, exitCode: number): void {
-    this.terminate(p, exitCode === 0 ? 'stopped' : 'crashed', exitCode, exitCode === 0 ? undefined : `exit code ${exitCode}`)
+    this.terminate(
+      p,
+      exitCode === 0 ? 'stopped' : 'crashed',
+      exitCode,
+      exitCode === 0 ? undefined : `exit code ${exitCode}`,
+    )
   }
 
   crash(p: Process, reason: string): void {
@@ -188,7 +193,12 @@ export class Kernel {
     if (p.blocked && p.wait?.interruptible) this.wake(p)
   }
 
-  private terminate(p: Process, life: 'stopped' | 'crashed', exitCode: number | undefined, reason: string | undefined): void {
+  private terminate(
+    p: Process,
+    life: 'stopped' | 'crashed',
+    exitCode: number | undefined,
+    reason: string | undefined,
+  ): void {
     if (!p.alive) return
     p.life = life
     p.exitCode = exitCode
@@ -200,7 +210,14 @@ export class Kernel {
     p.task?.dispose()
     this.appsBytes -= p.memoryBytes
     this.procs.delete(p.pid)
-    this.bus.emit({type: 'memory', pid: p.pid, componentId: p.componentId, bytes: 0, peakBytes: p.peakMemoryBytes, totalBytes: this.appsBytes})
+    this.bus.emit({
+      type: 'memory',
+      pid: p.pid,
+      componentId: p.componentId,
+      bytes: 0,
+      peakBytes: p.peakMemoryBytes,
+      totalBytes: this.appsBytes,
+    })
     this.bus.emit({type: 'process', pid: p.pid, componentId: p.componentId, state: p.state, exitCode, reason})
     for (const fn of [...this.exitListeners]) fn(p)
   }
@@ -215,7 +232,14 @@ export class Kernel {
     p.memoryBytes = bytes
     if (bytes > p.peakMemoryBytes) p.peakMemoryBytes = bytes
     if (this.appsBytes > this.peakAppsBytes) this.peakAppsBytes = this.appsBytes
-    this.bus.emit({type: 'memory', pid: p.pid, componentId: p.componentId, bytes, peakBytes: p.peakMemoryBytes, totalBytes: this.appsBytes})
+    this.bus.emit({
+      type: 'memory',
+      pid: p.pid,
+      componentId: p.componentId,
+      bytes,
+      peakBytes: p.peakMemoryBytes,
+      totalBytes: this.appsBytes,
+    })
   }
 
   memoryTotals(): MemoryTotals {

@@ -83,10 +83,14 @@ export class Lsm {
 
   /** The audit log (most recent last; the last 10,000 decisions). */
   auditLog(filter: {componentId?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
-    const ordered = this.ring.length < AUDIT_RING ? this.ring : [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)]
+    const ordered =
+      this.ring.length < AUDIT_RING
+        ? this.ring
+        : [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)]
     return ordered.filter(
       (r) =>
-        (filter.componentId === undefined || r.subject === `app:${filter.componentId}`) && (!filter.deniedOnly || !r.allowed),
+        (filter.componentId === undefined || r.subject === `app:${filter.componentId}`) &&
+        (!filter.deniedOnly || !r.allowed),
     )
   }
 
@@ -120,7 +124,9 @@ export class Lsm {
     const p = this.policies.get(s.componentId)
     if (!p) return deny('no policy for this component', Errno.EACCES)
     const has = (set: ReadonlySet<string | number>, v: string | number, cap: string, what: string): Decision =>
-      set.has(v) ? this.use(s.componentId, `${cap}:${v}`, `${what} is in Capabilities.${cap}`) : deny(`${what} is not in Capabilities.${cap}`, Errno.EACCES)
+      set.has(v)
+        ? this.use(s.componentId, `${cap}:${v}`, `${what} is in Capabilities.${cap}`)
+        : deny(`${what} is not in Capabilities.${cap}`, Errno.EACCES)
     switch (o.op) {
       case 'gpio.open':
         return has(p.gpio, o.gpio, 'Gpio', `GPIO ${o.gpio}`)
@@ -140,7 +146,12 @@ export class Lsm {
         if (p.mutableStorageBytes === undefined) return deny('no MutableStorage capability', Errno.EACCES)
         return this.use(s.componentId, 'MutableStorage', 'own mutable storage with MutableStorage capability')
       case 'storage.package-file':
-        if (o.path.length === 0 || o.path.startsWith('/') || o.path.startsWith('.') || o.path.split('/').includes('..')) {
+        if (
+          o.path.length === 0 ||
+          o.path.startsWith('/') ||
+          o.path.startsWith('.') ||
+          o.path.split('/').includes('..')
+        ) {
           return deny(`path ${JSON.stringify(o.path)} escapes the image package`, Errno.EINVAL)
         }
         return allow('read-only file of the app image package')

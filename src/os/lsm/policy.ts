@@ -62,7 +62,9 @@ export interface AppPolicy {
 }
 
 const bad = (msg: string): SphereError =>
-  new SphereError('MANIFEST_INVALID', msg, {suggestions: ['Check app_manifest.json against the application manifest schema']})
+  new SphereError('MANIFEST_INVALID', msg, {
+    suggestions: ['Check app_manifest.json against the application manifest schema'],
+  })
 
 function strings(v: unknown, key: string, allowed?: readonly string[]): Set<string> {
   if (v === undefined) return new Set()
@@ -71,7 +73,8 @@ function strings(v: unknown, key: string, allowed?: readonly string[]): Set<stri
   for (const x of v) {
     if (typeof x !== 'string') throw bad(`Capabilities.${key} holds a non-string value ${JSON.stringify(x)}`)
     unresolved(x, key)
-    if (allowed && !allowed.includes(x)) throw bad(`Capabilities.${key}: ${x} is not an MT3620 peripheral (expected one of ${allowed.join(', ')})`)
+    if (allowed && !allowed.includes(x))
+      throw bad(`Capabilities.${key}: ${x} is not an MT3620 peripheral (expected one of ${allowed.join(', ')})`)
     out.add(x)
   }
   return out
@@ -79,9 +82,13 @@ function strings(v: unknown, key: string, allowed?: readonly string[]): Set<stri
 
 function unresolved(x: unknown, key: string): void {
   if (typeof x === 'string' && x.startsWith('$')) {
-    throw new SphereError('MANIFEST_UNRESOLVED', `Capabilities.${key} still names the hardware-definition peripheral ${x}`, {
-      suggestions: ['Build the image package with its hardware definition so names resolve to MT3620 values'],
-    })
+    throw new SphereError(
+      'MANIFEST_UNRESOLVED',
+      `Capabilities.${key} still names the hardware-definition peripheral ${x}`,
+      {
+        suggestions: ['Build the image package with its hardware definition so names resolve to MT3620 values'],
+      },
+    )
   }
 }
 
@@ -90,7 +97,8 @@ function ports(v: unknown, key: string): Set<number> {
   if (!Array.isArray(v)) throw bad(`Capabilities.${key} must be an array`)
   const out = new Set<number>()
   for (const x of v) {
-    if (!Number.isInteger(x) || (x as number) < 1 || (x as number) > 65535) throw bad(`Capabilities.${key}: ${JSON.stringify(x)} is not a port`)
+    if (!Number.isInteger(x) || (x as number) < 1 || (x as number) > 65535)
+      throw bad(`Capabilities.${key}: ${JSON.stringify(x)} is not a port`)
     out.add(x as number)
   }
   return out
@@ -99,7 +107,10 @@ function ports(v: unknown, key: string): Set<number> {
 /** Compile a manifest (names already resolved; numeric GPIO ids) into the policy the LSM enforces. */
 export function compilePolicy(m: AppManifest): AppPolicy {
   if (typeof m !== 'object' || m === null) throw bad('the manifest is not an object')
-  if (typeof m.ComponentId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(m.ComponentId)) {
+  if (
+    typeof m.ComponentId !== 'string' ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(m.ComponentId)
+  ) {
     throw bad(`ComponentId ${JSON.stringify(m.ComponentId)} is not a UUID`)
   }
   if (typeof m.Name !== 'string' || m.Name.length === 0) throw bad('Name is missing')
@@ -108,16 +119,19 @@ export function compilePolicy(m: AppManifest): AppPolicy {
   for (const x of c.Gpio ?? []) {
     unresolved(x, 'Gpio')
     const n = typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : x
-    if (typeof n !== 'number' || !isGpioId(n)) throw bad(`Capabilities.Gpio: ${JSON.stringify(x)} is not an MT3620 GPIO`)
+    if (typeof n !== 'number' || !isGpioId(n))
+      throw bad(`Capabilities.Gpio: ${JSON.stringify(x)} is not an MT3620 GPIO`)
     gpio.add(n)
   }
   let mutableStorageBytes: number | undefined
   if (c.MutableStorage !== undefined) {
     const kb = c.MutableStorage?.SizeKB
-    if (!Number.isInteger(kb) || kb < 1 || kb > 64) throw bad('Capabilities.MutableStorage.SizeKB must be an integer from 1 to 64')
+    if (!Number.isInteger(kb) || kb < 1 || kb > 64)
+      throw bad('Capabilities.MutableStorage.SizeKB must be an integer from 1 to 64')
     mutableStorageBytes = kb * 1024
   }
-  if (c.SystemTime !== undefined && typeof c.SystemTime !== 'boolean') throw bad('Capabilities.SystemTime must be true or false')
+  if (c.SystemTime !== undefined && typeof c.SystemTime !== 'boolean')
+    throw bad('Capabilities.SystemTime must be true or false')
   return {
     componentId: m.ComponentId.toLowerCase(),
     name: m.Name,
@@ -125,12 +139,22 @@ export function compilePolicy(m: AppManifest): AppPolicy {
     uart: strings(c.Uart, 'Uart', ISU_NAMES),
     i2cMaster: strings(c.I2cMaster, 'I2cMaster', ISU_NAMES),
     spiMaster: strings(c.SpiMaster, 'SpiMaster', ISU_NAMES),
-    pwm: strings(c.Pwm, 'Pwm', PWM_CONTROLLERS.map((p) => p.name)),
-    adc: strings(c.Adc, 'Adc', ADC_CONTROLLERS.map((p) => p.name)),
+    pwm: strings(
+      c.Pwm,
+      'Pwm',
+      PWM_CONTROLLERS.map((p) => p.name),
+    ),
+    adc: strings(
+      c.Adc,
+      'Adc',
+      ADC_CONTROLLERS.map((p) => p.name),
+    ),
     allowedConnections: new Set([...strings(c.AllowedConnections, 'AllowedConnections')].map((s) => s.toLowerCase())),
     tcpServerPorts: ports(c.AllowedTcpServerPorts, 'AllowedTcpServerPorts'),
     udpServerPorts: ports(c.AllowedUdpServerPorts, 'AllowedUdpServerPorts'),
-    appConnections: new Set([...strings(c.AllowedApplicationConnections, 'AllowedApplicationConnections')].map((s) => s.toLowerCase())),
+    appConnections: new Set(
+      [...strings(c.AllowedApplicationConnections, 'AllowedApplicationConnections')].map((s) => s.toLowerCase()),
+    ),
     mutableStorageBytes,
     powerControls: strings(c.PowerControls, 'PowerControls'),
     systemTime: c.SystemTime === true,

@@ -68,7 +68,7 @@ const applibs: Record<string, Sig> = {
   app_connect: 'ii->i',
   networking_is_ready: 'i->i',
   power_restart: '->i',
-  power_down: '->i',
+  power_down: 'i->i',
 }
 
 export const ABI_SIGNATURES: Record<AbiModule, Record<string, Sig>> = {wasi_snapshot_preview1: wasi, sphere, applibs}

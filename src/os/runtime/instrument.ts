@@ -1,5 +1,8 @@
 import {createHash} from 'node:crypto'
-import {execFileSync} from 'node:child_process'
+import {execFile} from 'node:child_process'
+import {promisify} from 'node:util'
+
+const execFileAsync = promisify(execFile)
 import {existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync} from 'node:fs'
 import {join, delimiter} from 'node:path'
 import {tmpdir} from 'node:os'
@@ -36,7 +39,8 @@ export interface CheckedApp {
   memoryMaxBytes: number
 }
 
-const refuse = (code: string, msg: string, suggestions: string[] = []): SphereError => new SphereError(code, msg, {suggestions})
+const refuse = (code: string, msg: string, suggestions: string[] = []): SphereError =>
+  new SphereError(code, msg, {suggestions})
 
 /**
  * Check an app binary against the ABI before anything runs: only imports from the three ABI modules, exact
@@ -54,11 +58,14 @@ export function checkApp(bin: Uint8Array): CheckedApp {
       ])
     }
     if (!isAbiModule(imp.module)) {
-      throw refuse('APP_BAD_IMPORT', `bin/app imports ${where}, which is outside the app ABI (modules: wasi_snapshot_preview1, sphere, applibs)`, [
-        'See sdk/ABI.md for the imports an app may use',
-      ])
+      throw refuse(
+        'APP_BAD_IMPORT',
+        `bin/app imports ${where}, which is outside the app ABI (modules: wasi_snapshot_preview1, sphere, applibs)`,
+        ['See sdk/ABI.md for the imports an app may use'],
+      )
     }
-    if (!/^[A-Za-z0-9_]+$/.test(imp.name)) throw refuse('APP_BAD_IMPORT', `bin/app imports ${JSON.stringify(where)}: not a valid ABI name`)
+    if (!/^[A-Za-z0-9_]+$/.test(imp.name))
+      throw refuse('APP_BAD_IMPORT', `bin/app imports ${JSON.stringify(where)}: not a valid ABI name`)
     const t = info.types[imp.typeIndex ?? -1]
     if (!t) throw refuse('APP_INVALID_WASM', `bin/app: import ${where} has a bad type index`)
     const sig = sigOf(t.params, t.results)
@@ -68,7 +75,8 @@ export function checkApp(bin: Uint8Array): CheckedApp {
         'Rebuild against the current SDK headers',
       ])
     }
-    if (want === undefined && t.results.length > 1) throw refuse('APP_BAD_IMPORT', `bin/app imports ${where} with several results`)
+    if (want === undefined && t.results.length > 1)
+      throw refuse('APP_BAD_IMPORT', `bin/app imports ${where} with several results`)
     imports.push({module: imp.module, name: imp.name, sig, implemented: want !== undefined})
   }
   if (info.memories.length !== 1) {
@@ -77,17 +85,22 @@ export function checkApp(bin: Uint8Array): CheckedApp {
   const mem = info.memories[0]!
   const cap = `${APP_RAM_CAP_BYTES / 1024} KiB`
   if (mem.min > APP_RAM_CAP_PAGES) {
-    throw refuse('APP_MEMORY_TOO_LARGE', `bin/app asks for ${mem.min * 64} KiB of initial memory; a high-level app may use at most ${cap}`, [
-      'Link with -Wl,--initial-memory and -Wl,--max-memory of at most 262144',
-    ])
+    throw refuse(
+      'APP_MEMORY_TOO_LARGE',
+      `bin/app asks for ${mem.min * 64} KiB of initial memory; a high-level app may use at most ${cap}`,
+      ['Link with -Wl,--initial-memory and -Wl,--max-memory of at most 262144'],
+    )
   }
   if (mem.max !== undefined && mem.max > APP_RAM_CAP_PAGES) {
-    throw refuse('APP_MEMORY_TOO_LARGE', `bin/app declares a memory maximum of ${mem.max * 64} KiB; a high-level app may use at most ${cap}`, [
-      'Link with -Wl,--max-memory=262144 or less',
-    ])
+    throw refuse(
+      'APP_MEMORY_TOO_LARGE',
+      `bin/app declares a memory maximum of ${mem.max * 64} KiB; a high-level app may use at most ${cap}`,
+      ['Link with -Wl,--max-memory=262144 or less'],
+    )
   }
   const exp = (name: string, kind: string): boolean => info.exports.some((e) => e.name === name && e.kind === kind)
-  if (!exp('_start', 'func')) throw refuse('APP_NO_ENTRY', 'bin/app does not export _start (a WASI command module is required)')
+  if (!exp('_start', 'func'))
+    throw refuse('APP_NO_ENTRY', 'bin/app does not export _start (a WASI command module is required)')
   if (!exp('memory', 'memory')) throw refuse('APP_BAD_MEMORY', 'bin/app does not export its memory as "memory"')
   if (!exp(UNWIND_AREA_EXPORT, 'func') || !exp(UNWIND_SIZE_EXPORT, 'func')) {
     throw refuse('APP_NO_UNWIND_AREA', `bin/app does not export ${UNWIND_AREA_EXPORT} and ${UNWIND_SIZE_EXPORT}`, [
@@ -95,7 +108,8 @@ export function checkApp(bin: Uint8Array): CheckedApp {
     ])
   }
   for (const e of info.exports) {
-    if (e.name.startsWith('asyncify_') || e.name === FUEL_EXPORT) throw refuse('APP_BAD_EXPORT', `bin/app exports ${e.name}, a name the runtime reserves`)
+    if (e.name.startsWith('asyncify_') || e.name === FUEL_EXPORT)
+      throw refuse('APP_BAD_EXPORT', `bin/app exports ${e.name}, a name the runtime reserves`)
   }
   if (hasStartSection(bin)) throw refuse('APP_INVALID_WASM', 'bin/app has a start function; apps start at _start')
   return {
@@ -147,15 +161,28 @@ export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} =
     const wasm = new Uint8Array(readFileSync(cachePath))
     if (Wasm.validate(wasm)) return {wasm, hash, fromCache: true, checked, tool: 'cache'}
   }
-  const fueled = addFuel(bin, {fuelExport: FUEL_EXPORT, yieldModule: YIELD_MODULE, yieldName: YIELD_NAME, maxPages: APP_RAM_CAP_PAGES})
+  const fueled = addFuel(bin, {
+    fuelExport: FUEL_EXPORT,
+    yieldModule: YIELD_MODULE,
+    yieldName: YIELD_NAME,
+    maxPages: APP_RAM_CAP_PAGES,
+  })
   const asyncImports = [...checked.imports.map((i) => `${i.module}.${i.name}`), `${YIELD_MODULE}.${YIELD_NAME}`]
   const {wasm, tool} = await asyncify(fueled.wasm, asyncImports)
-  if (!Wasm.validate(wasm)) throw new SphereError('APP_INSTRUMENT_FAILED', 'instrumenting bin/app produced an invalid module')
+  if (!Wasm.validate(wasm))
+    throw new SphereError('APP_INSTRUMENT_FAILED', 'instrumenting bin/app produced an invalid module')
   if (cachePath) writeFileAtomic(cachePath, wasm)
   return {wasm, hash, fromCache: false, checked, tool}
 }
 
-const FEATURES = ['mutable-globals', 'sign-ext', 'bulk-memory', 'nontrapping-float-to-int', 'multivalue', 'reference-types']
+const FEATURES = [
+  'mutable-globals',
+  'sign-ext',
+  'bulk-memory',
+  'nontrapping-float-to-int',
+  'multivalue',
+  'reference-types',
+]
 
 function findWasmOpt(): string | undefined {
   const forced = process.env.SPHERE_WASM_OPT
@@ -167,7 +194,10 @@ function findWasmOpt(): string | undefined {
   return undefined
 }
 
-async function asyncify(wasm: Uint8Array, imports: string[]): Promise<{wasm: Uint8Array; tool: 'wasm-opt' | 'binaryen.js'}> {
+async function asyncify(
+  wasm: Uint8Array,
+  imports: string[],
+): Promise<{wasm: Uint8Array; tool: 'wasm-opt' | 'binaryen.js'}> {
   const native = findWasmOpt()
   if (native) {
     const dir = join(tmpdir(), 'sphere-instrument')
@@ -175,7 +205,8 @@ async function asyncify(wasm: Uint8Array, imports: string[]): Promise<{wasm: Uin
     const base = join(dir, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`)
     writeFileSync(`${base}.in.wasm`, wasm)
     try {
-      execFileSync(
+      // async: the device keeps serving its API (and its serial link's keepalives) while wasm-opt runs
+      await execFileAsync(
         native,
         [
           `${base}.in.wasm`,
@@ -186,7 +217,7 @@ async function asyncify(wasm: Uint8Array, imports: string[]): Promise<{wasm: Uin
           '-o',
           `${base}.out.wasm`,
         ],
-        {stdio: ['ignore', 'ignore', 'pipe']},
+        {encoding: 'buffer', maxBuffer: 16 * 1024 * 1024},
       )
       return {wasm: new Uint8Array(readFileSync(`${base}.out.wasm`)), tool: 'wasm-opt'}
     } catch (e) {

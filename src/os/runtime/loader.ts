@@ -18,7 +18,10 @@ export interface LoadedApp {
 const compiled = new Map<string, LoadedApp>()
 
 /** Instrument (or take from the cache) and compile an app binary. Throws SphereError when refused. */
-export async function loadApp(bin: Uint8Array, opts: {cacheDir?: string} = {}): Promise<LoadedApp & {instrument: InstrumentResult}> {
+export async function loadApp(
+  bin: Uint8Array,
+  opts: {cacheDir?: string} = {},
+): Promise<LoadedApp & {instrument: InstrumentResult}> {
   const r = await instrumentApp(bin, opts)
   let app = compiled.get(r.hash)
   if (!app) {
@@ -59,5 +62,9 @@ export function spawnApp(
   spec: {componentId: string; name: string; uid: number; debug?: boolean},
   env: AppEnvironment,
 ): Process {
-  return kernel.spawn(spec, app.memoryInitialBytes, (p) => new WasmTask(app.module, kernel, lsm, p, env, app.importSigs))
+  return kernel.spawn(
+    spec,
+    app.memoryInitialBytes,
+    (p) => new WasmTask(app.module, kernel, lsm, p, env, app.importSigs),
+  )
 }

@@ -95,7 +95,8 @@ export function sphereImports(c: SysCtx): Record<string, Fn> {
       const now = kernel.now()
       writeTimespec(c, cur, t.interval)
       let left = 0
-      if (t.next !== Infinity) left = t.next > now ? t.next - now : t.interval > 0 ? t.interval - ((now - t.next) % t.interval) : 0
+      if (t.next !== Infinity)
+        left = t.next > now ? t.next - now : t.interval > 0 ? t.interval - ((now - t.next) % t.interval) : 0
       writeTimespec(c, cur + 16, left)
       return 0
     },
@@ -137,7 +138,9 @@ export function sphereImports(c: SysCtx): Record<string, Fn> {
           ep.interest.delete(fd)
           continue
         }
-        const rev = (want.events & EPOLLIN && o.readable(now) ? EPOLLIN : 0) | (want.events & EPOLLOUT && o.writable(now) ? EPOLLOUT : 0)
+        const rev =
+          (want.events & EPOLLIN && o.readable(now) ? EPOLLIN : 0) |
+          (want.events & EPOLLOUT && o.writable(now) ? EPOLLOUT : 0)
         if (rev) {
           if (ready.length < maxevents) ready.push([rev, want.data])
         } else waitOn.push(o)
@@ -245,7 +248,8 @@ export function applibsImports(c: SysCtx): Record<string, Fn> {
     const d = lsm.check(c.subject, {op: 'gpio.open', gpio: id})
     if (!d.allowed) return -d.errno
     if (!isGpioId(id)) return -Errno.ENODEV
-    if (direction === 'output' && ((mode !== 0 && mode !== 1 && mode !== 2) || (value !== 0 && value !== 1))) return -Errno.EINVAL
+    if (direction === 'output' && ((mode !== 0 && mode !== 1 && mode !== 2) || (value !== 0 && value !== 1)))
+      return -Errno.EINVAL
     if (kernel.gpioOwners.has(id)) return -Errno.EBUSY
     const g = new GpioObject(id, direction, mode, () => {
       kernel.gpioOwners.delete(id)
@@ -263,7 +267,11 @@ export function applibsImports(c: SysCtx): Record<string, Fn> {
     return o instanceof GpioObject ? o : -Errno.EBADF
   }
 
-  const peripheral = (name: string, op: 'uart.open' | 'i2c.open' | 'spi.open' | 'pwm.open' | 'adc.open', unit: string | undefined): number => {
+  const peripheral = (
+    name: string,
+    op: 'uart.open' | 'i2c.open' | 'spi.open' | 'pwm.open' | 'adc.open',
+    unit: string | undefined,
+  ): number => {
     if (unit === undefined) return -Errno.ENODEV
     const d =
       op === 'pwm.open' || op === 'adc.open'
@@ -274,7 +282,8 @@ export function applibsImports(c: SysCtx): Record<string, Fn> {
     return -Errno.ENOSYS
   }
 
-  const fileFd = (b: ReturnType<typeof env.openMutableStorage>): number => (typeof b === 'number' ? b : fds.add(new FileObject(b)))
+  const fileFd = (b: ReturnType<typeof env.openMutableStorage>): number =>
+    typeof b === 'number' ? b : fds.add(new FileObject(b))
 
   return {
     log_write(buf: number, len: number): number {

@@ -6,11 +6,25 @@ import type {Lsm} from '../lsm/lsm.js'
 import {SphereError} from '../../util/errors.js'
 import {ABI_MODULES} from './abi.js'
 import {BLOCK, ProcExit, ProcKilled, YIELD, type AppEnvironment, type SysCtx} from './context.js'
-import {FUEL_EXPORT, MIN_UNWIND_BYTES, UNWIND_AREA_EXPORT, UNWIND_SIZE_EXPORT, YIELD_MODULE, YIELD_NAME} from './instrument.js'
+import {
+  FUEL_EXPORT,
+  MIN_UNWIND_BYTES,
+  UNWIND_AREA_EXPORT,
+  UNWIND_SIZE_EXPORT,
+  YIELD_MODULE,
+  YIELD_NAME,
+} from './instrument.js'
 import {AppMemory} from './memory.js'
 import {applibsImports, sphereImports} from './sphere.js'
 import {wasiImports} from './wasi.js'
-import {Wasm, type WasmModule, type WasmMemory, type WasmGlobal, type WasmInstance, type WasmImports} from './wasm-api.js'
+import {
+  Wasm,
+  type WasmModule,
+  type WasmMemory,
+  type WasmGlobal,
+  type WasmInstance,
+  type WasmImports,
+} from './wasm-api.js'
 
 /** Every this many syscalls in one slice, the kernel is asked whether the process should give way. */
 const SYSCALLS_PER_CHECK = 256
@@ -27,7 +41,17 @@ interface AsyncifyExports {
   [UNWIND_SIZE_EXPORT]: () => number
 }
 
-type AnyFn = (a?: never, b?: never, c?: never, d?: never, e?: never, f?: never, g?: never, h?: never, i?: never) => number
+type AnyFn = (
+  a?: never,
+  b?: never,
+  c?: never,
+  d?: never,
+  e?: never,
+  f?: never,
+  g?: never,
+  h?: never,
+  i?: never,
+) => number
 
 /**
  * One app process executing an instrumented module on the kernel's single thread. Blocking syscalls and
@@ -110,7 +134,10 @@ export class WasmTask implements Task {
     const area = this.ex[UNWIND_AREA_EXPORT]() >>> 0
     const size = this.ex[UNWIND_SIZE_EXPORT]() >>> 0
     if (size < MIN_UNWIND_BYTES || area % 4 !== 0 || !this.mem.ok(area, size)) {
-      throw new SphereError('APP_NO_UNWIND_AREA', `${proc.name}: the unwind area (${size} B at ${area}) is too small or out of bounds`)
+      throw new SphereError(
+        'APP_NO_UNWIND_AREA',
+        `${proc.name}: the unwind area (${size} B at ${area}) is too small or out of bounds`,
+      )
     }
     this.area = area
     this.areaEnd = area + size
@@ -118,8 +145,8 @@ export class WasmTask implements Task {
 
   /** Turn a syscall implementation into an import: rewind bookkeeping, preemption checks, blocking. */
   private wrap(fn: AnyFn): AnyFn {
-    const ctx = this.ctx
-    return ((a: never, b: never, c: never, d: never, e: never, f: never, g: never, h: never, i: never) => {
+    // before(): true when the call must not run now (the process is being preempted at syscall entry).
+    const before = (): boolean => {
       if (this.rewinding) {
         this.ex.asyncify_stop_rewind()
         this.rewinding = false
@@ -127,23 +154,43 @@ export class WasmTask implements Task {
         this.nextCheck += SYSCALLS_PER_CHECK
         if (this.preemptible && this.kernel.shouldPreempt()) {
           this.unwind()
+          return true
+        }
+      }
+      return false
+    }
+    const after = (r: number): number => {
+      if (r < 0) {
+        if (r === BLOCK) {
+          this.unwind()
+          return 0
+        }
+        if (r === YIELD) {
+          this.ctx.yielded = true
+          this.unwind()
           return 0
         }
       }
-      const r = fn(a, b, c, d, e, f, g, h, i)
-      if (r === BLOCK) {
-        this.unwind()
-        return 0
-      }
-      if (r === YIELD) {
-        ctx.yielded = true
-        this.unwind()
-        return 0
-      }
-      ctx.callState = undefined
+      if (this.ctx.callState !== undefined) this.ctx.callState = undefined
       if (this.proc.killRequested) throw new ProcKilled('killed by signal 9')
       return r
-    }) as AnyFn
+    }
+    // One closure per arity keeps the hot path free of argument adaptation.
+    const f = fn as (...a: unknown[]) => number
+    switch (fn.length) {
+      case 0:
+        return (() => (before() ? 0 : after(f()))) as AnyFn
+      case 1:
+        return ((a: unknown) => (before() ? 0 : after(f(a)))) as AnyFn
+      case 2:
+        return ((a: unknown, b: unknown) => (before() ? 0 : after(f(a, b)))) as AnyFn
+      case 3:
+        return ((a: unknown, b: unknown, c: unknown) => (before() ? 0 : after(f(a, b, c)))) as AnyFn
+      case 4:
+        return ((a: unknown, b: unknown, c: unknown, d: unknown) => (before() ? 0 : after(f(a, b, c, d)))) as AnyFn
+      default:
+        return ((...a: unknown[]) => (before() ? 0 : after(f(...a)))) as AnyFn
+    }
   }
 
   /** A stub for an import the runtime does not implement: one log line, -ENOSYS (52), never a trap. */

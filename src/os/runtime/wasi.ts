@@ -110,31 +110,39 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
   const fds = proc.fds
 
   const strings = (list: readonly string[]): Uint8Array[] => list.map((s) => enc.encode(`${s}\0`))
-  const sizes = (list: readonly string[]) => (countPtr: number, sizePtr: number): number => {
-    if (!mem.ok(countPtr, 4) || !mem.ok(sizePtr, 4)) return Errno.EFAULT
-    const enc = strings(list)
-    mem.setU32(countPtr, enc.length)
-    mem.setU32(sizePtr, enc.reduce((n, b) => n + b.length, 0))
-    return 0
-  }
-  const copyStrings = (list: readonly string[]) => (ptrs: number, buf: number): number => {
-    const enc = strings(list)
-    const total = enc.reduce((n, b) => n + b.length, 0)
-    if (!mem.ok(ptrs, enc.length * 4) || !mem.ok(buf, total)) return Errno.EFAULT
-    let off = buf >>> 0
-    enc.forEach((b, i) => {
-      mem.setU32(ptrs + i * 4, off)
-      mem.write(off, b)
-      off += b.length
-    })
-    return 0
-  }
+  const sizes =
+    (list: readonly string[]) =>
+    (countPtr: number, sizePtr: number): number => {
+      if (!mem.ok(countPtr, 4) || !mem.ok(sizePtr, 4)) return Errno.EFAULT
+      const enc = strings(list)
+      mem.setU32(countPtr, enc.length)
+      mem.setU32(
+        sizePtr,
+        enc.reduce((n, b) => n + b.length, 0),
+      )
+      return 0
+    }
+  const copyStrings =
+    (list: readonly string[]) =>
+    (ptrs: number, buf: number): number => {
+      const enc = strings(list)
+      const total = enc.reduce((n, b) => n + b.length, 0)
+      if (!mem.ok(ptrs, enc.length * 4) || !mem.ok(buf, total)) return Errno.EFAULT
+      let off = buf >>> 0
+      enc.forEach((b, i) => {
+        mem.setU32(ptrs + i * 4, off)
+        mem.write(off, b)
+        off += b.length
+      })
+      return 0
+    }
 
   const clockNow = (id: number): bigint | undefined => {
     const now = kernel.now()
     if (id === 0) return BigInt(kernel.clock.realtimeAt(now))
     if (id === 1) return BigInt(now)
-    if (id === 2 || id === 3) return BigInt(Math.round(proc.cpuNs + (kernel.current === proc ? proc.task!.sliceElapsedNs() : 0)))
+    if (id === 2 || id === 3)
+      return BigInt(Math.round(proc.cpuNs + (kernel.current === proc ? proc.task!.sliceElapsedNs() : 0)))
     return undefined
   }
 

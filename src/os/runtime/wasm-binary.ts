@@ -138,7 +138,8 @@ interface RawSection {
 }
 
 function readSections(bin: Uint8Array): RawSection[] {
-  if (bin.length < 8 || bin[0] !== 0 || bin[1] !== 0x61 || bin[2] !== 0x73 || bin[3] !== 0x6d) throw fail('no \\0asm magic')
+  if (bin.length < 8 || bin[0] !== 0 || bin[1] !== 0x61 || bin[2] !== 0x73 || bin[3] !== 0x6d)
+    throw fail('no \\0asm magic')
   if (bin[4] !== 1 || bin[5] !== 0 || bin[6] !== 0 || bin[7] !== 0) throw fail('unsupported binary version')
   const r = new Reader(bin)
   r.pos = 8
@@ -271,15 +272,22 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
   if (addType) yieldType = info.types.length
 
   const check = new Writer()
-    .u8(0x23).u32(fuelGlobal)
-    .u8(0x41).u8(1)
+    .u8(0x23)
+    .u32(fuelGlobal)
+    .u8(0x41)
+    .u8(1)
     .u8(0x6b)
-    .u8(0x24).u32(fuelGlobal)
-    .u8(0x23).u32(fuelGlobal)
-    .u8(0x41).u8(0)
+    .u8(0x24)
+    .u32(fuelGlobal)
+    .u8(0x23)
+    .u32(fuelGlobal)
+    .u8(0x41)
+    .u8(0)
     .u8(0x48)
-    .u8(0x04).u8(0x40)
-    .u8(0x10).u32(yieldIdx)
+    .u8(0x04)
+    .u8(0x40)
+    .u8(0x10)
+    .u32(yieldIdx)
     .u8(0x0b)
     .toBytes()
 
@@ -346,7 +354,9 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
         const w = new Writer().u32(n)
         for (let i = 0; i < n; i++) {
           const l = r.limits()
-          w.u8(1).u32(l.min).u32(l.max ?? Math.max(opts.maxPages, l.min))
+          w.u8(1)
+            .u32(l.min)
+            .u32(l.max ?? Math.max(opts.maxPages, l.min))
         }
         push(5, w.toBytes())
         break
@@ -370,7 +380,9 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
         for (const e of info.exports) {
           if (e.name === opts.fuelExport) throw fail(`the export name ${e.name} is reserved`)
           const k = KIND.indexOf(e.kind)
-          w.name(e.name).u8(k).u32(k === 0 ? shift(e.index) : e.index)
+          w.name(e.name)
+            .u8(k)
+            .u32(k === 0 ? shift(e.index) : e.index)
         }
         w.name(opts.fuelExport).u8(3).u32(fuelGlobal)
         push(7, w.toBytes())

@@ -36,7 +36,17 @@ export class AppLogs {
     let s = this.logs.get(cid)
     if (!s) {
       const old = this.store.readLog(cid)
-      s = {lines: old ? [old] : [], head: 0, bytes: old.length, partial: '', dirty: false, windowStart: 0, windowCount: 0, dropped: 0, pid: 0}
+      s = {
+        lines: old ? [old] : [],
+        head: 0,
+        bytes: old.length,
+        partial: '',
+        dirty: false,
+        windowStart: 0,
+        windowCount: 0,
+        dropped: 0,
+        pid: 0,
+      }
       this.logs.set(cid, s)
     }
     return s

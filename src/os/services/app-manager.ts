@@ -108,7 +108,16 @@ export class AppManager {
       const {instrument, ...loaded} = await loadApp(bin, {cacheDir: this.store.cacheDir})
       void instrument
       this.lsm.setPolicy(policy)
-      this.apps.set(record.componentId, {record, image, policy, loaded, stopping: false, crashes: 0, restarts: 0, debug: false})
+      this.apps.set(record.componentId, {
+        record,
+        image,
+        policy,
+        loaded,
+        stopping: false,
+        crashes: 0,
+        restarts: 0,
+        debug: false,
+      })
     }
   }
 
@@ -133,9 +142,17 @@ export class AppManager {
     const cid = img.componentId.toLowerCase()
     const policy = compilePolicy(img.manifest)
     if (policy.componentId !== cid) {
-      throw new SphereError('IMAGE_COMPONENT_MISMATCH', `the manifest's ComponentId ${policy.componentId} differs from the image's component ${cid}`)
+      throw new SphereError(
+        'IMAGE_COMPONENT_MISMATCH',
+        `the manifest's ComponentId ${policy.componentId} differs from the image's component ${cid}`,
+      )
     }
-    const image: StoredImage = {componentId: cid, imageId: img.imageId.toLowerCase(), manifest: img.manifest, files: img.files}
+    const image: StoredImage = {
+      componentId: cid,
+      imageId: img.imageId.toLowerCase(),
+      manifest: img.manifest,
+      files: img.files,
+    }
     const bin = appBinary(image)
     const {instrument, ...loaded} = await loadApp(bin, {cacheDir: this.store.cacheDir})
     void instrument
@@ -143,9 +160,13 @@ export class AppManager {
     const used = [...this.apps.values()].filter((a) => a !== old).reduce((n, a) => n + a.record.sizeBytes, 0)
     const size = [...image.files.values()].reduce((n, b) => n + b.length, 0)
     if (used + size > APP_FLASH_BYTES) {
-      throw new SphereError('OS_FLASH_FULL', `not enough app flash: ${size} B needed, ${APP_FLASH_BYTES - used} B free of ${APP_FLASH_BYTES} B`, {
-        suggestions: ['Remove an installed app first (device app uninstall)'],
-      })
+      throw new SphereError(
+        'OS_FLASH_FULL',
+        `not enough app flash: ${size} B needed, ${APP_FLASH_BYTES - used} B free of ${APP_FLASH_BYTES} B`,
+        {
+          suggestions: ['Remove an installed app first (device app uninstall)'],
+        },
+      )
     }
     if (old?.proc) await this.stop(cid)
     const written = this.store.writeImage(image)
@@ -203,7 +224,13 @@ export class AppManager {
   private spawn(a: AppEntry): void {
     const cid = a.record.componentId
     a.stopping = false
-    a.proc = spawnApp(this.kernel, this.lsm, a.loaded, {componentId: cid, name: a.record.name, uid: a.record.uid, debug: a.debug}, this.environment(a))
+    a.proc = spawnApp(
+      this.kernel,
+      this.lsm,
+      a.loaded,
+      {componentId: cid, name: a.record.name, uid: a.record.uid, debug: a.debug},
+      this.environment(a),
+    )
     a.lastProc = a.proc
     this.logs.system(cid, `started ${a.record.name} as pid ${a.proc.pid} (uid ${a.record.uid})`)
   }
@@ -316,7 +343,12 @@ export class AppManager {
     a.crashes = ran >= 60_000 * NS_PER_MS ? 1 : a.crashes + 1
     const delay = Math.min(this.maxBackoff, this.backoff * 2 ** (a.crashes - 1))
     a.nextRestartAt = this.kernel.now() + delay
-    this.kernel.bus.emit({type: 'app', componentId: cid, action: 'restart-scheduled', detail: `in ${delay / NS_PER_MS} ms`})
+    this.kernel.bus.emit({
+      type: 'app',
+      componentId: cid,
+      action: 'restart-scheduled',
+      detail: `in ${delay / NS_PER_MS} ms`,
+    })
     this.logs.system(cid, `restarting in ${delay / NS_PER_MS} ms`)
     a.restartTimer = this.kernel.setTimer(a.nextRestartAt, () => {
       a.restartTimer = undefined
@@ -368,9 +400,13 @@ function appBinary(img: StoredImage): Uint8Array {
   const bin = img.files.get(entry)
   if (!bin) throw new SphereError('IMAGE_NO_ENTRY_POINT', `the image has no ${entry} (the manifest's EntryPoint)`)
   if (bin[0] === 0x7f && bin[1] === 0x45 && bin[2] === 0x4c && bin[3] === 0x46) {
-    throw new SphereError('APP_NOT_WASM', `${entry} is an ARM executable for a real MT3620; the simulator runs WebAssembly apps`, {
-      suggestions: ['Build the app with the sphere SDK (sphere app build), which targets WebAssembly'],
-    })
+    throw new SphereError(
+      'APP_NOT_WASM',
+      `${entry} is an ARM executable for a real MT3620; the simulator runs WebAssembly apps`,
+      {
+        suggestions: ['Build the app with the sphere SDK (sphere app build), which targets WebAssembly'],
+      },
+    )
   }
   return bin
 }

@@ -171,7 +171,8 @@ export class StateStore {
 
   readImage(rec: InstalledAppRecord): StoredImage {
     const bytes = new Uint8Array(readFileSync(this.path('images', rec.file)))
-    if (sha256(bytes) !== rec.sha256) throw new SphereError('STATE_CORRUPT', `the stored image of ${rec.name} does not match its hash`)
+    if (sha256(bytes) !== rec.sha256)
+      throw new SphereError('STATE_CORRUPT', `the stored image of ${rec.name} does not match its hash`)
     return decodeImage(bytes)
   }
 

@@ -34,6 +34,8 @@ export interface TcpSegment {
   urgent?: number
   /** MSS option (kind 2), normally on SYN segments only. */
   mss?: number
+  /** Window-scale option (kind 3, RFC 7323), SYN segments only: shift count 0..14. */
+  wscale?: number
   crc?: boolean
   /** Sender's timestamp, carried in the CRC option (0 if absent). */
   tsVal?: number
@@ -69,8 +71,8 @@ function segmentCrc(seg: Buffer, start: number, end: number, crcValueAt: number,
 }
 
 /** Number of option bytes a segment needs (padded to 4). */
-export function tcpOptionsLength(seg: Pick<TcpSegment, 'mss' | 'crc'>): number {
-  return (seg.mss !== undefined ? 4 : 0) + (seg.crc ? TCP_CRC_OPTION_LENGTH : 0)
+export function tcpOptionsLength(seg: Pick<TcpSegment, 'mss' | 'crc' | 'wscale'>): number {
+  return (seg.mss !== undefined ? 4 : 0) + (seg.wscale !== undefined ? 4 : 0) + (seg.crc ? TCP_CRC_OPTION_LENGTH : 0)
 }
 
 /** Build a whole IPv4 packet carrying `seg`: one allocation, checksums (and the CRC option) filled in. */
@@ -101,6 +103,13 @@ export function encodeTcpPacket(
     pkt[o] = 2
     pkt[o + 1] = 4
     pkt.writeUInt16BE(seg.mss, o + 2)
+    o += 4
+  }
+  if (seg.wscale !== undefined) {
+    pkt[o] = 1 // NOP, keeps the option block 4-aligned
+    pkt[o + 1] = 3
+    pkt[o + 2] = 3
+    pkt[o + 3] = Math.min(14, seg.wscale)
     o += 4
   }
   let crcAt = -1
@@ -156,6 +165,9 @@ export function decodeTcpSegment(buf: Buffer, src: number, dst: number): TcpSegm
     if (kind === 2) {
       if (len !== 4) throw new LinkError('TCP_BAD_OPTION', `TCP MSS option has length ${len}`)
       seg.mss = buf.readUInt16BE(o + 2)
+    } else if (kind === 3) {
+      if (len !== 3) throw new LinkError('TCP_BAD_OPTION', `TCP window-scale option has length ${len}`)
+      seg.wscale = Math.min(14, buf[o + 2]!)
     } else if (kind === TCP_OPT_EXPERIMENT && len >= 4 && buf.readUInt16BE(o + 2) === TCP_CRC_EXID) {
       if (len !== TCP_CRC_OPTION_LENGTH) throw new LinkError('TCP_BAD_OPTION', `TCP CRC option has length ${len}`)
       if (segmentCrc(buf, 0, buf.length, o + 4, src, dst) !== buf.readUInt32BE(o + 4))

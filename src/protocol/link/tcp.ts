@@ -34,13 +34,20 @@ export interface TcpOptions {
   mss?: number
   /** Floor of the adaptive segment size used after losses. Default 64. */
   minSegment?: number
-  /** Receive buffer = largest window we advertise (no window scaling, so <= 65535). Default 65535. */
+  /**
+   * Receive buffer = largest window we advertise (window scaling when > 65535 and the peer agrees). Default 65535:
+   * with no congestion control, a larger window only adds queueing delay on a serial line (measured: 256 KiB gave
+   * spurious timeouts and lower throughput on a PTY).
+   */
   receiveWindow?: number
   /** Bytes accepted by write() before it applies backpressure (unacked + unsent). Default 256 KiB. */
   sendBuffer?: number
+  /** Retransmission timer before any RTT sample. Default 60 ms (a local serial line, not the Internet). */
   initialRtoMs?: number
   minRtoMs?: number
   maxRtoMs?: number
+  /** Most doublings of the retransmission timer (a serial line has no congestion to back off from). Default 3. */
+  maxBackoff?: number
   /** Abort a connection when its oldest unacknowledged byte (or SYN) waited this long. Default 20 s. */
   userTimeoutMs?: number
   /** Keepalive: probe after this much silence from the peer; 0 disables. Default 0. */
@@ -62,9 +69,10 @@ const DEFAULTS: Resolved = {
   minSegment: 64,
   receiveWindow: 65535,
   sendBuffer: 256 * 1024,
-  initialRtoMs: 100,
+  initialRtoMs: 60,
   minRtoMs: 30,
   maxRtoMs: 2000,
+  maxBackoff: 3,
   userTimeoutMs: 20000,
   keepAliveIdleMs: 0,
   keepAliveIntervalMs: 1000,
@@ -147,7 +155,7 @@ export class TcpStack {
     this.address = parseIpv4Address(opts.address)
     const o = {...DEFAULTS}
     for (const [k, v] of Object.entries(opts)) if (v !== undefined && k in o) (o as Record<string, unknown>)[k] = v
-    o.receiveWindow = Math.min(65535, Math.max(1, o.receiveWindow))
+    o.receiveWindow = Math.min(1 << 24, Math.max(1, o.receiveWindow))
     o.mss = Math.max(o.minSegment, Math.min(o.mss, 65535 - IPV4_HEADER_LENGTH - TCP_HEADER_LENGTH - 12))
     this.options = o
     this.segmentHint = o.mss
@@ -393,6 +401,10 @@ export class TcpSocket extends Duplex {
   private remoteFinDone = false
   private ackPending = false
   private tsRecent = 0
+  /** Our window-scale shift (offered on SYN) and the ones in force after the handshake. */
+  private readonly rcvShiftOffer: number
+  private rcvShift = 0
+  private sndShift = 0
   // timers / loss recovery
   private srtt = 0
   private rttvar = 0
@@ -405,6 +417,10 @@ export class TcpSocket extends Duplex {
   private dupAcks = 0
   private inRecovery = false
   private goBack = false
+  private goBackPaused = false
+  /** Eifel (RFC 3522): TSval at the last timeout and the segment size before it, to undo a spurious timeout. */
+  private rtoTsVal = 0
+  private preRtoMss = 0
   private lastEarlyRtx = 0
   private lastRtoAt = 0
   private resendNxt = 0
@@ -439,6 +455,9 @@ export class TcpSocket extends Duplex {
     this.localAddress = formatIpv4Address(stack.address)
     this.effMss = Math.min(stack.segmentHint, this.opt.mss)
     this.rto = this.opt.initialRtoMs
+    let shift = 0
+    while (this.opt.receiveWindow >>> shift > 0xffff) shift++
+    this.rcvShiftOffer = shift
   }
 
   // ---- net.Socket-like surface used by http ----
@@ -571,6 +590,7 @@ export class TcpSocket extends Duplex {
     this.effMss = Math.min(this.effMss, this.peerMss)
     this.crcOn = this.opt.crc && seg.crc === true
     if (this.crcOn) this.tsRecent = seg.tsVal ?? 0
+    this.negotiateScale(seg)
     this.sndUna = this.iss
     this.sndNxt = seqAdd(this.iss, 1)
     this.sndBase = this.sndNxt
@@ -585,16 +605,40 @@ export class TcpSocket extends Duplex {
     this.armRtx()
   }
 
+  private peerOfferedScale = false
+
+  private negotiateScale(seg: TcpSegment): void {
+    this.peerOfferedScale = seg.wscale !== undefined
+    if (seg.wscale !== undefined) {
+      this.sndShift = seg.wscale
+      this.rcvShift = this.rcvShiftOffer
+    } else {
+      this.sndShift = 0
+      this.rcvShift = 0
+    }
+  }
+
+  /** Window field for an outgoing segment; moves rcvAdvEdge to what the (scaled, rounded-up) field promises. */
+  private windowField(): number {
+    const edge = this.recvWindowEdge()
+    const limit = this.rcvShift === 0 ? Math.min(this.opt.receiveWindow, 0xffff) : this.opt.receiveWindow
+    const wnd = Math.min(limit, Math.max(0, seqDiff(edge, this.rcvNxt)))
+    const field = Math.min(0xffff, Math.ceil(wnd / 2 ** this.rcvShift))
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, field * 2 ** this.rcvShift)
+    return field
+  }
+
   private sendSyn(withAck: boolean, fromTimer = false): void {
-    this.rcvAdvEdge = seqAdd(this.rcvNxt, this.opt.receiveWindow)
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, Math.min(0xffff, this.opt.receiveWindow))
     this.stack._send(this.remote, {
       srcPort: this.localPort,
       dstPort: this.remotePort,
       seq: this.iss,
       ack: withAck ? this.rcvNxt : 0,
       flags: withAck ? TCP_SYN | TCP_ACK : TCP_SYN,
-      window: this.opt.receiveWindow,
+      window: Math.min(0xffff, this.opt.receiveWindow),
       mss: this.opt.mss,
+      wscale: withAck && !this.peerOfferedScale ? undefined : this.rcvShiftOffer, // SYN-ACK only echoes an offer
       crc: withAck ? this.crcOn : this.opt.crc,
       tsVal: tsNow(),
       tsEcr: fromTimer ? 0 : this.tsRecent,
@@ -650,7 +694,7 @@ export class TcpSocket extends Duplex {
         return
       }
       this.state = 'ESTABLISHED'
-      this.sndWnd = seg.window
+      this.sndWnd = seg.window * 2 ** this.sndShift
       this.sndWl1 = seg.seq
       this.sndWl2 = seg.ack
     }
@@ -690,6 +734,7 @@ export class TcpSocket extends Duplex {
     this.effMss = Math.min(this.effMss, this.peerMss)
     this.crcOn = this.opt.crc && seg.crc === true
     if (this.crcOn) this.tsRecent = seg.tsVal ?? 0
+    this.negotiateScale(seg)
     this.sndWnd = seg.window
     this.sndWl1 = seg.seq
     this.sndWl2 = seg.ack
@@ -713,6 +758,7 @@ export class TcpSocket extends Duplex {
 
   private processAck(seg: TcpSegment): void {
     const ack = seg.ack
+    const window = seg.window * 2 ** this.sndShift
     if (seqGt(ack, this.sndNxt)) {
       this.ackNow() // acks something we never sent
       return
@@ -728,6 +774,16 @@ export class TcpSocket extends Duplex {
       this.backoff = 0
       this.dupAcks = 0
       this.oldestSince = now()
+      if (this.rtoTsVal && seg.tsEcr && seqLt(seg.tsEcr, this.rtoTsVal)) {
+        // the ACK echoes a transmission from before the timeout: the original arrived, the timeout was spurious
+        this.goBack = false
+        this.goBackPaused = false
+        this.effMss = Math.max(this.effMss, this.preRtoMss)
+        this.stack.segmentHint = this.effMss
+        this.backoff = 0
+      }
+      this.rtoTsVal = 0
+      this.goBackPaused = false // the loss was real: go on resending
       if (this.goBack && seqGt(ack, this.resendNxt)) this.resendNxt = ack
       if (this.inRecovery) {
         if (seqGe(ack, this.recoverSeq)) this.inRecovery = false
@@ -748,7 +804,7 @@ export class TcpSocket extends Duplex {
       ack === this.sndUna &&
       seg.payload.length === 0 &&
       !(seg.flags & TCP_FIN) &&
-      seg.window === this.sndWnd &&
+      window === this.sndWnd &&
       this.sndNxt !== this.sndUna
     ) {
       this.dupAcks++
@@ -767,7 +823,7 @@ export class TcpSocket extends Duplex {
       }
     }
     if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
-      this.sndWnd = seg.window
+      this.sndWnd = window
       this.sndWl1 = seg.seq
       this.sndWl2 = ack
       if (this.sndWnd > 0 && this.persistTimer) {
@@ -900,14 +956,14 @@ export class TcpSocket extends Duplex {
     if (this.state === 'CLOSED' || this.state === 'SYN_SENT' || this.remoteFinDone) return
     const edge = this.recvWindowEdge()
     const grow = seqDiff(edge, this.rcvAdvEdge)
-    if (grow >= Math.min(this.opt.receiveWindow >> 1, this.opt.mss)) this.ackNow()
+    if (grow >= Math.min(this.opt.receiveWindow >> 1, this.opt.mss, 0xffff)) this.ackNow()
   }
 
   /** Send whatever the window and the link allow: pending retransmissions first, then new data and FIN. */
   _output(): void {
     const st = this.state
     if (st === 'CLOSED' || st === 'SYN_SENT' || st === 'SYN_RECEIVED' || st === 'TIME_WAIT') return
-    if (this.goBack) this.resend()
+    if (this.goBack && !this.goBackPaused) this.resend()
     if (st === 'ESTABLISHED' || st === 'CLOSE_WAIT') this.sendNew()
     if (this.ackPending) this._flushAck()
   }
@@ -928,6 +984,7 @@ export class TcpSocket extends Duplex {
         const fin = this.finSent && seqAdd(this.resendNxt, len) === this.finSeq
         this.sendData(this.resendNxt, len, fin, true)
         this.resendNxt = seqAdd(this.resendNxt, len + (fin ? 1 : 0))
+        if (this.goBackPaused) return
         continue
       }
       if (this.finSent && this.resendNxt === this.finSeq) {
@@ -986,14 +1043,13 @@ export class TcpSocket extends Duplex {
     const payload = len > 0 ? this.readSend(seqDiff(seq, this.sndBase), len) : EMPTY
     if (retransmit) this.stack.stats.retransmits++
     this.ackPending = false
-    this.rcvAdvEdge = this.recvWindowEdge()
     this.stack._send(this.remote, {
       srcPort: this.localPort,
       dstPort: this.remotePort,
       seq,
       ack: this.rcvNxt,
       flags: TCP_ACK | (len > 0 ? TCP_PSH : 0) | (fin ? TCP_FIN : 0),
-      window: seqDiff(this.rcvAdvEdge, this.rcvNxt),
+      window: this.windowField(),
       crc: this.crcOn,
       tsVal: tsNow(),
       tsEcr: retransmit ? 0 : this.tsRecent, // an echo sent late by our own timer would inflate the peer's RTT
@@ -1085,17 +1141,26 @@ export class TcpSocket extends Duplex {
       return
     }
     if (this.state === 'SYN_SENT' || this.state === 'SYN_RECEIVED') {
-      this.backoff = Math.min(this.backoff + 1, 16)
+      this.backoff = Math.min(this.backoff + 1, this.opt.maxBackoff)
       this.retransmitFirst()
       this.armRtx()
       return
     }
     // A lost segment on a serial line is usually corruption, not congestion: first shrink the segment size
     // (a shorter frame is likelier to survive); back the timer off only once segments are already at the floor.
+    // On a line already known to be noisy (segments at the floor) resend everything outstanding at once. Otherwise
+    // the timeout may be spurious (a stalled event loop): resend only the first segment; the rest follows when
+    // its ACK shows the loss was real, or at the next timeout. Eifel undoes a spurious one (see processAck).
+    const lossy = this.effMss <= this.opt.minSegment
+    const wasPaused = this.goBack && this.goBackPaused
+    if (this.crcOn && !this.goBack) {
+      this.rtoTsVal = tsNow()
+      this.preRtoMss = this.effMss
+    }
     if (this.effMss > this.opt.minSegment) {
       this.effMss = Math.max(this.opt.minSegment, Math.floor(this.effMss / 4))
       this.stack.segmentHint = this.effMss
-    } else if (this.lastRecv <= this.lastRtoAt) this.backoff = Math.min(this.backoff + 1, 16)
+    } else if (this.lastRecv <= this.lastRtoAt) this.backoff = Math.min(this.backoff + 1, this.opt.maxBackoff)
     // (the peer answered since the last timeout: it is alive and the line is noisy, so keep the timer short)
     this.lastRtoAt = now()
     this.cleanBytes = 0
@@ -1103,6 +1168,7 @@ export class TcpSocket extends Duplex {
     this.inRecovery = false
     this.rttSeq = undefined
     this.goBack = true
+    this.goBackPaused = !lossy && !wasPaused && this.crcOn
     this.resendNxt = this.sndUna
     this.resend()
     this.armRtx()
@@ -1149,14 +1215,13 @@ export class TcpSocket extends Duplex {
 
   /** A segment one below sndNxt: the peer must answer it with an ACK carrying its window (RFC 793/1122). */
   private sendProbe(): void {
-    this.rcvAdvEdge = this.recvWindowEdge()
     this.stack._send(this.remote, {
       srcPort: this.localPort,
       dstPort: this.remotePort,
       seq: seqAdd(this.sndNxt, -1),
       ack: this.rcvNxt,
       flags: TCP_ACK,
-      window: seqDiff(this.rcvAdvEdge, this.rcvNxt),
+      window: this.windowField(),
       crc: this.crcOn,
       tsVal: tsNow(),
       tsEcr: this.tsRecent,
@@ -1172,14 +1237,13 @@ export class TcpSocket extends Duplex {
   _flushAck(): void {
     if (!this.ackPending || this.state === 'CLOSED' || this.state === 'SYN_SENT') return
     this.ackPending = false
-    this.rcvAdvEdge = this.recvWindowEdge()
     this.stack._send(this.remote, {
       srcPort: this.localPort,
       dstPort: this.remotePort,
       seq: this.sndNxt,
       ack: this.rcvNxt,
       flags: TCP_ACK,
-      window: seqDiff(this.rcvAdvEdge, this.rcvNxt),
+      window: this.windowField(),
       crc: this.crcOn,
       tsVal: tsNow(),
       tsEcr: this.tsRecent,

@@ -1,8 +1,9 @@
 /** The live LSM audit feed: the latest decisions, denials highlighted. */
 import {Text} from 'ink'
 import type {SphereAppInfo, SphereAuditRecord} from '../../protocol/rest-api.js'
-import {auditComponentId, fit} from '../model.js'
+import {auditComponentId} from '../model.js'
 import {Section} from './Section.js'
+import {fitA} from './text.js'
 import {useTheme} from './theme.js'
 
 export interface AuditFeedProps {
@@ -29,11 +30,17 @@ export function AuditFeed({records, apps, width, height, deniedOnly}: AuditFeedP
   const denied = records.filter((r) => !r.allowed).length
   return (
     <Section title="Audit" subtitle={`${denied} denied of last ${records.length}`} width={width} height={height}>
-      {shown.length === 0 ? <Text color={t.c('muted')}>{fit('no LSM decisions yet', width)}</Text> : null}
+      {shown.length === 0 ? (
+        <Text wrap="truncate" color={t.c('muted')}>
+          {fitA('no LSM decisions yet', width)}
+        </Text>
+      ) : null}
       {shown.map((r) => (
-        <Text key={r.seq} wrap="truncate" bold={!r.allowed}>
-          <Text color={t.c(r.allowed ? 'ok' : 'bad')}>{r.allowed ? 'allow ' : 'DENY  '}</Text>
-          {fit(
+        <Text wrap="truncate" key={r.seq} bold={!r.allowed}>
+          <Text wrap="truncate" color={t.c(r.allowed ? 'ok' : 'bad')}>
+            {r.allowed ? 'allow ' : 'DENY  '}
+          </Text>
+          {fitA(
             `${subjectName(r, apps)} ${r.operation} ${r.object}${r.allowed ? '' : ` (${r.reason})`}`,
             Math.max(1, width - 6),
           )}

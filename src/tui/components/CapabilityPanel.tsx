@@ -1,9 +1,10 @@
 /** The selected app's declared capabilities next to what it used, and what the LSM denied it. */
-import {Text} from 'ink'
+import {Box, Text} from 'ink'
 import type {SphereAppInfo} from '../../protocol/rest-api.js'
-import {capabilityRows, cell, fit, type AppUsage} from '../model.js'
+import {capabilityRows, type AppUsage} from '../model.js'
 import {Section} from './Section.js'
-import {useTheme} from './theme.js'
+import {cellA, fitA} from './text.js'
+import {useTheme, type Role} from './theme.js'
 
 export interface CapabilityPanelProps {
   app: SphereAppInfo | undefined
@@ -12,21 +13,42 @@ export interface CapabilityPanelProps {
   height: number
 }
 
-/** The panel's lines: mark, capability, status. Exported for the details view. */
-export function capabilityLines(
-  app: SphereAppInfo,
-  usage: AppUsage | undefined,
-): {mark: string; text: string; status: string; role: 'ok' | 'muted' | 'bad' | 'warn'}[] {
+export interface CapabilityLine {
+  mark: string
+  text: string
+  status: string
+  role: Role
+}
+
+/** The panel's lines: mark, capability, status. Also used by the details view. */
+export function capabilityLines(app: SphereAppInfo, usage: AppUsage | undefined): CapabilityLine[] {
   const {rows, undeclaredUsed} = capabilityRows(app.capabilities, usage)
-  const out: {mark: string; text: string; status: string; role: 'ok' | 'muted' | 'bad' | 'warn'}[] = rows.map((r) =>
+  const out: CapabilityLine[] = rows.map((r) =>
     r.used
       ? {mark: '✓', text: r.capability, status: 'used', role: 'ok'}
       : {mark: '·', text: r.capability, status: 'unused', role: 'muted'},
   )
   for (const u of undeclaredUsed) out.push({mark: '!', text: u, status: 'used, undeclared', role: 'warn'})
   for (const [what, n] of Object.entries(usage?.denied ?? {}))
-    out.push({mark: '✗', text: what, status: `denied ×${n}`, role: 'bad'})
+    out.push({mark: '✗', text: what, status: `denied x${n}`, role: 'bad'})
   return out
+}
+
+/** One capability line: the mark in a node of its own (non-ASCII), the rest plain. */
+export function CapabilityRow({line, width, statusWidth}: {line: CapabilityLine; width: number; statusWidth: number}) {
+  const t = useTheme()
+  return (
+    <Box>
+      <Text wrap="truncate" color={t.c(line.role)}>
+        {line.mark}
+      </Text>
+      <Text wrap="truncate">
+        {' '}
+        {cellA(line.text, Math.max(4, width - statusWidth - 3))}{' '}
+        <Text color={t.c(line.role)}>{fitA(line.status, statusWidth)}</Text>
+      </Text>
+    </Box>
+  )
 }
 
 export function CapabilityPanel({app, usage, width, height}: CapabilityPanelProps) {
@@ -35,31 +57,34 @@ export function CapabilityPanel({app, usage, width, height}: CapabilityPanelProp
   if (!app) {
     return (
       <Section title="Capabilities" width={width} height={height}>
-        <Text color={t.c('muted')}>{fit('no app selected', width)}</Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {fitA('no app selected', width)}
+        </Text>
       </Section>
     )
   }
   const lines = capabilityLines(app, usage)
   const used = lines.filter((l) => l.status === 'used').length
   const shown = lines.length > body ? lines.slice(0, Math.max(0, body - 1)) : lines
-  const statusWidth = 16
   return (
     <Section
       title="Capabilities"
-      subtitle={`${app.name} · ${used}/${app.capabilities.length} used`}
+      subtitle={`${app.name} | ${used}/${app.capabilities.length} used`}
       width={width}
       height={height}
     >
-      {lines.length === 0 ? <Text color={t.c('muted')}>{fit('none declared', width)}</Text> : null}
-      {shown.map((l, i) => (
-        <Text key={i} wrap="truncate">
-          <Text color={t.c(l.role)}>{l.mark} </Text>
-          {cell(l.text, Math.max(4, width - statusWidth - 3))}{' '}
-          <Text color={t.c(l.role)}>{fit(l.status, statusWidth)}</Text>
+      {lines.length === 0 ? (
+        <Text wrap="truncate" color={t.c('muted')}>
+          {fitA('none declared', width)}
         </Text>
+      ) : null}
+      {shown.map((l, i) => (
+        <CapabilityRow key={i} line={l} width={width} statusWidth={16} />
       ))}
       {shown.length < lines.length ? (
-        <Text color={t.c('muted')}>{fit(`… ${lines.length - shown.length} more (Enter: details)`, width)}</Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {fitA(`... ${lines.length - shown.length} more (Enter: details)`, width)}
+        </Text>
       ) : null}
     </Section>
   )

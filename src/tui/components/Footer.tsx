@@ -1,6 +1,6 @@
 /** The bottom line: key hints, the filter being typed, a confirmation question, or the last message. */
 import {Text} from 'ink'
-import {fit} from '../model.js'
+import {fitA} from './text.js'
 import {useTheme} from './theme.js'
 
 export type Message = {text: string; kind: 'info' | 'ok' | 'error'}
@@ -11,24 +11,24 @@ export type FooterProps =
   | {mode: 'confirm'; question: string; width: number}
 
 export const HINTS =
-  '↑↓/jk select  Enter details  s start/stop  r restart  d delete  b/B press  / filter  ? help  q quit'
+  'j/k select  Enter details  s start/stop  r restart  d delete  b/B buttons  / filter  ? help  q quit'
 
 export function Footer(p: FooterProps) {
   const t = useTheme()
   if (p.mode === 'filter') {
     return (
       <Text wrap="truncate">
-        <Text bold color={t.c('accent')}>
+        <Text wrap="truncate" bold color={t.c('accent')}>
           /
         </Text>
-        {fit(`${p.filter}▏  (Enter: keep, Esc: clear)`, p.width - 1)}
+        {fitA(`${p.filter}_  (Enter: keep, Esc: clear)`, p.width - 1)}
       </Text>
     )
   }
   if (p.mode === 'confirm') {
     return (
       <Text wrap="truncate" bold inverse color={t.c('bad')}>
-        {fit(` ${p.question} y = yes, any other key = no `, p.width)}
+        {fitA(` ${p.question} y = yes, any other key = no `, p.width)}
       </Text>
     )
   }
@@ -36,13 +36,13 @@ export function Footer(p: FooterProps) {
     const role = p.message.kind === 'error' ? 'bad' : p.message.kind === 'ok' ? 'ok' : 'accent'
     return (
       <Text wrap="truncate" color={t.c(role)} bold={p.message.kind === 'error'}>
-        {fit(p.message.text, p.width)}
+        {fitA(p.message.text, p.width)}
       </Text>
     )
   }
   return (
     <Text wrap="truncate" color={t.c('muted')}>
-      {fit(HINTS, p.width)}
+      {fitA(HINTS, p.width)}
     </Text>
   )
 }

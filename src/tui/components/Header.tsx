@@ -1,6 +1,7 @@
 /** The top two lines: which device, its OS, uptime, capabilities, manufacturing state and clock. */
 import {Box, Text} from 'ink'
-import {fit, headerFacts, type MonitorState} from '../model.js'
+import {headerFacts, type MonitorState} from '../model.js'
+import {fitA} from './text.js'
 import {useTheme} from './theme.js'
 
 export interface HeaderProps {
@@ -15,36 +16,54 @@ export function Header({state, label, now, width}: HeaderProps) {
   const t = useTheme()
   const h = headerFacts(state, now)
   const c = state.connection
-  const first = fit(`sphere monitor · ${label} · ${h.deviceId === '-' ? '' : `ID ${h.deviceId}`}`, width)
+  const first = fitA(`sphere monitor | ${label}${h.deviceId === '-' ? '' : ` | ID ${h.deviceId}`}`, width)
   let second
   if (c.status === 'live' && state.device) {
     second = (
       <Text wrap="truncate">
-        <Text color={t.c('muted')}>OS </Text>
-        <Text bold>{h.osVersion}</Text>
-        <Text color={t.c('muted')}> up </Text>
-        <Text bold>{h.uptime}</Text>
-        <Text color={t.c('muted')}> clock </Text>
-        <Text>{h.clock}</Text>
-        <Text color={t.c('muted')}> mfg </Text>
-        <Text>{h.manufacturingState}</Text>
-        <Text color={t.c('muted')}> caps </Text>
-        <Text>{h.capabilities}</Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          OS{' '}
+        </Text>
+        <Text wrap="truncate" bold>
+          {h.osVersion}
+        </Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {' '}
+          up{' '}
+        </Text>
+        <Text wrap="truncate" bold>
+          {h.uptime}
+        </Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {' '}
+          clock{' '}
+        </Text>
+        <Text wrap="truncate">{h.clock}</Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {' '}
+          mfg{' '}
+        </Text>
+        <Text wrap="truncate">{h.manufacturingState}</Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {' '}
+          caps{' '}
+        </Text>
+        <Text wrap="truncate">{fitA(h.capabilities, Math.max(1, width - 40))}</Text>
       </Text>
     )
   } else if (c.status === 'reconnecting') {
-    const msg = ` DEVICE GONE · reconnecting (attempt ${c.attempt}, next in ${(c.retryInMs / 1000).toFixed(1)}s) · ${c.error} `
+    const msg = ` DEVICE GONE | reconnecting (attempt ${c.attempt}, next in ${(c.retryInMs / 1000).toFixed(1)}s) | ${c.error} `
     second = (
       <Text wrap="truncate" inverse bold color={t.c('bad')}>
-        {fit(msg, width)}
+        {fitA(msg, width)}
       </Text>
     )
   } else if (c.status === 'stopped') {
-    second = <Text wrap="truncate">{fit('stopped', width)}</Text>
+    second = <Text wrap="truncate">{fitA('stopped', width)}</Text>
   } else {
     second = (
       <Text wrap="truncate" color={t.c('warn')}>
-        {fit(`connecting to ${label}…`, width)}
+        {fitA(`connecting to ${label}...`, width)}
       </Text>
     )
   }

@@ -1,12 +1,12 @@
 /** The key list (`?`). */
 import {Box, Text} from 'ink'
-import {cell, fit} from '../model.js'
+import {cellA, fitA} from './text.js'
 import {Section} from './Section.js'
 import {useTheme} from './theme.js'
 
 /** Every key binding with what it does (also used by the footer and the docs). */
 export const KEY_BINDINGS: readonly (readonly [string, string])[] = [
-  ['↑ ↓  j k', 'select an app'],
+  ['Up Down j k', 'select an app'],
   ['Enter', 'details of the selected app (Esc or Enter: back)'],
   ['s', 'start the selected app, or stop it when running'],
   ['r', 'restart the selected app (stop, then start)'],
@@ -24,15 +24,15 @@ export function HelpOverlay({width, height}: {width: number; height: number}) {
       {KEY_BINDINGS.map(([k, what]) => (
         <Box key={k}>
           <Text wrap="truncate">
-            <Text bold color={t.c('accent')}>
-              {cell(k, 12)}
+            <Text wrap="truncate" bold color={t.c('accent')}>
+              {cellA(k, 12)}
             </Text>
-            {fit(what, Math.max(1, width - 12))}
+            {fitA(what, Math.max(1, width - 12))}
           </Text>
         </Box>
       ))}
       <Text wrap="truncate" color={t.c('muted')}>
-        {fit('Memory bars: now/limit, ▏ marks the peak. Audit: allow/DENY decisions of the LSM.', width)}
+        {fitA('Memory bars: now/limit, the thin mark is the peak. Audit: allow/DENY decisions of the LSM.', width)}
       </Text>
     </Section>
   )

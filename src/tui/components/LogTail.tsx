@@ -1,7 +1,7 @@
 /** The selected app's last output lines. */
 import {Text} from 'ink'
 import type {SphereLogEntry} from '../../protocol/rest-api.js'
-import {fit} from '../model.js'
+import {fitA} from './text.js'
 import {Section} from './Section.js'
 import {useTheme} from './theme.js'
 
@@ -25,17 +25,23 @@ export function LogTail({appName, entries, width, height}: LogTailProps) {
   const shown = lines.slice(Math.max(0, lines.length - body))
   return (
     <Section title="Log" subtitle={appName} width={width} height={height}>
-      {appName === undefined ? <Text color={t.c('muted')}>{fit('no app selected', width)}</Text> : null}
+      {appName === undefined ? (
+        <Text wrap="truncate" color={t.c('muted')}>
+          {fitA('no app selected', width)}
+        </Text>
+      ) : null}
       {appName !== undefined && shown.length === 0 ? (
-        <Text color={t.c('muted')}>{fit('no output yet', width)}</Text>
+        <Text wrap="truncate" color={t.c('muted')}>
+          {fitA('no output yet', width)}
+        </Text>
       ) : null}
       {shown.map((l) => (
         <Text
           key={l.key}
-          wrap="truncate"
+
           color={l.stream === 'stderr' ? t.c('bad') : l.stream === 'system' ? t.c('muted') : undefined}
         >
-          {fit(l.text.replace(/\t/g, '  '), width)}
+          {fitA(l.text.replace(/\t/g, '  '), width)}
         </Text>
       ))}
     </Section>

@@ -28,7 +28,7 @@ export interface MonitorProps {
   label: string
   /** Use colour (false with NO_COLOR or when not a TTY). */
   color?: boolean
-  /** Minimum time between two data-driven frames (ms). Default 100. */
+  /** Minimum time between two data-driven frames (ms). Default 500. */
   intervalMs?: number
   /** Fixed terminal size (tests); default: the injected stdout's size, following resizes. */
   columns?: number
@@ -49,7 +49,7 @@ export function Monitor(props: MonitorProps) {
   const {store, label} = props
   const now = props.now ?? Date.now
   const {exit} = useApp()
-  const state = useStoreState(store, props.intervalMs ?? 100)
+  const state = useStoreState(store, props.intervalMs ?? 500)
   const {columns, rows} = useTerminalSize({columns: props.columns, rows: props.rows})
   const theme = useMemo(() => makeTheme(props.color ?? false), [props.color])
 
@@ -94,7 +94,7 @@ export function Monitor(props: MonitorProps) {
   }
 
   const act = (what: string, run: () => Promise<unknown>, done: string): void => {
-    setMessage({text: `${what}…`, kind: 'info'})
+    setMessage({text: `${what}...`, kind: 'info'})
     run().then(
       () => setMessage({text: done, kind: 'ok'}),
       (e: unknown) => setMessage({text: `${what} failed: ${errorText(e)}`, kind: 'error'}),

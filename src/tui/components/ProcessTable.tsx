@@ -1,9 +1,9 @@
 /** The process table: one row per app with pid, uid, state, memory bar, restarts and cpu share. */
 import {Box, Text} from 'ink'
 import type {SphereAppInfo} from '../../protocol/rest-api.js'
-import {fit} from '../model.js'
 import {appCells, headerCells, tableLayout} from '../table.js'
 import {Section} from './Section.js'
+import {fitA} from './text.js'
 import {stateRole, useTheme} from './theme.js'
 
 export interface ProcessTableProps {
@@ -36,13 +36,13 @@ export function ProcessTable({apps, selected, width, height, filter, total, stal
   const visible = Math.max(0, height - 2)
   const top = scrollTop(selected, visible, apps.length)
   const shown = apps.slice(top, top + visible)
-  const subtitle = `${apps.length === total ? `${total} app${total === 1 ? '' : 's'}` : `${apps.length} of ${total}`}${filter ? ` · filter "${filter}"` : ''}${
-    top > 0 || top + visible < apps.length ? ` · ${top + 1}-${top + shown.length}` : ''
+  const subtitle = `${apps.length === total ? `${total} app${total === 1 ? '' : 's'}` : `${apps.length} of ${total}`}${filter ? ` | filter "${filter}"` : ''}${
+    top > 0 || top + visible < apps.length ? ` | ${top + 1}-${top + shown.length}` : ''
   }`
   return (
     <Section title="Processes" subtitle={subtitle} width={width} height={height}>
       <Text wrap="truncate" bold color={t.c('muted')}>
-        {fit(
+        {fitA(
           `  ${h.name} ${h.componentId} ${h.pid} ${h.uid ? h.uid + ' ' : ''}${h.state} ${h.bar} ${h.memory} ${h.restarts} ${h.cpu}`,
           width,
         )}
@@ -53,19 +53,26 @@ export function ProcessTable({apps, selected, width, height, filter, total, stal
         </Text>
       ) : null}
       {shown.map((a, i) => {
-        const idx = top + i
-        const sel = idx === selected
-        const c = appCells(a, layout)
+        const sel = top + i === selected
+        const c = appCells(a, layout, '~')
         const memFrac = a.memory.limitBytes > 0 ? a.memory.currentBytes / a.memory.limitBytes : 0
         const barRole = memFrac >= 0.9 ? 'bad' : memFrac >= 0.7 ? 'warn' : 'ok'
+        // Three text nodes: the ASCII columns stay on Ink's fast path, only the bar has block characters.
         return (
           <Box key={a.componentId} width={width}>
             <Text wrap="truncate" inverse={sel} dimColor={stale}>
               {sel ? '> ' : '  '}
               {c.name} <Text color={t.c('muted')}>{c.componentId}</Text> {c.pid} {c.uid ? c.uid + ' ' : ''}
-              <Text color={stale ? undefined : t.c(stateRole(a.state))}>{c.state}</Text>{' '}
-              <Text color={stale ? undefined : t.c(barRole)}>{c.bar}</Text> {c.memory}{' '}
-              <Text color={a.restarts > 0 ? t.c('warn') : undefined}>{c.restarts}</Text> {c.cpu}
+              <Text wrap="truncate" color={stale ? undefined : t.c(stateRole(a.state))}>
+                {c.state}
+              </Text>{' '}
+            </Text>
+            <Text wrap="truncate" inverse={sel} dimColor={stale} color={stale ? undefined : t.c(barRole)}>
+              {c.bar}
+            </Text>
+            <Text wrap="truncate" inverse={sel} dimColor={stale}>
+              {' '}
+              {c.memory} <Text color={a.restarts > 0 ? t.c('warn') : undefined}>{c.restarts}</Text> {c.cpu}
             </Text>
           </Box>
         )

@@ -1,7 +1,7 @@
-/** A titled panel: one heading line, then its body clipped to the given height. */
+/** A titled panel: one inverse heading line, then its body (the caller keeps it within the height). */
 import {Box, Text} from 'ink'
 import type {ReactNode} from 'react'
-import {fit} from '../model.js'
+import {cellA} from './text.js'
 import {useTheme} from './theme.js'
 
 export interface SectionProps {
@@ -16,14 +16,10 @@ export interface SectionProps {
 
 export function Section({title, subtitle, width, height, children}: SectionProps) {
   const t = useTheme()
-  const head = fit(`─ ${title}${subtitle ? ` · ${subtitle}` : ''} `, width)
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text wrap="truncate">
-        <Text bold color={t.c('accent')}>
-          {head}
-        </Text>
-        <Text color={t.c('muted')}>{'─'.repeat(Math.max(0, width - head.length))}</Text>
+    <Box flexDirection="column" width={width} height={height}>
+      <Text wrap="truncate" bold inverse color={t.c('accent')}>
+        {cellA(` ${title}${subtitle ? ` | ${subtitle}` : ''}`, width)}
       </Text>
       {children}
     </Box>

@@ -48,6 +48,8 @@ export interface RestBackend {
   capabilityNames(): string[]
   /** Add capabilities by name (simulator-only). Throws SphereError for an unknown name. */
   grantCapabilities(names: string[]): void
+  /** Remove device capabilities (a simulator-only operation, e.g. enable-cloud-test). */
+  revokeCapabilities(names: string[]): void
   manufacturingState(): ManufacturingState
   setManufacturingState(state: 'Module1Complete' | 'DeviceComplete'): void
   /** /sphere/device (server fills in nothing; the backend knows its clock). */

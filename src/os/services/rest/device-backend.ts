@@ -191,6 +191,14 @@ export class DeviceRestBackend implements RestBackend {
     this.emit({type: 'device'})
   }
 
+  revokeCapabilities(names: string[]): void {
+    for (const n of names)
+      if (!(n in DEVICE_CAPABILITY_CODES))
+        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+    this.dev.setCapabilities(this.dev.capabilities().names.filter((c) => !names.includes(c)))
+    this.emit({type: 'device'})
+  }
+
   manufacturingState(): ManufacturingState {
     return this.dev.manufacturingState()
   }

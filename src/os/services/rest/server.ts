@@ -800,10 +800,13 @@ export class RestController {
           GET: get(() => ({capabilities: b.capabilityNames(), device_capabilities: b.capabilityCodes()})),
           POST: async (c) => {
             const body = await this.json(c)
-            const caps = body.capabilities
-            if (!Array.isArray(caps) || caps.length === 0 || caps.some((x) => typeof x !== 'string'))
-              throw restError(400, 'invalidUri', 'capabilities must be a non-empty array of names')
-            b.grantCapabilities(caps as string[])
+            const caps = body.capabilities ?? []
+            const revoke = body.revoke ?? []
+            const names = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string')
+            if (!names(caps) || !names(revoke) || caps.length + revoke.length === 0)
+              throw restError(400, 'invalidUri', 'capabilities / revoke must be arrays of names, not both empty')
+            if (caps.length > 0) b.grantCapabilities(caps)
+            if (revoke.length > 0) b.revokeCapabilities(revoke)
             this.hub.deviceChanged()
             sendJson(c.res, 200, {capabilities: b.capabilityNames(), device_capabilities: b.capabilityCodes()})
           },
