@@ -18,7 +18,7 @@ store.start()
 const stdout = new PassThrough(); stdout.columns = 100; stdout.rows = 30; stdout.isTTY = true
 stdout.on('data', () => {})
 const stdin = new PassThrough(); stdin.isTTY = true; stdin.setRawMode = () => {}; stdin.ref = () => {}; stdin.unref = () => {}
-const inst = render(React.createElement(Monitor, {store, label: 'x', intervalMs: 0}), {stdout, stdin, patchConsole: false, exitOnCtrlC: false, maxFps: 1000})
+const inst = render(React.createElement(Monitor, {store, label: 'x', intervalMs: 0, color: true}), {stdout, stdin, patchConsole: false, exitOnCtrlC: false, maxFps: 1000})
 await new Promise((r) => setTimeout(r, 300))
 const N = 100
 const c0 = process.cpuUsage()

@@ -101,9 +101,13 @@ try {
   else {
     console.log(`serial link, ${SIZE / 1048576} MiB of random bytes over a socat PTY`)
     console.log(`  raw copy through the PTY     ${result.rawCopyMs} ms  (${result.rawMiBps} MiB/s)  [baseline]`)
-    console.log(`  HTTP PUT over SLIP+IP+TCP    ${result.linkMs} ms  (${result.linkMiBps} MiB/s)  ratio ${result.throughputRatio}`)
+    console.log(
+      `  HTTP PUT over SLIP+IP+TCP    ${result.linkMs} ms  (${result.linkMiBps} MiB/s)  ratio ${result.throughputRatio}`,
+    )
     console.log(`  wire bytes host->device ${result.wireBytesForward}, device->host ${result.wireBytesReverse}`)
-    console.log(`  wire efficiency ${result.efficiency} (forward only ${result.efficiencyForward}), goal >= 0.97: ${result.pass ? 'PASS' : 'FAIL'}`)
+    console.log(
+      `  wire efficiency ${result.efficiency} (forward only ${result.efficiencyForward}), goal >= 0.97: ${result.pass ? 'PASS' : 'FAIL'}`,
+    )
   }
   process.exitCode = result.pass ? 0 : 1
 } finally {

@@ -89,6 +89,8 @@ export function daemonEntry(): string {
 
 export interface StartOptions {
   serial?: boolean
+  /** Serve the device API on this existing serial device instead of (or besides) a new PTY pair. */
+  serialPort?: string
   listen?: string
   serviceListen?: string
   world?: string
@@ -185,6 +187,7 @@ function spawnDaemon(home: string, name: string, opts: StartOptions): void {
   const logFd = openSync(join(dir, 'daemon.log'), 'a')
   const args = [daemonEntry(), '--home', home, '--name', name, '--socket', simSocketPath(home, name)]
   if (opts.serial) args.push('--serial')
+  if (opts.serialPort) args.push('--serial-port', opts.serialPort)
   if (opts.listen) args.push('--listen', opts.listen)
   if (opts.serviceListen) args.push('--service-listen', opts.serviceListen)
   if (opts.world) args.push('--world', opts.world)

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       name: {type: 'string', default: 'default'},
       socket: {type: 'string'},
       serial: {type: 'boolean', default: false},
+      'serial-port': {type: 'string'},
       listen: {type: 'string'},
       'service-listen': {type: 'string'},
       world: {type: 'string'},
@@ -91,6 +92,12 @@ async function main(): Promise<void> {
     closers.push(serial)
     serialPath = pty.b
     log(`serial link on ${serialPath}`)
+  }
+  if (values['serial-port']) {
+    // serve on an existing serial device (a USB-serial adapter, a null-modem cable, a test proxy's PTY)
+    const serial = await serveSerial(values['serial-port'], connectionServer(handler))
+    closers.push(serial)
+    log(`serial link served on ${values['serial-port']}`)
   }
   let listen: string | undefined
   if (values.listen) {

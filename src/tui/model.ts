@@ -121,7 +121,8 @@ export function applyEvent(s: MonitorState, e: SphereEvent, now: number): Monito
     case 'log':
       return {...addLogs(s, e.componentId, [e.entry]), eventCount}
     case 'heartbeat':
-      return {...s, eventCount}
+      // Nothing to show: keep the same state object so no frame is drawn.
+      return s
   }
 }
 

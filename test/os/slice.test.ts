@@ -3,6 +3,7 @@ import {World} from '../../src/os/hw/index.js'
 import {Kernel, NS_PER_MS} from '../../src/os/kernel/index.js'
 import {Lsm, compilePolicy} from '../../src/os/lsm/index.js'
 import {instrumentApp, loadApp, spawnApp, type AppEnvironment} from '../../src/os/runtime/index.js'
+import {Wasm} from '../../src/os/runtime/wasm-api.js'
 import {CACHE_DIR, tempDir, wat} from './helpers.js'
 
 const CID = '11111111-2222-3333-4444-555555555555'
@@ -52,7 +53,7 @@ describe('vertical slice', () => {
       lsm.setPolicy(compilePolicy({Name: 'blink', ComponentId: CID, Capabilities: {Gpio: [8]}}))
       const app = {
         hash: 'binaryen-' + r.hash,
-        module: await WebAssembly.compile(r.wasm),
+        module: await Wasm.compile(r.wasm),
         importSigs: new Map(r.checked.imports.map((i) => [`${i.module}.${i.name}`, i.sig])),
         memoryInitialBytes: r.checked.memoryInitialBytes,
         memoryMaxBytes: r.checked.memoryMaxBytes,

@@ -27,6 +27,7 @@ export default class SimStart extends SphereCommand<SimStartResult> {
   static override flags = {
     name: Flags.string({char: 'n', description: 'Simulator name', default: 'default'}),
     serial: Flags.boolean({description: 'Also serve the device API on a PTY (made with socat), like a board on its service UART'}),
+    'serial-port': Flags.string({description: 'Serve the device API on this existing serial device (USB-serial adapter, null-modem PTY)'}),
     listen: Flags.string({description: 'Also serve the device REST API over HTTPS on HOST:PORT'}),
     port: Flags.integer({description: 'Shorthand for --listen 127.0.0.1:PORT', min: 1, max: 65535}),
     'service-listen': Flags.string({description: 'Serve the device-list service (GET /api/service/devices) on HOST:PORT'}),
@@ -51,7 +52,7 @@ export default class SimStart extends SphereCommand<SimStartResult> {
       throw new SphereError('BAD_LISTEN', `Invalid --listen '${listen}': expected HOST:PORT.`, {exit: 2})
     }
     const running = liveDaemon(home, flags.name)
-    const wantsOptions = flags.serial || listen || flags['service-listen'] || flags.world || flags.clock !== 'realtime'
+    const wantsOptions = flags.serial || flags['serial-port'] || listen || flags['service-listen'] || flags.world || flags.clock !== 'realtime'
     if (running && (flags.restart || wantsOptions)) {
       if (!flags.restart) {
         throw new SphereError('SIM_RUNNING', `Simulator '${flags.name}' is already running (pid ${running.pid}).`, {
@@ -62,6 +63,7 @@ export default class SimStart extends SphereCommand<SimStartResult> {
     }
     const {info, started} = await connectSim(home, flags.name, {
       serial: flags.serial,
+      ...(flags['serial-port'] ? {serialPort: flags['serial-port']} : {}),
       ...(listen ? {listen} : {}),
       ...(flags['service-listen'] ? {serviceListen: flags['service-listen']} : {}),
       ...(flags.world ? {world: flags.world} : {}),

@@ -33,13 +33,13 @@ export interface SerialTransport {
 /**
  * Open the serial port at `path` (a USB-serial device or a simulator's PTY) and reach the device API at
  * 192.168.35.2 over SLIP. Connections fail with LinkErrors: TCP_CONNECTION_REFUSED, TCP_TIMEOUT (device silent;
- * keepalive probes notice a dead peer within ~5 s), LINK_DOWN (port gone), SERIAL_OPEN_FAILED (open failed).
+ * keepalive probes notice a dead peer within ~8 s), LINK_DOWN (port gone), SERIAL_OPEN_FAILED (open failed).
  */
 export async function createSerialTransport(path: string, opts: SerialTransportOptions = {}): Promise<SerialTransport> {
   const ep = await openSerialEndpoint(path, HOST_ADDRESS, {
-    keepAliveIdleMs: 2000,
+    keepAliveIdleMs: 3000,
     keepAliveIntervalMs: 1000,
-    keepAliveCount: 3,
+    keepAliveCount: 5,
     ...opts,
   })
   const port = opts.port ?? DEVICE_API_PORT

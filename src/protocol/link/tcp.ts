@@ -110,7 +110,7 @@ export interface TcpStackStats {
 
 const now = (): number => performance.now()
 /** Timestamp clock for the CRC option: 0.1 ms units, never 0. */
-const tsNow = (): number => (Math.floor(performance.now() * 10) >>> 0) || 1
+const tsNow = (): number => Math.floor(performance.now() * 10) >>> 0 || 1
 
 const ORPHAN_FIN_WAIT_2_MS = 5000
 const MAX_OOO_SEGMENTS = 256
@@ -156,7 +156,10 @@ export class TcpStack {
     const o = {...DEFAULTS}
     for (const [k, v] of Object.entries(opts)) if (v !== undefined && k in o) (o as Record<string, unknown>)[k] = v
     o.receiveWindow = Math.min(1 << 24, Math.max(1, o.receiveWindow))
-    o.mss = Math.max(o.minSegment, Math.min(o.mss, 65535 - IPV4_HEADER_LENGTH - TCP_HEADER_LENGTH - 12))
+    o.mss = Math.max(
+      o.minSegment,
+      Math.min(o.mss, 65535 - IPV4_HEADER_LENGTH - TCP_HEADER_LENGTH - 8 - TCP_CRC_OPTION_LENGTH),
+    )
     this.options = o
     this.segmentHint = o.mss
   }
@@ -191,7 +194,12 @@ export class TcpStack {
     }
     const conn = this.conns.get(key(src, seg.srcPort, seg.dstPort))
     if (conn) {
-      if (conn.state === 'TIME_WAIT' && seg.flags & TCP_SYN && !(seg.flags & TCP_ACK) && this.listeners.has(seg.dstPort)) {
+      if (
+        conn.state === 'TIME_WAIT' &&
+        seg.flags & TCP_SYN &&
+        !(seg.flags & TCP_ACK) &&
+        this.listeners.has(seg.dstPort)
+      ) {
         // a new incarnation reusing the port pair (RFC 1122 4.2.2.13)
         conn._terminate()
       } else {
@@ -261,8 +269,9 @@ export class TcpStack {
     if (this.blocked.size === 0) return
     const list = [...this.blocked]
     this.blocked.clear()
-    for (const c of list) if (this.output.ready) c._output()
-    else this.blocked.add(c)
+    for (const c of list)
+      if (this.output.ready) c._output()
+      else this.blocked.add(c)
   }
 
   /** Abort every connection (e.g. the link died) with `err`; the stack then refuses new work. */
@@ -334,7 +343,15 @@ export class TcpStack {
     this.stats.resetsSent++
     const segLen = seg.payload.length + (seg.flags & TCP_SYN ? 1 : 0) + (seg.flags & TCP_FIN ? 1 : 0)
     if (seg.flags & TCP_ACK)
-      this._send(src, {srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seg.ack, ack: 0, flags: TCP_RST, window: 0, payload: EMPTY})
+      this._send(src, {
+        srcPort: seg.dstPort,
+        dstPort: seg.srcPort,
+        seq: seg.ack,
+        ack: 0,
+        flags: TCP_RST,
+        window: 0,
+        payload: EMPTY,
+      })
     else
       this._send(src, {
         srcPort: seg.dstPort,
@@ -678,7 +695,8 @@ export class TcpSocket extends Duplex {
       return
     }
     if (seg.flags & TCP_SYN) {
-      if (this.state === 'SYN_RECEIVED' && seg.seq === this.irs) this.sendSyn(true) // our SYN-ACK was lost
+      if (this.state === 'SYN_RECEIVED' && seg.seq === this.irs)
+        this.sendSyn(true) // our SYN-ACK was lost
       else this.ackNow() // challenge ACK
       return
     }
@@ -1134,9 +1152,13 @@ export class TcpSocket extends Duplex {
     if (now() - this.oldestSince > this.opt.userTimeoutMs) {
       const what = this.state === 'SYN_SENT' ? 'connecting to' : 'waiting for an acknowledgement from'
       this._abort(
-        new LinkError('TCP_TIMEOUT', `timed out after ${Math.round(this.opt.userTimeoutMs / 1000)} s ${what} ${this.peerName()}`, {
-          suggestions: ['Check that the device is attached and running'],
-        }),
+        new LinkError(
+          'TCP_TIMEOUT',
+          `timed out after ${Math.round(this.opt.userTimeoutMs / 1000)} s ${what} ${this.peerName()}`,
+          {
+            suggestions: ['Check that the device is attached and running'],
+          },
+        ),
       )
       return
     }
@@ -1295,9 +1317,13 @@ export class TcpSocket extends Duplex {
       const due = Math.floor((silent - idle) / this.opt.keepAliveIntervalMs) + 1
       if (due > this.opt.keepAliveCount) {
         this._abort(
-          new LinkError('TCP_TIMEOUT', `${this.peerName()} stopped responding (no answer to ${this.opt.keepAliveCount} keepalive probes)`, {
-            suggestions: ['Check that the device is attached and running'],
-          }),
+          new LinkError(
+            'TCP_TIMEOUT',
+            `${this.peerName()} stopped responding (no answer to ${this.opt.keepAliveCount} keepalive probes)`,
+            {
+              suggestions: ['Check that the device is attached and running'],
+            },
+          ),
         )
         return
       }
@@ -1326,7 +1352,11 @@ export class TcpSocket extends Duplex {
 
   /** Fail the connection with `err`: the Duplex is destroyed with it (unless already gone). */
   _abort(err: LinkError, remove = true): void {
-    if (this.state === 'TIME_WAIT' || this.orphan || (this.remoteFinDone && this.finSent && this.sndUna === this.finSeq)) {
+    if (
+      this.state === 'TIME_WAIT' ||
+      this.orphan ||
+      (this.remoteFinDone && this.finSent && this.sndUna === this.finSeq)
+    ) {
       // both directions were closed and all our data acknowledged (at most the FIN is unacked): nothing is lost
       if (remove) this._terminate()
       else {

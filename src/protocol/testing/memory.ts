@@ -11,13 +11,16 @@ export interface BytePipeOptions extends FaultOptions {
  * Two connected in-memory byte Duplexes (what one end writes, the other reads), optionally lossy.
  * Delivery is asynchronous (setImmediate), like a real line. Ending one side ends the other's readable side.
  */
-export function bytePipe(opts: BytePipeOptions = {}): {a: Duplex; b: Duplex; stats: {aToB: FaultStats; bToA: FaultStats}} {
+export function bytePipe(opts: BytePipeOptions = {}): {
+  a: Duplex
+  b: Duplex
+  stats: {aToB: FaultStats; bToA: FaultStats}
+} {
   const stats = {aToB: {bytes: 0, dropped: 0, corrupted: 0}, bToA: {bytes: 0, dropped: 0, corrupted: 0}}
   const injAB = faultInjector({...opts, seed: opts.seed ?? 1}, stats.aToB)
   const injBA = faultInjector({...opts, seed: (opts.seed ?? 1) + 1}, stats.bToA)
   const max = opts.maxChunk ?? Infinity
-  let a: Duplex
-  let b: Duplex
+  const ends: {a?: Duplex; b?: Duplex} = {}
   const make = (peer: () => Duplex, inject: (c: Buffer) => Buffer): Duplex =>
     new Duplex({
       read() {},
@@ -43,7 +46,9 @@ export function bytePipe(opts: BytePipeOptions = {}): {a: Duplex; b: Duplex; sta
         cb(err)
       },
     })
-  a = make(() => b, injAB)
-  b = make(() => a, injBA)
+  const a = make(() => ends.b!, injAB)
+  const b = make(() => ends.a!, injBA)
+  ends.a = a
+  ends.b = b
   return {a, b, stats}
 }

@@ -37,6 +37,8 @@ export interface MonitorProps {
   now?: () => number
   /** How long an action's result stays in the footer (ms). Default 5000. */
   messageMs?: number
+  /** How often the header's uptime is redrawn when nothing else changes (ms). Default 5000. */
+  clockTickMs?: number
   /** Called when the user quits (q, Ctrl-C), before Ink exits. */
   onQuit?: () => void
 }
@@ -68,9 +70,9 @@ export function Monitor(props: MonitorProps) {
       messageTimer.current = setTimeout(() => setMessageState(undefined), props.messageMs ?? 5000)
   }
 
-  // Uptime advances once a second even when the device is quiet.
+  // Uptime advances every few seconds even when the device is quiet (a frame costs a few ms of CPU).
   useEffect(() => {
-    const t = setInterval(() => setTick((x) => x + 1), 1000)
+    const t = setInterval(() => setTick((x) => x + 1), props.clockTickMs ?? 5000)
     return () => {
       clearInterval(t)
       if (messageTimer.current) clearTimeout(messageTimer.current)

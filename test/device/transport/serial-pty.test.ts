@@ -140,7 +140,6 @@ describe('HTTP over the PTY link under 1% byte drop/corruption', () => {
     try {
       await Promise.all(Array.from({length: 8}, worker))
       const faults = await proxy.stats()
-      // eslint-disable-next-line no-console
       console.log(`fault seed ${seed}:`, outcome, faults)
       expect(faults.clientToServer.dropped + faults.clientToServer.corrupted).toBeGreaterThan(100)
       expect(outcome.corrupt).toBe(0)

@@ -39,9 +39,18 @@ const segmentArb = fc.record({
   dstPort: fc.integer({min: 1, max: 65535}),
   seq: fc.nat({max: 0xffffffff}),
   ack: fc.nat({max: 0xffffffff}),
-  flags: fc.constantFrom(TCP_ACK, TCP_ACK | TCP_PSH, TCP_SYN, TCP_SYN | TCP_ACK, TCP_FIN | TCP_ACK, TCP_RST, TCP_RST | TCP_ACK),
+  flags: fc.constantFrom(
+    TCP_ACK,
+    TCP_ACK | TCP_PSH,
+    TCP_SYN,
+    TCP_SYN | TCP_ACK,
+    TCP_FIN | TCP_ACK,
+    TCP_RST,
+    TCP_RST | TCP_ACK,
+  ),
   window: fc.nat({max: 65535}),
   mss: fc.option(fc.integer({min: 1, max: 65535}), {nil: undefined}),
+  wscale: fc.option(fc.integer({min: 0, max: 14}), {nil: undefined}),
   crc: fc.boolean(),
   tsVal: fc.nat({max: 0xffffffff}),
   tsEcr: fc.nat({max: 0xffffffff}),
@@ -80,7 +89,11 @@ describe('SLIP', () => {
     const d = new SlipDecoder(100)
     const frames: Buffer[] = []
     const errors: string[] = []
-    d.push(Buffer.concat([Buffer.alloc(1000, 1), slipEncode(Buffer.from('ok'))]), (f) => frames.push(f), (e) => errors.push(e.code))
+    d.push(
+      Buffer.concat([Buffer.alloc(1000, 1), slipEncode(Buffer.from('ok'))]),
+      (f) => frames.push(f),
+      (e) => errors.push(e.code),
+    )
     expect(errors).toEqual(['SLIP_FRAME_TOO_LARGE'])
     expect(frames.map(String)).toEqual(['ok'])
     expect(d.pending).toBe(0)
@@ -98,13 +111,18 @@ describe('SLIP', () => {
           let o = 0
           for (let i = 0; o < wire.length; i++) {
             const n = cuts[i % cuts.length]!
-            d.push(wire.subarray(o, o + n), (f) => got.push(Buffer.from(f)), (e) => {
-              throw e
-            })
+            d.push(
+              wire.subarray(o, o + n),
+              (f) => got.push(Buffer.from(f)),
+              (e) => {
+                throw e
+              },
+            )
             o += n
           }
           const want = packets.map((p) => Buffer.from(p).toString('hex'))
-          if (got.map((g) => g.toString('hex')).join() !== want.join()) expect(got.map((g) => g.toString('hex'))).toEqual(want)
+          if (got.map((g) => g.toString('hex')).join() !== want.join())
+            expect(got.map((g) => g.toString('hex'))).toEqual(want)
         },
       ),
       {numRuns: 3000},
@@ -163,10 +181,12 @@ describe('IPv4 + TCP', () => {
           got.flags === seg.flags &&
           got.window === seg.window &&
           got.mss === seg.mss &&
+          got.wscale === seg.wscale &&
           (got.crc ?? false) === seg.crc &&
           (!seg.crc || (got.tsVal === seg.tsVal && got.tsEcr === seg.tsEcr)) &&
           got.payload.equals(seg.payload)
-        if (!same) expect({...got, payload: got.payload.toString('hex')}).toEqual({...seg, payload: seg.payload.toString('hex')})
+        if (!same)
+          expect({...got, payload: got.payload.toString('hex')}).toEqual({...seg, payload: seg.payload.toString('hex')})
         // and through SLIP
         const d = new SlipDecoder()
         const frames: Buffer[] = []

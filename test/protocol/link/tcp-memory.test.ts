@@ -9,7 +9,10 @@ import {bytePipe, type BytePipeOptions} from '../../../src/protocol/testing/memo
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
-function pair(opts: BytePipeOptions = {}, tcp: Parameters<typeof attachTcp>[1] extends infer T ? Partial<T> : never = {}) {
+function pair(
+  opts: BytePipeOptions = {},
+  tcp: Parameters<typeof attachTcp>[1] extends infer T ? Partial<T> : never = {},
+) {
   const {a, b, stats} = bytePipe(opts)
   const la = new SlipLink(a, {heartbeatMs: 0})
   const lb = new SlipLink(b, {heartbeatMs: 0})
@@ -68,7 +71,12 @@ describe('userspace TCP over SLIP, in memory', () => {
     const body = randomBytes(100 * 1024)
     const res = await new Promise<string>((resolve, reject) => {
       const req = http.request(
-        {createConnection: () => p.client.connect('192.168.35.2', 80), method: 'PUT', path: '/update/stage', host: '192.168.35.2'},
+        {
+          createConnection: () => p.client.connect('192.168.35.2', 80),
+          method: 'PUT',
+          path: '/update/stage',
+          host: '192.168.35.2',
+        },
         (r) => {
           const parts: Buffer[] = []
           r.on('data', (d: Buffer) => parts.push(d))
@@ -97,7 +105,9 @@ describe('userspace TCP over SLIP, in memory', () => {
   test('connection refused on a closed port', async () => {
     const p = pair()
     const s = p.client.connect('192.168.35.2', 81)
-    await expect(new Promise((_r, reject) => s.on('error', reject))).rejects.toMatchObject({code: 'TCP_CONNECTION_REFUSED'})
+    await expect(new Promise((_r, reject) => s.on('error', reject))).rejects.toMatchObject({
+      code: 'TCP_CONNECTION_REFUSED',
+    })
     p.close()
   })
 
@@ -141,6 +151,22 @@ describe('userspace TCP over SLIP, in memory', () => {
     s.destroy(new Error('handler crashed'))
     expect(await cErr).toMatchObject({code: 'TCP_CONNECTION_RESET'})
     p.close()
+  })
+
+  test('window scaling: 256 KiB windows on both ends, or scaling refused by a 64 KiB peer', async () => {
+    for (const serverWindow of [256 * 1024, 65535]) {
+      const {a, b} = bytePipe({maxChunk: 8192})
+      const client = attachTcp(new SlipLink(a, {heartbeatMs: 0}), {address: '192.168.35.1', receiveWindow: 256 * 1024})
+      const server = attachTcp(new SlipLink(b, {heartbeatMs: 0}), {
+        address: '192.168.35.2',
+        receiveWindow: serverWindow,
+      })
+      echoServer(server)
+      const data = randomBytes(1 << 20)
+      expect(sha(await echo(client, data))).toBe(sha(data))
+      a.destroy()
+      b.destroy()
+    }
   })
 
   test('interoperates with a peer that does not speak the CRC option', async () => {
@@ -201,8 +227,18 @@ describe('dead peer detection', () => {
         if (!dead) setImmediate(() => to().input(pkt))
       },
     })
-    stacks.push(new TcpStack(out(() => stacks[1]!), {address: '192.168.35.1', ...opts}))
-    stacks.push(new TcpStack(out(() => stacks[0]!), {address: '192.168.35.2', ...opts}))
+    stacks.push(
+      new TcpStack(
+        out(() => stacks[1]!),
+        {address: '192.168.35.1', ...opts},
+      ),
+    )
+    stacks.push(
+      new TcpStack(
+        out(() => stacks[0]!),
+        {address: '192.168.35.2', ...opts},
+      ),
+    )
     return {client: stacks[0]!, server: stacks[1]!, cut: () => (dead = true)}
   }
 
@@ -229,7 +265,7 @@ describe('dead peer detection', () => {
   })
 
   test('a live but idle peer answers keepalive probes', async () => {
-    const p = directPair({keepAliveIdleMs: 100, keepAliveIntervalMs: 50, keepAliveCount: 2})
+    const p = directPair({keepAliveIdleMs: 200, keepAliveIntervalMs: 200, keepAliveCount: 5})
     p.server.listen(80, (s) => s.on('error', () => {}))
     const c = p.client.connect('192.168.35.2', 80)
     let failed = false
