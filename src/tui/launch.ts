@@ -76,7 +76,7 @@ export async function launchMonitor(opts: LaunchMonitorOptions): Promise<void> {
       stdout,
       stdin,
       color: opts.color,
-      intervalMs: opts.intervalMs ?? 500,
+      intervalMs: opts.intervalMs ?? 1000,
       stopSignal,
     })
   } finally {

@@ -20,7 +20,7 @@ When stdout is not a terminal, or with --once, it prints one snapshot instead: a
     once: Flags.boolean({description: 'Print one snapshot and exit (the default when stdout is not a terminal).'}),
     interval: Flags.integer({
       description: 'Minimum milliseconds between two screen refreshes driven by device updates (keys redraw at once).',
-      default: 500,
+      default: 1000,
       min: 20,
       max: 10_000,
     }),

@@ -45,6 +45,10 @@ export async function startPtyPair(opts: {dir?: string; name?: string; timeoutMs
     if (stderr.length < 4000) stderr += d.toString()
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  // do not leave socat behind if this process exits without calling stop() (e.g. an uncaught error)
+  const reap = (): void => void child.kill('SIGTERM')
+  process.once('exit', reap)
+  void exited.then(() => process.removeListener('exit', reap))
   let spawnError: Error | undefined
   child.once('error', (e) => (spawnError = e))
   const deadline = Date.now() + (opts.timeoutMs ?? 5000)
@@ -127,6 +131,7 @@ pipe(a, b, ab)
 pipe(b, a, ba)
 for (const p of [a, b]) p.on('error', () => process.exit(3))
 process.on('message', (m) => { if (m === 'stats') process.send({stats}) })
+process.on('disconnect', () => process.exit(0)) // the test/bench process is gone
 process.send({ready: true})
 `
 

@@ -28,7 +28,7 @@ export interface MonitorProps {
   label: string
   /** Use colour (false with NO_COLOR or when not a TTY). */
   color?: boolean
-  /** Minimum time between two data-driven frames (ms). Default 500. */
+  /** Minimum time between two data-driven frames (ms). Default 1000. */
   intervalMs?: number
   /** Fixed terminal size (tests); default: the injected stdout's size, following resizes. */
   columns?: number
@@ -51,7 +51,7 @@ export function Monitor(props: MonitorProps) {
   const {store, label} = props
   const now = props.now ?? Date.now
   const {exit} = useApp()
-  const state = useStoreState(store, props.intervalMs ?? 500)
+  const state = useStoreState(store, props.intervalMs ?? 1000)
   const {columns, rows} = useTerminalSize({columns: props.columns, rows: props.rows})
   const theme = useMemo(() => makeTheme(props.color ?? false), [props.color])
 

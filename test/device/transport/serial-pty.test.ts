@@ -1,11 +1,16 @@
+import {execFileSync} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import type {Duplex} from 'node:stream'
 
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
 import {createSerialTransport, type SerialTransport} from '../../../src/device/transport/index.js'
-import {isLinkError, serveSerial, type SerialServer} from '../../../src/protocol/link/index.js'
+import {DEVICE_TLS_PORT, isLinkError, serveSerial, type SerialServer} from '../../../src/protocol/link/index.js'
 import {type PtyPair, startFaultProxy, startPtyPair} from '../../../src/protocol/testing/index.js'
 
 // Real serial path: serialport + SlipLink + userspace TCP on both ends of a socat PTY pair (needs `socat`).
@@ -112,6 +117,54 @@ describe('HTTP over a socat PTY pair', () => {
     const r = await request(transport, '/status', Buffer.from('again'), 10)
     expect(intact(r, Buffer.from('again'), 10)).toBe(true)
     expect(transport.stats().link.txBytes).toBeGreaterThan(0)
+  })
+})
+
+describe('HTTPS over the PTY link (as a real board serves it on 443)', () => {
+  let opensslOk = true
+  try {
+    execFileSync('openssl', ['version'], {stdio: 'ignore'})
+  } catch {
+    opensslOk = false
+  }
+  ;(opensslOk ? test : test.skip)('tls option: pinned CA, SAN *.devices.sphere.azure.local', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sphere-tls-'))
+    const pty = await startPtyPair()
+    try {
+      execFileSync('openssl', [
+        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=Azure Sphere Device',
+        '-addext', 'subjectAltName=DNS:*.devices.sphere.azure.local',
+      ], {stdio: 'ignore'}) // prettier-ignore
+      const cert = readFileSync(join(dir, 'cert.pem'))
+      const httpsServer = https.createServer({key: readFileSync(join(dir, 'key.pem')), cert}, (_req, res) =>
+        res.end('{"osversion":"22.09"}'),
+      )
+      const server = await serveSerial(pty.b, httpsServer, {port: DEVICE_TLS_PORT})
+      const transport = await createSerialTransport(pty.a, {
+        port: DEVICE_TLS_PORT,
+        tls: {ca: cert, servername: '*.devices.sphere.azure.local'},
+      })
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = https.request(
+          {createConnection: () => transport.createConnection(), path: '/osversion', setHost: false},
+          (res) => {
+            let b = ''
+            res.on('data', (d: Buffer) => (b += d.toString()))
+            res.on('end', () => resolve(b))
+          },
+        )
+        req.setHeader('host', '*.devices.sphere.azure.local')
+        req.on('error', reject)
+        req.end()
+      })
+      expect(JSON.parse(body)).toEqual({osversion: '22.09'})
+      await transport.close()
+      await server.close()
+    } finally {
+      await pty.stop()
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
 
