@@ -185,7 +185,7 @@ export function apiError(res: HttpResponse, method: string, path: string, messag
     // not JSON
   }
   const prefix = CLASS_PREFIX[res.status === 412 ? 404 : res.status] ?? `Unexpected HTTP status ${res.status} from ${method} ${path}.`
-  const msg = code !== undefined ? (messages?.(code) ?? detail ?? `Device error ${code}.`) : (detail ?? '')
+  const msg = code !== undefined ? (detail ?? messages?.(code) ?? `Device error ${code}.`) : (detail ?? '')
   return new SphereError(`DEVICE_HTTP_${res.status}`, `${prefix}${msg ? ' ' + msg : ''}`.trim(), {
     exit: 1,
     suggestions: code !== undefined ? [`Device error code ${code}.`] : [],

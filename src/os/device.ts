@@ -8,6 +8,7 @@ import {Lsm} from './lsm/lsm.js'
 import {DEVICE_CAPABILITY_CODES, type AppManifest, type DeviceCapability} from './lsm/policy.js'
 import {AppLogs} from './services/app-log.js'
 import {AppManager, type AppQuota, type AppStatus, type UnpackedImage} from './services/app-manager.js'
+import {attachSystemServices, type SystemServices} from './services/system-services.js'
 import {StateStore, type DeviceIdentity, type ManufacturingState} from './storage/state-store.js'
 
 /** The simulated OS version (reported like a real device's). */
@@ -76,6 +77,8 @@ export class Device {
   readonly store: StateStore
   readonly apps: AppManager
   readonly logs: AppLogs
+  /** Power control, system events (update deferral), certificate store and Wi-Fi behind the applibs calls. */
+  readonly system: SystemServices
   private identity: DeviceIdentity
   private readonly trust: TrustAnchors
   private flushTimer?: NodeJS.Timeout
@@ -104,6 +107,14 @@ export class Device {
       maxBackoffMs: opts.maxBackoffMs,
     })
     this.trust = opts.trust ?? [sdkTestTrustAnchor()]
+    this.world.onPeripheral((c) => this.kernel.bus.emit({type: 'peripheral', ...c}))
+    this.system = attachSystemServices({
+      kernel: this.kernel,
+      apps: this.apps,
+      logs: this.logs,
+      stateDir: opts.stateDir,
+      stopGraceMs: opts.stopGraceMs,
+    })
   }
 
   static async boot(opts: DeviceBootOptions): Promise<Device> {

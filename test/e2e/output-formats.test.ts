@@ -40,7 +40,7 @@ describe('every device command renders every output format', () => {
     const yaml = await runCli([...(cmd as string[]), '-o', 'yaml'], {env})
     expect(yaml.code).toBe(0)
     // yaml carries the same data (uptime-like fields aside, these commands are stable)
-    if (!/world|show-status|memory/.test(cmd.join(' '))) expect(parseYaml(yaml.stdout)).toEqual(data)
+    if (!/world|show-status|memory/.test((cmd as string[]).join(' '))) expect(parseYaml(yaml.stdout)).toEqual(data)
     for (const f of ['jsonc', 'yamlc', 'table', 'tsv']) {
       const r = await runCli([...(cmd as string[]), '-o', f], {env})
       expect(r.code).toBe(0)

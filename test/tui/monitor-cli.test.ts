@@ -38,6 +38,8 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
     // tmux passes its server's environment on; give the monitor a clean one (no jest NODE_OPTIONS).
     const cmd = `env -u NODE_OPTIONS -u FORCE_COLOR SPHERE_HOME='${home}' TERM=xterm-256color ${extraEnv} '${process.execPath}' '${BIN}' device monitor`
     tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-c', ROOT, cmd)
+    // keep the pane after the monitor exits, to read its exit status and the restored screen
+    tmux('set-option', '-t', 'mon', 'remain-on-exit', 'on')
   }
   const stopMonitor = (): void => {
     spawnSync('tmux', ['-L', tmuxSocket, 'kill-server'])
@@ -59,7 +61,12 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
   it('--once -o json agrees with device app show-status and show-memory-stats', async () => {
     const snap = (await cli('device', 'monitor', '--once', '-o', 'json')) as {
       device: {deviceId: string; osVersion: string}
-      apps: {componentId: string; name: string; state: string; memory: {currentBytes: number; peakBytes: number; limitBytes: number}}[]
+      apps: {
+        componentId: string
+        name: string
+        state: string
+        memory: {currentBytes: number; peakBytes: number; limitBytes: number}
+      }[]
       world: {leds: unknown[]; buttons: unknown[]}
     }
     expect(Object.keys(snap).sort()).toEqual(['apps', 'device', 'world'])
@@ -72,14 +79,19 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
     const osv = (await cli('device', 'show-os-version', '-o', 'json')) as {osVersion: string}
     expect(snap.device.osVersion).toBe(osv.osVersion)
     // The applications' memory in the snapshot is what the device reports for the application group.
-    const mem = (await cli('device', 'app', 'show-memory-stats', '-o', 'json')) as {currentMemoryUsageInBytes: number; peakUserModeMemoryUsageInBytes: number}
+    const mem = (await cli('device', 'app', 'show-memory-stats', '-o', 'json')) as {
+      currentMemoryUsageInBytes: number
+      peakUserModeMemoryUsageInBytes: number
+    }
     const total = snap.apps.reduce((n, a) => n + a.memory.currentBytes, 0)
     const again = (await cli('device', 'monitor', '--once', '-o', 'json')) as typeof snap
     const total2 = again.apps.reduce((n, a) => n + a.memory.currentBytes, 0)
     // The spinner runs between the calls: its memory is fixed once started, so the sums must match exactly.
     expect(total2).toBe(total)
     expect(mem.currentMemoryUsageInBytes).toBe(total)
-    expect(mem.peakUserModeMemoryUsageInBytes).toBeGreaterThanOrEqual(Math.max(...snap.apps.map((a) => a.memory.currentBytes)))
+    expect(mem.peakUserModeMemoryUsageInBytes).toBeGreaterThanOrEqual(
+      Math.max(...snap.apps.map((a) => a.memory.currentBytes)),
+    )
     for (const a of snap.apps) expect(a.memory.peakBytes).toBeGreaterThanOrEqual(a.memory.currentBytes)
   })
 
@@ -91,54 +103,84 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
     expect(r.stdout).toMatch(/spin +5ee0a000 +\d+ +\d+ (running|blocked)/)
   })
 
-  ;(hasTmux ? it : it.skip)('runs full-screen in tmux: start an app with the keys, read the screen back, quit', async () => {
-    startMonitor('NO_COLOR=1')
-    try {
-      let s = await waitScreen((x) => x.includes(' Processes |') && x.includes('blink') && x.includes(' Board |'), 'the Ink view')
-      expect(s.split('\n')[0]).toMatch(/^sphere monitor \| simulator 'default' \| ID [0-9a-f]{20}/)
-      // select blink (the table lists apps in install order) and start it with `s`
-      const rowOf = (x: string, name: string): string => x.split('\n').find((l) => new RegExp(`^[> ] ${name} `).test(l)) ?? ''
-      if (!rowOf(s, 'blink').startsWith('>')) {
-        tmux('send-keys', '-t', 'mon', 'j')
-        s = await waitScreen((x) => rowOf(x, 'blink').startsWith('>'), 'blink selected', 10_000)
+  ;(hasTmux ? it : it.skip)(
+    'runs full-screen in tmux: start an app with the keys, read the screen back, quit',
+    async () => {
+      startMonitor('NO_COLOR=1')
+      try {
+        let s = await waitScreen(
+          (x) => x.includes(' Processes |') && x.includes('blink') && x.includes(' Board |'),
+          'the Ink view',
+        )
+        expect(s.split('\n')[0]).toMatch(/^sphere monitor \| simulator 'default' \| ID [0-9a-f]{20}/)
+        // select blink (the table lists apps in install order) and start it with `s`
+        const rowOf = (x: string, name: string): string =>
+          x.split('\n').find((l) => new RegExp(`^[> ] ${name} `).test(l)) ?? ''
+        if (!rowOf(s, 'blink').startsWith('>')) {
+          tmux('send-keys', '-t', 'mon', 'j')
+          s = await waitScreen((x) => rowOf(x, 'blink').startsWith('>'), 'blink selected', 10_000)
+        }
+        expect(rowOf(s, 'blink')).toMatch(/stopped/)
+        tmux('send-keys', '-t', 'mon', 's')
+        s = await waitScreen(
+          (x) => /running|blocked/.test(rowOf(x, 'blink')) && x.includes('Started blink'),
+          'blink running on screen',
+        )
+        expect(rowOf(s, 'blink')).toMatch(/^> blink +5ee0a000 +\d+ +\d+ (running|blocked) /)
+        const status = (await cli('device', 'app', 'show-status', '-i', blink.componentId, '-o', 'json')) as {
+          state: string
+        }[]
+        expect(status[0]?.state).toBe('running')
+        // the log tail of the selected app shows its output
+        s = await waitScreen((x) => x.includes('blink starting'), 'blink log on screen')
+        expect(s).toMatch(/ Log \| blink/)
+        // NO_COLOR: bold/inverse only, no colour codes
+        expect(screen(true)).not.toMatch(/\u001b\[(?:[0-9;]*;)?(3[0-7]|9[0-7]|38)(;[0-9;]*)?m/)
+        // help, then quit
+        tmux('send-keys', '-t', 'mon', '?')
+        await waitScreen((x) => x.includes(' Keys |'), 'help')
+        tmux('send-keys', '-t', 'mon', 'x')
+        await waitScreen((x) => x.includes(' Processes |'), 'help closed')
+        tmux('send-keys', '-t', 'mon', 'q')
+        const end = Date.now() + 10_000
+        // wait until tmux has recorded how the process ended (status or signal)
+        while (
+          !/^1:(\d+:|:\d+)/.test(
+            tmux('display-message', '-p', '-t', 'mon', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}').trim(),
+          )
+        ) {
+          if (Date.now() > end) throw new Error(`the monitor did not exit on q; screen:\n${screen()}`)
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        expect(
+          tmux('display-message', '-p', '-t', 'mon', 'status=#{pane_dead_status} signal=#{pane_dead_signal}').trim() +
+            '\n' +
+            screen(),
+        ).toMatch(/^status=0 signal=\n/)
+        // the alternate screen is left: the full-screen view is gone from the terminal
+        expect(screen()).not.toContain(' Processes |')
+      } finally {
+        stopMonitor()
       }
-      expect(rowOf(s, 'blink')).toMatch(/stopped/)
-      tmux('send-keys', '-t', 'mon', 's')
-      s = await waitScreen((x) => /running|blocked/.test(rowOf(x, 'blink')) && x.includes('Started blink'), 'blink running on screen')
-      expect(rowOf(s, 'blink')).toMatch(/^> blink +5ee0a000 +\d+ +\d+ (running|blocked) /)
-      const status = (await cli('device', 'app', 'show-status', '-i', blink.componentId, '-o', 'json')) as {state: string}[]
-      expect(status[0]?.state).toBe('running')
-      // the log tail of the selected app shows its output
-      s = await waitScreen((x) => x.includes('blink starting'), 'blink log on screen')
-      expect(s).toMatch(/ Log \| blink/)
-      // NO_COLOR: bold/inverse only, no colour codes
-      // eslint-disable-next-line no-control-regex
-      expect(screen(true)).not.toMatch(/\u001b\[(?:[0-9;]*;)?(3[0-7]|9[0-7]|38)(;[0-9;]*)?m/)
-      // help, then quit
-      tmux('send-keys', '-t', 'mon', '?')
-      await waitScreen((x) => x.includes(' Keys |'), 'help')
-      tmux('send-keys', '-t', 'mon', 'x')
-      await waitScreen((x) => x.includes(' Processes |'), 'help closed')
-      tmux('send-keys', '-t', 'mon', 'q')
-      await waitScreen((x) => !x.includes(' Processes |'), 'the main screen restored after q', 10_000)
-    } finally {
-      stopMonitor()
-    }
-  })
+    },
+  )
 
-  ;(hasTmux ? it : it.skip)('shows the device gone while the daemon is down and reconnects when it is back', async () => {
-    startMonitor()
-    try {
-      await waitScreen((x) => x.includes(' Processes |') && x.includes('spin'), 'the Ink view')
-      // colours are on by default in a terminal
-      expect(screen(true)).toMatch(/\u001b\[(?:[0-9;]*;)?(3[0-7]|9[0-7])(;[0-9;]*)?m/)
-      await cli('sim', 'stop', '-o', 'json')
-      await waitScreen((x) => x.includes('DEVICE GONE | reconnecting'), 'device gone banner')
-      await cli('sim', 'start', '-o', 'json')
-      const s = await waitScreen((x) => !x.includes('DEVICE GONE') && /OS \S+ up \d/.test(x), 'reconnected', 30_000)
-      expect(s).toContain(' Processes |')
-    } finally {
-      stopMonitor()
-    }
-  })
+  ;(hasTmux ? it : it.skip)(
+    'shows the device gone while the daemon is down and reconnects when it is back',
+    async () => {
+      startMonitor()
+      try {
+        await waitScreen((x) => x.includes(' Processes |') && x.includes('spin'), 'the Ink view')
+        // colours are on by default in a terminal
+        expect(screen(true)).toMatch(/\u001b\[(?:[0-9;]*;)?(3[0-7]|9[0-7])(;[0-9;]*)?m/)
+        await cli('sim', 'stop', '-o', 'json')
+        await waitScreen((x) => x.includes('DEVICE GONE | reconnecting'), 'device gone banner')
+        await cli('sim', 'start', '-o', 'json')
+        const s = await waitScreen((x) => !x.includes('DEVICE GONE') && /OS \S+ up \d/.test(x), 'reconnected', 30_000)
+        expect(s).toContain(' Processes |')
+      } finally {
+        stopMonitor()
+      }
+    },
+  )
 })

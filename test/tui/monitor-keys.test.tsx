@@ -283,7 +283,9 @@ describe('Monitor keys', () => {
       'narrow layout',
     )
     // narrow: panels stacked, one per row
-    expect((r.lastFrame() ?? '').split('\n').filter((l) => /^ (Processes|Capabilities|Log|Audit|Board)\b/.test(l)).length).toBe(5)
+    expect(
+      (r.lastFrame() ?? '').split('\n').filter((l) => /^ (Processes|Capabilities|Log|Audit|Board)\b/.test(l)).length,
+    ).toBe(5)
     r.rerender(<Monitor store={store} label="fake" columns={100} rows={20} intervalMs={0} />)
     await until(() => (r.lastFrame() ?? '').split('\n').length <= 19, 2000, 'short layout')
   })

@@ -1,3 +1,5 @@
 export * from './chip.js'
 export * from './board.js'
 export * from './world.js'
+export * from './lsm6ds3.js'
+export * from './uart.js'

@@ -21,6 +21,8 @@ export type OsEventBody =
   | {type: 'memory'; pid: number; componentId: string; bytes: number; peakBytes: number; totalBytes: number}
   | {type: 'audit'; record: AuditRecord}
   | {type: 'gpio'; gpio: number; level: 0 | 1; source: 'app' | 'external'}
+  /** A peripheral-side value changed (world path such as `pwm.2.1`, `adc.0.0`, `uarts.ISU0.settings`). */
+  | {type: 'peripheral'; path: string; value: unknown; source: 'app' | 'external'}
   | {type: 'log'; componentId: string; pid: number; line: string}
   | {type: 'log-dropped'; componentId: string; pid: number; dropped: number}
   | {

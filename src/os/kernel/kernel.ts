@@ -39,6 +39,9 @@ export interface MemoryTotals {
 
 export type ExitListener = (p: Process) => void
 
+/** Fast-forward: longest real wait per turn while a process waits on a host-backed object (ms). */
+const HOST_TURN_MS = 20
+
 /**
  * The kernel: process table, scheduler (round robin, woken processes first), virtual clock, host timers
  * and memory accounting. One cooperative thread: a process runs until it blocks or its fuel runs out.
@@ -153,6 +156,27 @@ export class Kernel {
     this.sleeping.delete(p)
     this.ready.unshift(p)
     this.kick()
+    this.hostWake?.()
+  }
+
+  /** Fast-forward: resolves the host turn in progress early (a process was woken by host I/O). */
+  private hostWake?: () => void
+
+  private waitingOnHost(): boolean {
+    for (const p of this.sleeping) if (p.wait?.objects.some((o) => o.hostBacked)) return true
+    return false
+  }
+
+  private hostTurn(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t)
+        this.hostWake = undefined
+        resolve()
+      }
+      const t = setTimeout(done, Math.max(0, ms))
+      this.hostWake = done
+    })
   }
 
   /** Something became ready (e.g. data arrived): wake the processes waiting on it. */
@@ -356,6 +380,15 @@ export class Kernel {
         if (p) this.ready.unshift(p)
         if (now >= target) return done()
         const next = this.nextEventTime()
+        if (this.waitingOnHost()) {
+          // a process waits for the host (network): let real time pass (virtual time follows it) instead of jumping
+          const limit = Math.min(next, target)
+          const t0 = performance.now()
+          await this.hostTurn(Math.min(HOST_TURN_MS, (limit - now) / NS_PER_MS))
+          this.clock.advanceTo(Math.min(limit, now + Math.round((performance.now() - t0) * NS_PER_MS)))
+          wall = performance.now()
+          continue
+        }
         this.clock.advanceTo(Math.min(next, target))
       }
     } finally {

@@ -5,10 +5,16 @@ import {Errno} from './errno.js'
  * The runtime's syscalls do the argument checks; these classes hold the object semantics.
  */
 export type KObjectKind = 'stdio' | 'gpio' | 'timerfd' | 'eventfd' | 'epoll' | 'file' | 'socket'
+  | 'uart' | 'i2c' | 'spi' | 'adc' | 'pwm' | 'app-socket' | 'sysevent'
 
 export abstract class KObject {
   abstract readonly kind: KObjectKind
   nonblock = false
+  /**
+   * Readiness depends on the host world (a network socket, a PTY): while a process waits on such an object,
+   * fast-forward time follows the wall clock instead of jumping, so host I/O has time to arrive.
+   */
+  hostBacked = false
   /** Can a read proceed without blocking at monotonic time `now`? */
   readable(_now: number): boolean {
     return false
@@ -191,6 +197,18 @@ export class FileObject extends KObject {
   override describe(): string {
     return `file ${this.backing.name}`
   }
+}
+
+/**
+ * A device fd with its own byte-stream semantics (UART, an I2C master's default target, an inter-app
+ * socket, a system-event fd): fd_read / fd_write / send / recv call these. A read that finds nothing returns
+ * -EAGAIN; the runtime then blocks the caller unless the fd is non-blocking.
+ */
+export abstract class StreamObject extends KObject {
+  /** Bytes read (may be empty at end of stream), or a negative errno. */
+  abstract readBytes(max: number, now: number): Uint8Array | number
+  /** Bytes written, or a negative errno. */
+  abstract writeBytes(data: Uint8Array, now: number): number
 }
 
 /** A socket: the network service (a later issue) gives it a peer; until then connect is refused. */

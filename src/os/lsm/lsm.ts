@@ -20,6 +20,35 @@ export type Operation =
   | {op: 'time.set'}
   | {op: 'power.control'; action: string}
   | {op: 'image.sideload'; componentId: string}
+  /** A boolean manifest capability (e.g. NetworkConfig); any one of a list allows. */
+  | {op: 'capability'; capability: string | readonly string[]; action: string}
+
+/**
+ * Manifest capability keys the LSM rules on, so their use is recorded (`usedCapabilities`). A declared key
+ * outside this list cannot be observed: the least-privilege advisor reports it as untracked, never unused.
+ */
+export const MONITORED_CAPABILITIES: readonly string[] = [
+  'Gpio',
+  'Uart',
+  'I2cMaster',
+  'SpiMaster',
+  'Pwm',
+  'Adc',
+  'AllowedConnections',
+  'AllowedTcpServerPorts',
+  'AllowedUdpServerPorts',
+  'AllowedApplicationConnections',
+  'MutableStorage',
+  'PowerControls',
+  'SystemTime',
+  // boolean capabilities checked with {op: 'capability'}
+  'NetworkConfig',
+  'SntpService',
+  'DhcpService',
+  'HardwareAddressConfig',
+  'TimeSyncConfig',
+  'ReadNetworkProxyConfig',
+]
 
 export interface Decision {
   allowed: boolean
@@ -44,6 +73,9 @@ export class Lsm {
   private seq = 0
   private readonly used = new Map<string, Set<string>>()
   private readonly listeners = new Set<(r: AuditRecord) => void>()
+  private readonly useListeners = new Set<(componentId: string, used: string[]) => void>()
+  /** Host name -> device-visible IPv4 address (AllowedConnections names are allowed by what they resolve to). */
+  private resolve: (name: string) => string | undefined = () => undefined
   private readonly now: () => number
 
   constructor(now: () => number = () => 0) {
@@ -97,6 +129,23 @@ export class Lsm {
   /** Capabilities an app actually used (allowed checks), e.g. `Gpio:8`, `MutableStorage`. */
   usedCapabilities(componentId: string): string[] {
     return [...(this.used.get(componentId) ?? [])].sort()
+  }
+
+  /** Called with the whole used set whenever an app uses a capability for the first time (to persist it). */
+  onFirstUse(fn: (componentId: string, used: string[]) => void): () => void {
+    this.useListeners.add(fn)
+    return () => this.useListeners.delete(fn)
+  }
+
+  /** Restore a used-capabilities record (after a restart); replaces what is recorded for the app. */
+  restoreUsed(componentId: string, caps: readonly string[]): void {
+    if (caps.length === 0) this.used.delete(componentId)
+    else this.used.set(componentId, new Set(caps))
+  }
+
+  /** How AllowedConnections host names resolve (the device's host map). IP literals need no resolving. */
+  setHostResolver(fn: (name: string) => string | undefined): void {
+    this.resolve = fn
   }
 
   check(subject: Subject, operation: Operation): Decision {
@@ -157,9 +206,17 @@ export class Lsm {
         return allow('read-only file of the app image package')
       case 'net.connect': {
         const host = o.host.toLowerCase()
-        return p.allowedConnections.has(host)
-          ? this.use(s.componentId, `AllowedConnections:${host}`, `${host} is in Capabilities.AllowedConnections`)
-          : deny(`${host} is not in Capabilities.AllowedConnections`, Errno.EACCES)
+        if (p.allowedConnections.has(host))
+          return this.use(s.componentId, `AllowedConnections:${host}`, `${host} is in Capabilities.AllowedConnections`)
+        // names allow the address they resolve to (with several, each is credited: the app may have meant any)
+        const names = [...p.allowedConnections].filter((n) => this.resolve(n) === host)
+        if (names.length === 0) return deny(`${host} is not in Capabilities.AllowedConnections`, Errno.EACCES)
+        for (const n of names.slice(1)) this.use(s.componentId, `AllowedConnections:${n}`, '')
+        return this.use(
+          s.componentId,
+          `AllowedConnections:${names[0]}`,
+          `${host} is ${names.join(', ')} in Capabilities.AllowedConnections`,
+        )
       }
       case 'net.listen':
         return o.protocol === 'tcp'
@@ -183,13 +240,24 @@ export class Lsm {
           : deny(`${o.action} is not in Capabilities.PowerControls`, Errno.EPERM)
       case 'image.sideload':
         return deny('apps cannot install images', Errno.EPERM)
+      case 'capability': {
+        const caps = typeof o.capability === 'string' ? [o.capability] : o.capability
+        const have = caps.find((k) => p.flags.has(k))
+        return have
+          ? this.use(s.componentId, have, `Capabilities.${have} is true`)
+          : deny(`no ${caps.join(' or ')} capability`, Errno.EACCES)
+      }
     }
   }
 
   private use(componentId: string, cap: string, reason: string): Decision {
     let set = this.used.get(componentId)
     if (!set) this.used.set(componentId, (set = new Set()))
-    set.add(cap)
+    if (!set.has(cap)) {
+      set.add(cap)
+      const all = [...set].sort()
+      for (const fn of this.useListeners) fn(componentId, all)
+    }
     return allow(reason)
   }
 

@@ -59,6 +59,8 @@ export interface AppPolicy {
   mutableStorageBytes?: number
   powerControls: ReadonlySet<string>
   systemTime: boolean
+  /** Boolean capabilities set to true (NetworkConfig, SntpService, WifiConfig, ...). */
+  flags: ReadonlySet<string>
 }
 
 const bad = (msg: string): SphereError =>
@@ -158,5 +160,6 @@ export function compilePolicy(m: AppManifest): AppPolicy {
     mutableStorageBytes,
     powerControls: strings(c.PowerControls, 'PowerControls'),
     systemTime: c.SystemTime === true,
+    flags: new Set(Object.keys(c).filter((k) => c[k] === true)),
   }
 }

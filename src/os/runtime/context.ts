@@ -3,6 +3,7 @@ import type {Process} from '../kernel/process.js'
 import type {FileBacking, KObject} from '../kernel/objects.js'
 import type {Lsm, Subject} from '../lsm/lsm.js'
 import type {AppMemory} from './memory.js'
+import type {NetHost} from './net-host.js'
 
 /** What the services give a process: its arguments, where its output goes, its storage and package files. */
 export interface AppEnvironment {
@@ -18,6 +19,8 @@ export interface AppEnvironment {
   openPackageFile(path: string): FileBacking | number
   /** Fill with random bytes (deterministic per device in fast-forward mode). */
   random(buf: Uint8Array): void
+  /** The device's network service (sockets, interfaces); without it sockets fail with ENETDOWN. */
+  net?: NetHost
 }
 
 /** Returned by a syscall implementation that blocked the process (the task then unwinds). */

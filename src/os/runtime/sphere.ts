@@ -1,4 +1,4 @@
-import {adcControllerName, isGpioId, isuFromI2cId, isuFromSpiId, isuFromUartId, pwmControllerName} from '../hw/chip.js'
+import {isGpioId} from '../hw/chip.js'
 import {Errno, Signal} from '../kernel/errno.js'
 import {NS_PER_S} from '../kernel/clock.js'
 import {
@@ -9,10 +9,12 @@ import {
   FileObject,
   GpioObject,
   type KObject,
-  SocketObject,
   TimerFdObject,
 } from '../kernel/objects.js'
 import type {SysCtx} from './context.js'
+import {applibsPeripheralImports} from './applibs/index.js'
+import {networkingImports} from './networking.js'
+import {socketImports} from './sockets.js'
 
 /**
  * The `sphere` (Linux calls wasi-libc lacks) and `applibs` (Azure Sphere API) import modules of sdk/ABI.md.
@@ -39,16 +41,6 @@ function writeTimespec(c: SysCtx, ptr: number, ns: number): void {
   dv.setBigInt64(p, BigInt(Math.floor(ns / NS_PER_S)), true)
   dv.setInt32(p + 8, ns % NS_PER_S, true)
   dv.setInt32(p + 12, 0, true)
-}
-
-function parseSockaddr(c: SysCtx, addr: number, len: number): {host: string; port: number} | number {
-  if (len < 8) return -Errno.EINVAL
-  if (!c.mem.ok(addr, len)) return -Errno.EFAULT
-  const b = c.mem.bytes()
-  const p = addr >>> 0
-  const family = b[p]! | (b[p + 1]! << 8)
-  if (family !== 1 && family !== 2) return -Errno.ENOTSUP
-  return {port: (b[p + 2]! << 8) | b[p + 3]!, host: `${b[p + 4]}.${b[p + 5]}.${b[p + 6]}.${b[p + 7]}`}
 }
 
 export function sphereImports(c: SysCtx): Record<string, Fn> {
@@ -169,51 +161,7 @@ export function sphereImports(c: SysCtx): Record<string, Fn> {
       proc.sigAddr = ptr >>> 0
       return 0
     },
-    socket(domain: number, type: number): number {
-      if (domain !== 1 && domain !== 2) return -Errno.ENOTSUP
-      const t = type & 0xf
-      if (![1, 2, 5, 6].includes(t)) return -Errno.EINVAL
-      return add(new SocketObject(domain, t === 1 || t === 6 ? 1 : 2))
-    },
-    connect(fd: number, addr: number, len: number): number {
-      const s = fds.get(fd)
-      if (!s) return -Errno.EBADF
-      if (!(s instanceof SocketObject)) return -Errno.ENOTSOCK
-      const a = parseSockaddr(c, addr, len)
-      if (typeof a === 'number') return a
-      const d = lsm.check(c.subject, {op: 'net.connect', host: a.host, port: a.port})
-      if (!d.allowed) return -d.errno
-      return -Errno.ECONNREFUSED // no network service yet: the host is allowed but nothing answers
-    },
-    bind(fd: number, addr: number, len: number): number {
-      const s = fds.get(fd)
-      if (!s) return -Errno.EBADF
-      if (!(s instanceof SocketObject)) return -Errno.ENOTSOCK
-      const a = parseSockaddr(c, addr, len)
-      if (typeof a === 'number') return a
-      const d = lsm.check(c.subject, {op: 'net.listen', protocol: s.type === 1 ? 'tcp' : 'udp', port: a.port})
-      if (!d.allowed) return -d.errno
-      s.boundPort = a.port
-      return 0
-    },
-    listen(fd: number): number {
-      const s = fds.get(fd)
-      if (!s) return -Errno.EBADF
-      if (!(s instanceof SocketObject)) return -Errno.ENOTSOCK
-      if (s.boundPort === undefined || s.type !== 1) return -Errno.EINVAL
-      s.listening = true
-      return 0
-    },
-    sendto(fd: number): number {
-      const s = fds.get(fd)
-      if (!s) return -Errno.EBADF
-      return s instanceof SocketObject ? -Errno.ENOTCONN : -Errno.ENOTSOCK
-    },
-    recvfrom(fd: number): number {
-      const s = fds.get(fd)
-      if (!s) return -Errno.EBADF
-      return s instanceof SocketObject ? -Errno.ENOTCONN : -Errno.ENOTSOCK
-    },
+    ...socketImports(c),
     getpid(): number {
       return proc.pid
     },
@@ -265,21 +213,6 @@ export function applibsImports(c: SysCtx): Record<string, Fn> {
   const gpioOf = (fd: number): GpioObject | number => {
     const o = fds.get(fd)
     return o instanceof GpioObject ? o : -Errno.EBADF
-  }
-
-  const peripheral = (
-    name: string,
-    op: 'uart.open' | 'i2c.open' | 'spi.open' | 'pwm.open' | 'adc.open',
-    unit: string | undefined,
-  ): number => {
-    if (unit === undefined) return -Errno.ENODEV
-    const d =
-      op === 'pwm.open' || op === 'adc.open'
-        ? lsm.check(c.subject, {op, controller: unit})
-        : lsm.check(c.subject, {op, isu: unit})
-    if (!d.allowed) return -d.errno
-    c.note(`applibs.${name}: not implemented yet (ENOSYS)`)
-    return -Errno.ENOSYS
   }
 
   const fileFd = (b: ReturnType<typeof env.openMutableStorage>): number =>
@@ -335,50 +268,7 @@ export function applibsImports(c: SysCtx): Record<string, Fn> {
       if (!d.allowed) return -d.errno
       return fileFd(env.openPackageFile(p))
     },
-    uart_open(id: number): number {
-      return peripheral('uart_open', 'uart.open', isuFromUartId(id))
-    },
-    i2c_open(id: number): number {
-      return peripheral('i2c_open', 'i2c.open', isuFromI2cId(id))
-    },
-    spi_open(id: number): number {
-      return peripheral('spi_open', 'spi.open', isuFromSpiId(id))
-    },
-    pwm_open(id: number): number {
-      return peripheral('pwm_open', 'pwm.open', pwmControllerName(id))
-    },
-    adc_open(id: number): number {
-      return peripheral('adc_open', 'adc.open', adcControllerName(id))
-    },
-    app_connect(cid: number, len: number): number {
-      if (len < 0 || len > 64 || !mem.ok(cid, len)) return -Errno.EFAULT
-      let id: string
-      try {
-        id = dec.decode(mem.read(cid, len)).replace(/\0.*$/s, '')
-      } catch {
-        return -Errno.EINVAL
-      }
-      const d = lsm.check(c.subject, {op: 'app.connect', componentId: id})
-      if (!d.allowed) return -d.errno
-      c.note('applibs.app_connect: not implemented yet (ENOSYS)')
-      return -Errno.ENOSYS
-    },
-    networking_is_ready(out: number): number {
-      if (!mem.ok(out, 1) || out === 0) return -Errno.EFAULT
-      mem.setU8(out, 0)
-      return 0
-    },
-    power_restart(): number {
-      const d = lsm.check(c.subject, {op: 'power.control', action: 'ForceReboot'})
-      if (!d.allowed) return -d.errno
-      c.note('applibs.power_restart: not implemented yet (ENOSYS)')
-      return -Errno.ENOSYS
-    },
-    power_down(): number {
-      const d = lsm.check(c.subject, {op: 'power.control', action: 'ForceShutdown'})
-      if (!d.allowed) return -d.errno
-      c.note('applibs.power_down: not implemented yet (ENOSYS)')
-      return -Errno.ENOSYS
-    },
+    ...networkingImports(c),
+    ...applibsPeripheralImports(c),
   }
 }

@@ -1,6 +1,7 @@
 import {Errno} from '../kernel/errno.js'
-import {EventFdObject, FileObject, type KObject, StdioObject, TimerFdObject} from '../kernel/objects.js'
+import {EventFdObject, FileObject, type KObject, StdioObject, StreamObject, TimerFdObject} from '../kernel/objects.js'
 import {BLOCK, ProcExit, YIELD, type SysCtx} from './context.js'
+import {NetSocket, socketRecv, socketSend} from './sockets.js'
 
 /**
  * WASI preview1 over the kernel. Every function returns a WASI errno (0 = success) as preview1 specifies,
@@ -61,10 +62,24 @@ function u64le(v: bigint): Uint8Array {
   return b
 }
 
+/** Read a device stream: nothing there blocks the caller (interruptibly) unless the fd is non-blocking. */
+export function readStream(c: SysCtx, o: StreamObject, max: number, now: number): Uint8Array | number {
+  const r = o.readBytes(max, now)
+  if (typeof r !== 'number') return r
+  if (r !== -Errno.EAGAIN || o.nonblock) return -r
+  if (c.pendingSignals() !== 0) return Errno.EINTR
+  return c.block([o], Infinity)
+}
+
 /** Read from any fd kind; returns bytes, 0-length for EOF, or a number (errno or BLOCK). */
 export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | number {
   const now = c.kernel.now()
   if (o instanceof StdioObject) return o.stream === 0 ? new Uint8Array(0) : Errno.EBADF
+  if (o instanceof StreamObject) return readStream(c, o, max, now)
+  if (o instanceof NetSocket) {
+    const r = socketRecv(c, o, max, 0)
+    return typeof r === 'number' ? (r === BLOCK ? r : -r) : r.data
+  }
   if (o instanceof FileObject) {
     const data = o.backing.read(o.offset, max)
     o.offset += data.length
@@ -84,6 +99,8 @@ export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | num
 }
 
 export function writeObject(c: SysCtx, o: KObject, data: Uint8Array): number {
+  if (o instanceof StreamObject) return o.writeBytes(data, c.kernel.now())
+  if (o instanceof NetSocket) return socketSend(c, o, data, 0)
   if (o instanceof StdioObject) {
     if (o.stream === 0) return -Errno.EBADF
     c.env.output(o.stream, data)
@@ -173,6 +190,7 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
       if (typeof v === 'number') return v
       if (!mem.ok(nwritten, 4)) return Errno.EFAULT
       const r = writeObject(c, o, gather(c, v))
+      if (r === BLOCK) return r
       if (r < 0) return -r
       mem.setU32(nwritten, r)
       return 0

@@ -9,7 +9,8 @@ import type {Lsm} from '../lsm/lsm.js'
 import {compilePolicy, type AppManifest, type AppPolicy} from '../lsm/policy.js'
 import {loadApp, spawnApp, type AppEnvironment, type LoadedApp} from '../runtime/index.js'
 import {MutableFile, PackageFile} from '../storage/mutable-file.js'
-import type {InstalledAppRecord, StateStore, StoredImage} from '../storage/state-store.js'
+import {slotOf, type InstalledAppRecord, type StateStore, type StoredImage} from '../storage/state-store.js'
+import type {NetHost} from '../runtime/net-host.js'
 import {SphereError} from '../../util/errors.js'
 import type {AppLogs} from './app-log.js'
 
@@ -41,6 +42,23 @@ export interface AppStatus {
   memoryBytes: number
   peakMemoryBytes: number
   fds: {fd: number; kind: string; description: string}[]
+  /** A/B slots: the image kept for rollback, a trial in progress, the last automatic rollback. */
+  update?: {
+    previousImageId?: string
+    trialAttempts?: number
+    rolledBackFrom?: {imageId: string; at: string; reason: string}
+  }
+}
+
+/** Told about automatic rollbacks and confirmed trials (the update agent keeps the history). */
+export interface AppUpdateEvent {
+  componentId: string
+  action: 'trial-start' | 'confirmed' | 'rolled-back'
+  imageId: string
+  /** rolled-back: the image restored. */
+  restoredImageId?: string
+  reason?: string
+  attempts?: number
 }
 
 export interface AppQuota {
@@ -56,6 +74,13 @@ export interface AppManagerOptions {
   maxBackoffMs?: number
   /** Seed for random_get in fast-forward mode (the device ID). */
   seed: string
+  /** The network service apps' sockets use. */
+  net?: NetHost
+  /** Starts a new image gets before the previous one is restored (A/B rollback). Default 3. */
+  trialAttempts?: number
+  /** A new image that runs this long after a start without crashing is kept (virtual ms). Default 5,000. */
+  trialWindowMs?: number
+  onUpdate?: (e: AppUpdateEvent) => void
 }
 
 interface AppEntry {
@@ -72,6 +97,9 @@ interface AppEntry {
   nextRestartAt?: number
   mutable?: MutableFile
   debug: boolean
+  /** While on trial: the previous image, ready to run again (loaded, so a rollback needs no await). */
+  fallback?: {image: StoredImage; policy: AppPolicy; loaded: LoadedApp}
+  trialTimer?: number
 }
 
 const FIRST_UID = 1000
@@ -85,6 +113,8 @@ export class AppManager {
   private readonly grace: number
   private readonly backoff: number
   private readonly maxBackoff: number
+  private readonly trialAttempts: number
+  private readonly trialWindow: number
 
   constructor(
     private readonly kernel: Kernel,
@@ -96,6 +126,8 @@ export class AppManager {
     this.grace = (opts.stopGraceMs ?? 5_000) * NS_PER_MS
     this.backoff = (opts.backoffMs ?? 1_000) * NS_PER_MS
     this.maxBackoff = (opts.maxBackoffMs ?? 60_000) * NS_PER_MS
+    this.trialAttempts = opts.trialAttempts ?? 3
+    this.trialWindow = (opts.trialWindowMs ?? 5_000) * NS_PER_MS
     kernel.onExit((p) => this.onExit(p))
   }
 
@@ -117,7 +149,20 @@ export class AppManager {
         crashes: 0,
         restarts: 0,
         debug: false,
+        fallback: record.trial && record.previous ? await this.loadSlot(record.previous) : undefined,
       })
+    }
+  }
+
+  /** Load the previous image of an app on trial; undefined when it cannot be read (no rollback then). */
+  private async loadSlot(slot: InstalledAppRecord['previous'] & object): Promise<AppEntry['fallback']> {
+    try {
+      const image = this.store.readImage(slot)
+      const {instrument, ...loaded} = await loadApp(appBinary(image), {cacheDir: this.store.cacheDir})
+      void instrument
+      return {image, policy: compilePolicy(image.manifest), loaded}
+    } catch {
+      return undefined
     }
   }
 
@@ -171,6 +216,14 @@ export class AppManager {
     if (old?.proc) await this.stop(cid)
     const written = this.store.writeImage(image)
     const uid = old?.record.uid ?? this.nextUid()
+    // A/B: a new image goes on trial with the last proven image kept as the other slot
+    const replaced = old && old.record.imageId !== image.imageId ? old : undefined
+    const keep = replaced ? (replaced.record.trial ? replaced.record.previous : slotOf(replaced.record)) : undefined
+    const fallback = replaced
+      ? replaced.record.trial
+        ? replaced.fallback
+        : {image: replaced.image, policy: replaced.policy, loaded: replaced.loaded}
+      : undefined
     const record: InstalledAppRecord = {
       componentId: cid,
       imageId: image.imageId,
@@ -180,12 +233,26 @@ export class AppManager {
       sizeBytes: size,
       uid,
       autostart: opts.start ?? true,
+      ...(keep && fallback ? {previous: keep, trial: {attempts: 0}} : old?.record.previous ? {previous: old.record.previous} : {}),
     }
     this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== cid), record])
     this.store.collectGarbage()
     this.lsm.setPolicy(policy)
-    this.apps.set(cid, {record, image, policy, loaded, stopping: false, crashes: 0, restarts: 0, debug: false})
+    if (old?.trialTimer !== undefined) this.kernel.clearTimer(old.trialTimer)
+    this.apps.set(cid, {
+      record,
+      image,
+      policy,
+      loaded,
+      stopping: false,
+      crashes: 0,
+      restarts: 0,
+      debug: false,
+      fallback: record.trial ? fallback : undefined,
+    })
     this.kernel.bus.emit({type: 'app', componentId: cid, action: 'installed', detail: image.imageId})
+    if (record.trial)
+      this.opts.onUpdate?.({componentId: cid, action: 'trial-start', imageId: image.imageId, attempts: 0})
     if (opts.start ?? true) return this.start(cid)
     return this.status(cid)
   }
@@ -222,6 +289,7 @@ export class AppManager {
   }
 
   private spawn(a: AppEntry): void {
+    if (a.record.trial && !this.beginTrialStart(a)) return
     const cid = a.record.componentId
     a.stopping = false
     a.proc = spawnApp(
@@ -233,6 +301,76 @@ export class AppManager {
     )
     a.lastProc = a.proc
     this.logs.system(cid, `started ${a.record.name} as pid ${a.proc.pid} (uid ${a.record.uid})`)
+    if (a.record.trial) {
+      // survives the trial window: the new image is proven and kept
+      const p = a.proc
+      if (a.trialTimer !== undefined) this.kernel.clearTimer(a.trialTimer)
+      a.trialTimer = this.kernel.setTimer(this.kernel.now() + this.trialWindow, () => {
+        a.trialTimer = undefined
+        if (a.proc === p && p.alive && a.record.trial && this.apps.get(cid) === a) this.confirmTrial(a)
+      })
+    }
+  }
+
+  /**
+   * Count a start of an image on trial (durably, before it runs, so a crash or a kill -9 during the start
+   * counts too). Past the limit, restore the previous image and start that instead; returns false then.
+   */
+  private beginTrialStart(a: AppEntry): boolean {
+    const attempts = a.record.trial!.attempts + 1
+    if (attempts > this.trialAttempts && a.fallback && a.record.previous) {
+      this.rollback(a, `failed to start ${this.trialAttempts} times`)
+      this.spawn(a)
+      return false
+    }
+    this.commit(a, {...a.record, trial: {attempts}})
+    return true
+  }
+
+  private commit(a: AppEntry, record: InstalledAppRecord): void {
+    this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== record.componentId), record])
+    a.record = record
+  }
+
+  private confirmTrial(a: AppEntry): void {
+    const {trial, ...rest} = a.record
+    this.commit(a, rest)
+    a.fallback = undefined
+    this.logs.system(a.record.componentId, `image ${a.record.imageId} confirmed after ${trial?.attempts ?? 0} start(s)`)
+    this.opts.onUpdate?.({componentId: a.record.componentId, action: 'confirmed', imageId: a.record.imageId})
+  }
+
+  /** Restore the previous slot: one atomic registry commit, then the failed image's file is collected. */
+  private rollback(a: AppEntry, reason: string): void {
+    const fb = a.fallback!
+    const prev = a.record.previous!
+    const failed = a.record
+    const cid = failed.componentId
+    const record: InstalledAppRecord = {
+      ...prev,
+      componentId: cid,
+      uid: failed.uid,
+      autostart: failed.autostart,
+      rolledBackFrom: {imageId: failed.imageId, at: new Date().toISOString(), reason},
+    }
+    this.commit(a, record)
+    this.store.collectGarbage()
+    a.image = fb.image
+    a.policy = fb.policy
+    a.loaded = fb.loaded
+    a.fallback = undefined
+    a.mutable = undefined
+    this.lsm.setPolicy(fb.policy)
+    this.logs.system(cid, `update rolled back: image ${failed.imageId} ${reason}; restored ${prev.imageId}`)
+    this.kernel.bus.emit({type: 'app', componentId: cid, action: 'installed', detail: prev.imageId})
+    this.opts.onUpdate?.({
+      componentId: cid,
+      action: 'rolled-back',
+      imageId: failed.imageId,
+      restoredImageId: prev.imageId,
+      reason,
+      attempts: failed.trial?.attempts,
+    })
   }
 
   /** SIGTERM, then SIGKILL if the app has not exited after the grace period. */
@@ -290,6 +428,15 @@ export class AppManager {
       memoryBytes: p?.memoryBytes ?? 0,
       peakMemoryBytes: last?.peakMemoryBytes ?? 0,
       fds: p ? p.fds.list() : [],
+      ...(a.record.previous || a.record.trial || a.record.rolledBackFrom
+        ? {
+            update: {
+              previousImageId: a.record.previous?.imageId,
+              trialAttempts: a.record.trial?.attempts,
+              rolledBackFrom: a.record.rolledBackFrom,
+            },
+          }
+        : {}),
     }
   }
 
@@ -390,6 +537,7 @@ export class AppManager {
         return f ? new PackageFile(path, f) : -Errno.ENOENT
       },
       random: rng ?? ((buf) => randomFillSync(buf)),
+      net: this.opts.net,
     }
   }
 }

@@ -64,6 +64,9 @@ export interface FirewallRuleset {
 export interface AppNetworkAllowance {
   uid: number
   allowedHosts: string[]
+  /** AllowedTcpServerPorts / AllowedUdpServerPorts: INPUT accept rules. */
+  tcpServerPorts?: number[]
+  udpServerPorts?: number[]
 }
 
 function mac(seed: string, prefix: number[]): string {
@@ -280,8 +283,29 @@ export class NetConfig {
         destinationPortRange: {min: 443, max: 443},
       }),
       base({action: 'accept', interfaceInName: '', interfaceOutName: '', state: 'established'}),
-      base({action: 'drop', interfaceInName: '', interfaceOutName: '', state: 'any'}),
     ]
+    for (const app of apps) {
+      for (const [protocol, ports] of [
+        ['tcp', app.tcpServerPorts ?? []],
+        ['udp', app.udpServerPorts ?? []],
+      ] as const) {
+        for (const port of ports) {
+          input.push(
+            base({
+              action: 'accept',
+              uid: app.uid,
+              interfaceInName: '',
+              interfaceOutName: '',
+              state: 'new',
+              protocol,
+              destinationPortRange: {min: port, max: port},
+              sourcePortRange: {min: 0, max: 65535},
+            }),
+          )
+        }
+      }
+    }
+    input.push(base({action: 'drop', interfaceInName: '', interfaceOutName: '', state: 'any'}))
     return [
       {hook: 'PREROUTING', isValid: true, rules: []},
       {hook: 'INPUT', isValid: true, rules: input},

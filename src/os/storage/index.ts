@@ -1,2 +1,3 @@
 export * from './state-store.js'
 export * from './mutable-file.js'
+export * from './usage-store.js'

@@ -37,16 +37,34 @@ export interface StoredImage {
   files: Map<string, Uint8Array>
 }
 
-export interface InstalledAppRecord {
-  componentId: string
+/** One image slot of an app: where its image file is and what it holds. */
+export interface SlotRecord {
   imageId: string
   name: string
   /** File name under images/. */
   file: string
   sha256: string
   sizeBytes: number
+}
+
+export interface InstalledAppRecord extends SlotRecord {
+  componentId: string
   uid: number
   autostart: boolean
+  /**
+   * A/B: the other slot, the image this one replaced. Its file is kept (never garbage-collected) so a new
+   * image that fails to start can be rolled back to it.
+   */
+  previous?: SlotRecord
+  /** Set while the active image is on trial (installed over `previous`, not yet proven): starts so far. */
+  trial?: {attempts: number}
+  /** Set after an automatic rollback: the image that failed and why. */
+  rolledBackFrom?: {imageId: string; at: string; reason: string}
+}
+
+/** The slot fields of a record. */
+export function slotOf(r: SlotRecord): SlotRecord {
+  return {imageId: r.imageId, name: r.name, file: r.file, sha256: r.sha256, sizeBytes: r.sizeBytes}
 }
 
 const MAGIC = new TextEncoder().encode('SPHIMG1\0')
@@ -169,7 +187,7 @@ export class StateStore {
     return {file, sha256: hash, sizeBytes: bytes.length}
   }
 
-  readImage(rec: InstalledAppRecord): StoredImage {
+  readImage(rec: SlotRecord): StoredImage {
     const bytes = new Uint8Array(readFileSync(this.path('images', rec.file)))
     if (sha256(bytes) !== rec.sha256)
       throw new SphereError('STATE_CORRUPT', `the stored image of ${rec.name} does not match its hash`)
@@ -180,7 +198,7 @@ export class StateStore {
   collectGarbage(): void {
     let referenced: Set<string>
     try {
-      referenced = new Set(this.registry().map((r) => r.file))
+      referenced = new Set(this.registry().flatMap((r) => (r.previous ? [r.file, r.previous.file] : [r.file])))
     } catch {
       return // a corrupt registry is reported by verify(), never "repaired" by deleting images
     }
@@ -206,11 +224,13 @@ export class StateStore {
       return [(e as Error).message]
     }
     for (const r of recs) {
-      try {
-        const img = this.readImage(r)
-        if (img.componentId !== r.componentId) problems.push(`${r.file}: component mismatch`)
-      } catch (e) {
-        problems.push(`${r.componentId}: ${(e as Error).message}`)
+      for (const slot of r.previous ? [r, r.previous] : [r]) {
+        try {
+          const img = this.readImage(slot)
+          if (img.componentId !== r.componentId) problems.push(`${slot.file}: component mismatch`)
+        } catch (e) {
+          problems.push(`${r.componentId}: ${(e as Error).message}`)
+        }
       }
     }
     return problems

@@ -67,6 +67,12 @@ export class MemoryBackend implements RestBackend {
       if (!(n in CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.caps = [...new Set([...this.caps, ...names])]
   }
+  setCapabilities(names: string[]): void {
+    this.caps = [...new Set(names)]
+  }
+  setSessionCapabilities(names: string[] | null): void {
+    this.caps = [...new Set([...this.caps, ...(names ?? [])])]
+  }
   revokeCapabilities(names: string[]): void {
     this.caps = this.caps.filter((c) => !names.includes(c))
   }

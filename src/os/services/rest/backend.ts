@@ -50,6 +50,10 @@ export interface RestBackend {
   grantCapabilities(names: string[]): void
   /** Remove device capabilities (a simulator-only operation, e.g. enable-cloud-test). */
   revokeCapabilities(names: string[]): void
+  /** Replace the persisted capabilities (device capability update). */
+  setCapabilities(names: string[]): void
+  /** Capabilities of a temporary session (device capability apply), not persisted; null ends the session. */
+  setSessionCapabilities(names: string[] | null): void
   manufacturingState(): ManufacturingState
   setManufacturingState(state: 'Module1Complete' | 'DeviceComplete'): void
   /** /sphere/device (server fills in nothing; the backend knows its clock). */

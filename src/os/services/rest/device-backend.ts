@@ -176,11 +176,34 @@ export class DeviceRestBackend implements RestBackend {
   }
 
   capabilityCodes(): number[] {
-    return this.dev.capabilities().codes
+    return this.capabilityNames().map((n) => DEVICE_CAPABILITY_CODES[n as DeviceCapability])
   }
 
+  /** Persisted capabilities plus those of a temporary capability session. */
   capabilityNames(): string[] {
-    return this.dev.capabilities().names
+    return [...new Set([...this.dev.capabilities().names, ...this.session])]
+  }
+
+  private session: DeviceCapability[] = []
+
+  setCapabilities(names: string[]): void {
+    for (const n of names)
+      if (!(n in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+    this.dev.setCapabilities(names as DeviceCapability[])
+    this.applySession()
+    this.emit({type: 'device'})
+  }
+
+  setSessionCapabilities(names: string[] | null): void {
+    for (const n of names ?? [])
+      if (!(n in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+    this.session = (names ?? []) as DeviceCapability[]
+    this.applySession()
+    this.emit({type: 'device'})
+  }
+
+  private applySession(): void {
+    this.dev.lsm.setDeviceCapabilities(this.capabilityNames() as DeviceCapability[])
   }
 
   grantCapabilities(names: string[]): void {
@@ -425,6 +448,7 @@ export class DeviceRestBackend implements RestBackend {
     await this.dev.shutdown()
     this.dev = await Device.boot(this.bootOpts)
     this.bootWall = Date.now()
+    this.session = [] // a capability session ends with the boot it was applied in
     this.logs.clear()
     this.attach()
     this.emit({type: 'device'})

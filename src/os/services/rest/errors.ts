@@ -64,6 +64,10 @@ const SPHERE_CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
   APP_GPIO_IN_USE: [409, 'gpioInUse'],
   APP_EXISTS: [409, 'appExists'],
   DEVICE_BUSY: [409, 'busy'],
+  CAPABILITY_BAD_FILE: [400, 'invalidUri'],
+  CAPABILITY_UNKNOWN: [400, 'invalidUri'],
+  CAPABILITY_BAD_SIGNATURE: [403, 'invalidUri'],
+  CAPABILITY_WRONG_DEVICE: [403, 'invalidUri'],
 }
 
 /** Any thrown value as a RestError (unknown failures: 500 + 10485765 "Device is busy and refused request"). */

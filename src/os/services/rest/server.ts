@@ -3,6 +3,7 @@
  * reference, all 40 endpoints, plus GET /osversion) and our /sphere/ extensions. Listeners (Unix socket,
  * HTTPS, a serial link's emitted Duplex connections) are in listen.ts; they all share this handler.
  */
+import {issueCapabilityFile, readCapabilityFile} from '../capability-file.js'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {
   REST_API_VERSION,
@@ -110,14 +111,15 @@ function sendBytes(res: ServerResponse, bytes: Uint8Array): void {
   res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
 }
 
-function sendError(res: ServerResponse, e: RestError, headers: Record<string, string> = {}): void {
-  sendJson(res, e.status, {error: e.code}, headers)
+function sendError(res: ServerResponse, e: RestError, headers: Record<string, string> = {}, detail = false): void {
+  // /sphere/ extensions add a `message` (clients of the standard API ignore extra keys, but we keep those bodies exact)
+  sendJson(res, e.status, detail && e.message ? {error: e.code, message: e.message} : {error: e.code}, headers)
 }
 
 /** Error while the request body may still be arriving: answer, close the connection, drain a bounded amount. */
 function refuse(req: IncomingMessage, res: ServerResponse, e: RestError): void {
   const complete = req.complete
-  sendError(res, e, complete ? {} : {Connection: 'close'})
+  sendError(res, e, complete ? {} : {Connection: 'close'}, (req.url ?? '').startsWith('/sphere/'))
   if (!complete) {
     let drained = 0
     req.on('data', (d: Buffer) => {
@@ -451,6 +453,15 @@ export class RestController {
       .replace(/^\{|\}$/g, '')
     if (!UUID_RE.test(cid)) throw restError(404, 'invalidUri', `'${raw}' is not a component ID`)
     return cid
+  }
+
+  private capabilityDir(): string {
+    if (!this.opts.stateDir) throw restError(500, 'busy', 'capability files need a device state directory')
+    return this.opts.stateDir
+  }
+
+  private async capabilityBody(c: Ctx): Promise<Buffer> {
+    return readBody(c.req, this.opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, restError(400, 'invalidUri', 'capability file too large'))
   }
 
   private sideloadAllowed(): boolean {
@@ -809,6 +820,49 @@ export class RestController {
             if (revoke.length > 0) b.revokeCapabilities(revoke)
             this.hub.deviceChanged()
             sendJson(c.res, 200, {capabilities: b.capabilityNames(), device_capabilities: b.capabilityCodes()})
+          },
+        },
+      ],
+      [
+        '/sphere/capability/file',
+        {
+          // device capability download: the simulator issues a .cap file bound to itself, signed by its CA
+          POST: async (c) => {
+            const body = await this.json(c)
+            const types = body.capabilities ?? []
+            if (!Array.isArray(types) || types.some((x) => typeof x !== 'string'))
+              throw restError(400, 'invalidUri', 'capabilities must be an array of names')
+            sendBytes(c.res, issueCapabilityFile(this.capabilityDir(), b.deviceId(), types as string[]))
+          },
+        },
+      ],
+      [
+        '/sphere/capability',
+        {
+          // device capability update: verify the file against this device, then persist its capabilities
+          PUT: async (c) => {
+            const caps = readCapabilityFile(this.capabilityDir(), b.deviceId(), await this.capabilityBody(c))
+            b.setCapabilities(caps)
+            this.hub.deviceChanged()
+            sendJson(c.res, 200, {capabilities: b.capabilityNames(), device_capabilities: b.capabilityCodes()})
+          },
+        },
+      ],
+      [
+        '/sphere/capability/session',
+        {
+          // device capability apply: a temporary session (not persisted; ends on restart or DELETE)
+          PUT: async (c) => {
+            const caps = readCapabilityFile(this.capabilityDir(), b.deviceId(), await this.capabilityBody(c))
+            b.setSessionCapabilities(caps)
+            this.hub.deviceChanged()
+            sendJson(c.res, 200, {capabilities: b.capabilityNames(), session: caps})
+          },
+          DELETE: async (c) => {
+            await this.noBody(c)
+            b.setSessionCapabilities(null)
+            this.hub.deviceChanged()
+            sendJson(c.res, 200, {capabilities: b.capabilityNames(), session: []})
           },
         },
       ],
