@@ -10,6 +10,10 @@ import {AppLogs} from './services/app-log.js'
 import {AppManager, type AppQuota, type AppStatus, type UnpackedImage} from './services/app-manager.js'
 import {attachSystemServices, type SystemServices} from './services/system-services.js'
 import {StateStore, type DeviceIdentity, type ManufacturingState} from './storage/state-store.js'
+import {UsageStore} from './storage/usage-store.js'
+import {auditCapabilities, CapabilityUsage, type CapabilityAuditReport} from './services/advisor.js'
+import {NetworkStack, type NetworkOptions} from './services/network.js'
+import {UpdateAgent} from './services/update-agent.js'
 
 /** The simulated OS version (reported like a real device's). */
 export const OS_VERSION = '25.02'
@@ -34,10 +38,18 @@ export interface DeviceBootOptions {
   stopGraceMs?: number
   backoffMs?: number
   maxBackoffMs?: number
+  /** Host map and port map of the network service (merged over `<stateDir>/network.json`). */
+  network?: NetworkOptions
+  /** A/B updates: starts a new app image gets, and how long it must run, before it is kept. */
+  trialAttempts?: number
+  trialWindowMs?: number
 }
 
 /** GET /images component (device REST API shape). */
 export interface ImageComponent {
+  /** Ours: 'trial' while a new image is being proven, 'rolled-back' after an automatic rollback. */
+  update_state?: 'trial' | 'rolled-back'
+  rolled_back_from?: string
   uid: string
   image_type: number
   is_update_staged: boolean
@@ -77,6 +89,11 @@ export class Device {
   readonly store: StateStore
   readonly apps: AppManager
   readonly logs: AppLogs
+  /** Sockets, interfaces, host map (services/network.ts). */
+  readonly network: NetworkStack
+  /** A/B slots, update history and `update-pending` notifications (services/update-agent.ts). */
+  readonly updates: UpdateAgent
+  private readonly usage: CapabilityUsage
   /** Power control, system events (update deferral), certificate store and Wi-Fi behind the applibs calls. */
   readonly system: SystemServices
   private identity: DeviceIdentity
@@ -97,6 +114,14 @@ export class Device {
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)
+    this.network = new NetworkStack(
+      identity.deviceId,
+      () => this.kernel.clock.realtimeAt(this.kernel.now()),
+      NetworkStack.options(store.root, opts.network),
+    )
+    this.lsm.setHostResolver((name) => this.network.resolve(name))
+    this.usage = new CapabilityUsage(this.lsm, new UsageStore(store.root))
+    this.updates = new UpdateAgent(store.root, OS_VERSION)
     this.lsm.onAudit((record) => this.kernel.bus.emit({type: 'audit', record}))
     this.world.onChange((c) => this.kernel.bus.emit({type: 'gpio', gpio: c.gpio, level: c.level, source: c.source}))
     this.logs = new AppLogs(store, this.kernel.bus, () => this.kernel.now())
@@ -105,7 +130,16 @@ export class Device {
       stopGraceMs: opts.stopGraceMs,
       backoffMs: opts.backoffMs,
       maxBackoffMs: opts.maxBackoffMs,
+      net: this.network,
+      trialAttempts: opts.trialAttempts,
+      trialWindowMs: opts.trialWindowMs,
+      onUpdate: (e) => this.updates.onAppUpdate(e),
     })
+    this.kernel.bus.subscribe((e) => {
+      if (e.type !== 'app') return
+      if (e.action === 'installed' && e.detail) this.usage.track(e.componentId, e.detail)
+      else if (e.action === 'uninstalled') this.usage.forget(e.componentId)
+    }, ['app'])
     this.trust = opts.trust ?? [sdkTestTrustAnchor()]
     this.world.onPeripheral((c) => this.kernel.bus.emit({type: 'peripheral', ...c}))
     this.system = attachSystemServices({
@@ -122,6 +156,7 @@ export class Device {
     const identity = store.bootIdentity({capabilities: opts.capabilities ?? ['appDevelopment']})
     const d = new Device(opts, store, identity)
     await d.apps.loadInstalled()
+    for (const r of d.apps.installed()) d.usage.track(r.componentId, r.imageId)
     if (opts.autostart ?? true) d.apps.autostart()
     if (d.kernel.mode === 'realtime') {
       d.kernel.startRealtime()
@@ -134,7 +169,7 @@ export class Device {
   // ---- identity and configuration ---------------------------------------------------------------------
 
   osVersion(): {version: string} {
-    return {version: OS_VERSION}
+    return {version: this.updates.osVersion()}
   }
 
   deviceId(): string {
@@ -190,8 +225,20 @@ export class Device {
         does_image_type_require_restart: false,
         images: [
           {uid: r.imageId, length_in_bytes: r.sizeBytes, uncompressed_length_in_bytes: r.sizeBytes, replica_type: 0},
+          // A/B: the other slot, kept for rollback
+          ...(r.previous
+            ? [
+                {
+                  uid: r.previous.imageId,
+                  length_in_bytes: r.previous.sizeBytes,
+                  uncompressed_length_in_bytes: r.previous.sizeBytes,
+                  replica_type: 1,
+                },
+              ]
+            : []),
         ],
         name: r.name,
+        ...(r.trial ? {update_state: 'trial'} : r.rolledBackFrom ? {update_state: 'rolled-back', rolled_back_from: r.rolledBackFrom.imageId} : {}),
       })),
     }
   }
@@ -304,6 +351,22 @@ export class Device {
     return this.lsm.usedCapabilities(componentId.toLowerCase())
   }
 
+  /** The least-privilege advisor's report for an installed app (throws APP_NOT_INSTALLED). */
+  auditCapabilities(componentId: string): CapabilityAuditReport {
+    const cid = componentId.toLowerCase()
+    const rec = this.apps.installed().find((r) => r.componentId === cid)
+    const image = this.apps.image(cid)
+    if (!rec || !image)
+      throw new SphereError('APP_NOT_INSTALLED', `no application with component ID ${cid} is installed`, {
+        suggestions: ['List installed apps with: sphere device image list-installed'],
+      })
+    return auditCapabilities(
+      {componentId: cid, name: rec.name, imageId: rec.imageId, manifest: image.manifest},
+      this.lsm.usedCapabilities(cid),
+      this.usage.since(cid),
+    )
+  }
+
   // ---- world, events, time --------------------------------------------------------------------------------
 
   pressButton(name: string): void {
@@ -337,6 +400,7 @@ export class Device {
     this.down = true
     if (this.flushTimer) clearInterval(this.flushTimer)
     this.kernel.stop()
+    this.network.shutdown()
     this.logs.flush()
   }
 }
