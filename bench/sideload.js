@@ -3,8 +3,8 @@
 //   socket: an HTTP PUT of the same bytes to a sink server on a Unix socket (the raw transfer cost);
 //   PTY:    a raw copy of the same bytes through a socat PTY pair with serialport (no SLIP, no TCP).
 // Goal from the issue: socket sideload+start <= 250 ms.
-import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, readFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {join, dirname} from 'node:path'

@@ -153,7 +153,6 @@ function firstLine(s: string): string {
 }
 
 function stripAnsi(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\u001b\[[0-9;]*m/g, '')
 }
 

@@ -57,7 +57,7 @@ export function tabulate(data: unknown, columns?: readonly Column[]): {headers: 
   const keysPresent = new Set<string>()
   for (const r of rows) for (const k of Object.keys(r as object)) keysPresent.add(k)
   // Declared columns only when they describe this shape (a --query may have reshaped the rows).
-  if (columns && columns.length > 0 && columns.some((c) => keysPresent.has(c.key.split('.')[0] ?? c.key))) {
+  if (columns && columns.length > 0 && (rows.length === 0 || columns.some((c) => keysPresent.has(c.key.split('.')[0] ?? c.key)))) {
     cols = columns
   } else {
     cols = [...keysPresent].map((k) => ({key: k}))
@@ -107,6 +107,7 @@ export async function render(data: unknown, opts: RenderOptions): Promise<string
     }
     case 'table': {
       const {headers, rows} = tabulate(data, opts.columns)
+      if (headers.length === 0) return undefined // nothing to show (an empty object)
       const {default: Table} = await import('cli-table3')
       const table = new Table({
         head: headers,

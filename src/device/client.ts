@@ -10,6 +10,8 @@ import {
   type MemoryStatsResponse,
   type SphereAppInfo,
   type SphereAuditRecord,
+  type SphereCapabilityAudit,
+  type SphereUpdateStatus,
   type SphereDeviceInfo,
   type SphereLogEntry,
 } from '../protocol/rest-api.js'
@@ -159,6 +161,14 @@ export class DeviceClient {
   }
   setDeploymentTimeout(timeoutMinutes: number | null): Promise<{timeoutMinutes: number | null}> {
     return this.json('PUT', SPHERE_PATHS.deploymentTimeout, {body: {timeoutMinutes}})
+  }
+  /** The least-privilege advisor's report: declared vs used capabilities of an installed app. */
+  appCapabilities(cid: string): Promise<SphereCapabilityAudit> {
+    return this.json('GET', SPHERE_PATHS.appCapabilities(normaliseComponentId(cid)))
+  }
+  /** OS image slots and the update history (rollbacks included). */
+  updates(): Promise<SphereUpdateStatus> {
+    return this.json('GET', SPHERE_PATHS.updates)
   }
 }
 

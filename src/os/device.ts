@@ -148,6 +148,7 @@ export class Device {
       logs: this.logs,
       stateDir: opts.stateDir,
       stopGraceMs: opts.stopGraceMs,
+      updates: this.updates,
     })
   }
 
@@ -282,15 +283,37 @@ export class Device {
         'MANIFEST_INVALID',
         `the image package has no valid app_manifest.json${pkg.manifestError ? `: ${pkg.manifestError}` : ''}`,
       )
+    const version = pkg.debug?.buildDateSeconds ?? 0
+    this.checkNotDowngrade(pkg.identity.componentId, version)
     return this.install(
       {
         componentId: pkg.identity.componentId,
         imageId: pkg.identity.imageId,
         manifest: pkg.manifest as unknown as AppManifest,
         files: pkg.files,
+        version,
       },
       opts,
     )
+  }
+
+  /**
+   * Downgrade protection. An app image's version is the build date (Unix seconds) in its Debug metadata
+   * section, which the SDK stamps at every build and the signature covers; an image without one counts as 0.
+   * An update older than the installed image of the same component is refused (IMAGE_DOWNGRADE) before
+   * anything is written; the same version may be reinstalled. Called at stage time too.
+   */
+  checkNotDowngrade(componentId: string, version: number): void {
+    const cid = componentId.toLowerCase()
+    const cur = this.apps.installed().find((r) => r.componentId === cid)
+    if (cur?.version !== undefined && version < cur.version) {
+      const at = (s: number): string => new Date(s * 1000).toISOString()
+      throw new SphereError(
+        'IMAGE_DOWNGRADE',
+        `the image package (built ${at(version)}) is older than the installed ${cur.name} (built ${at(cur.version)}): downgrades are refused`,
+        {suggestions: ['Rebuild the app (a new build has a newer build date), or uninstall the installed one first']},
+      )
+    }
   }
 
   /** Install from an unpacked, already verified image. */

@@ -174,7 +174,34 @@ export const SPHERE_PATHS = {
   grantCapabilities: '/sphere/device/capabilities',
   /** GET/PUT {timeoutMinutes: number} */
   deploymentTimeout: '/sphere/sideload/timeout',
+  /** GET: SphereCapabilityAudit, the least-privilege advisor's report for one installed app */
+  appCapabilities: (cid: string) => `/sphere/apps/${cid}/capabilities`,
+  /** GET: SphereUpdateStatus (OS slots, update history) */
+  updates: '/sphere/updates',
 } as const
+
+/** GET /sphere/apps/{cid}/capabilities: declared vs used manifest capabilities, and a tightened manifest. */
+export interface SphereCapabilityAudit {
+  componentId: string
+  name: string
+  imageId: string
+  /** Declared entries: `Key` (booleans, MutableStorage) or `Key:value` (one per list entry, e.g. `Gpio:8`). */
+  declared: string[]
+  used: string[]
+  /** Declared but never used since `since`. */
+  unused: string[]
+  /** Declared entries the device cannot observe (reported, never called unused). */
+  untracked: string[]
+  since: string
+  suggestedManifest: Record<string, unknown>
+}
+
+/** GET /sphere/updates */
+export interface SphereUpdateStatus {
+  osVersion: string
+  os: {active: string; slots: Record<string, {version: string}>; pending?: {slot: string; attempts: number}; rolledBackFrom?: {version: string; at: string; reason: string}}
+  history: {time: string; kind: 'app' | 'os'; action: string; componentId?: string; imageId?: string; version?: string; detail?: string}[]
+}
 
 /** The board as the world model shows it (GET /sphere/world, and in events). */
 export interface SphereWorldState {

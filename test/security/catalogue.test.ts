@@ -9,17 +9,27 @@ import * as os from '../../src/os/index.js'
 import {loadCatalogue, runCatalogue, summaryLine, type AttackResult} from '../fixtures/security/runner.mjs'
 import {CACHE_DIR} from '../os/helpers.js'
 
-const attacks = loadCatalogue()
+// SPHERE_ATTACKS=a01,a12 runs a subset (for work on one attack); the full catalogue runs in CI.
+const only = process.env.SPHERE_ATTACKS?.split(',').filter(Boolean)
+const attacks = loadCatalogue().filter((a) => !only || only.some((o) => a.id.startsWith(o)))
+const verbose = process.env.SPHERE_SEC_VERBOSE === '1'
 
 describe('hostile-app catalogue', () => {
   test(`${attacks.length} attacks, each denied or contained with the victim unchanged`, async () => {
-    const results: AttackResult[] = await runCatalogue({os, cacheDir: CACHE_DIR, attacks})
+    const results: AttackResult[] = await runCatalogue({
+      os,
+      cacheDir: CACHE_DIR,
+      attacks,
+      onResult: (r) => {
+        if (verbose) process.stdout.write(`${r.contained ? 'ok  ' : 'FAIL'} ${r.id} ${Math.round(r.wallMs ?? 0)} ms ${r.problems.join('; ')}\n`)
+      },
+    })
     const failed = results.filter((r) => !r.contained)
     const line = summaryLine(results)
     process.stdout.write(`${line}\n`)
     // one line per attack in the failure message, so a regression names the attack and what changed
     expect(failed.map((r) => `${r.id}: ${r.problems.join('; ')}`)).toEqual([])
-    expect(results.length).toBeGreaterThanOrEqual(25)
+    if (!only) expect(results.length).toBeGreaterThanOrEqual(25)
     expect(line).toBe(`hostile apps: ${results.length} attacks / ${results.length} contained`)
   }, 300_000)
 })

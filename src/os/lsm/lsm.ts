@@ -22,6 +22,10 @@ export type Operation =
   | {op: 'image.sideload'; componentId: string}
   /** A boolean manifest capability (e.g. NetworkConfig); any one of a list allows. */
   | {op: 'capability'; capability: string | readonly string[]; action: string}
+  /** A call outside what the OS implements (fork, execve, ptrace, path_symlink...): always denied. */
+  | {op: 'syscall'; name: string}
+  /** A write to the app's own mutable storage; only its refusal at the quota is recorded (see `deny`). */
+  | {op: 'storage.write'; owner: string; quotaBytes: number}
 
 /**
  * Manifest capability keys the LSM rules on, so their use is recorded (`usedCapabilities`). A declared key
@@ -154,6 +158,16 @@ export class Lsm {
     return d
   }
 
+  /**
+   * Record a denial the kernel decided itself (a resource limit such as the storage quota), so every refusal
+   * an app meets is in the audit log, not only the policy decisions.
+   */
+  deny(subject: Subject, operation: Operation, reason: string, errno: number): Decision {
+    const d = deny(reason, errno)
+    this.record(subject, operation, d)
+    return d
+  }
+
   private decideHost(o: Operation): Decision {
     switch (o.op) {
       case 'process.debug':
@@ -240,6 +254,12 @@ export class Lsm {
           : deny(`${o.action} is not in Capabilities.PowerControls`, Errno.EPERM)
       case 'image.sideload':
         return deny('apps cannot install images', Errno.EPERM)
+      case 'syscall':
+        return deny(`${o.name} is not a call this OS provides`, Errno.ENOSYS)
+      case 'storage.write':
+        return o.owner === s.componentId && p.mutableStorageBytes !== undefined
+          ? allow('own mutable storage')
+          : deny(`mutable storage of ${o.owner} is not this app's`, Errno.EACCES)
       case 'capability': {
         const caps = typeof o.capability === 'string' ? [o.capability] : o.capability
         const have = caps.find((k) => p.flags.has(k))

@@ -30,11 +30,15 @@ export class AppMemory {
     return this.memory.buffer.byteLength
   }
 
-  /** Is [ptr, ptr+len) inside memory? Both come from the app as i32 and are taken as unsigned. */
+  /**
+   * Is [ptr, ptr+len) inside memory? Both come from the app as i32 and are taken as unsigned. A length the
+   * kernel computed (count * element size) can exceed 2^32: it is never wrapped (`>>> 0` would turn
+   * 0x100000010 into 16 and pass a range the call then writes far beyond).
+   */
   ok(ptr: number, len: number): boolean {
     const p = ptr >>> 0
-    const l = len >>> 0
-    return p + l <= this.memory.buffer.byteLength
+    const l = len < 0 ? len >>> 0 : len
+    return Number.isFinite(l) && p + l <= this.memory.buffer.byteLength
   }
 
   u32(ptr: number): number {

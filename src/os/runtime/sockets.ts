@@ -257,6 +257,8 @@ export class NetSocket extends KObject {
     u.on('message', (msg, rinfo) => {
       if (this.datagrams.length >= MAX_DATAGRAMS) return // a full receive queue drops, as UDP does
       this.datagrams.push({data: msg, from: {ip: rinfo.address, port: rinfo.port}})
+      // replies to a sender are "established" traffic: the firewall lets them out without AllowedConnections
+      this.allowedDestinations.add(`${rinfo.address}:${rinfo.port}`)
       this.changed()
     })
     u.on('error', (e) => {

@@ -118,7 +118,8 @@ export function sphereImports(c: SysCtx): Record<string, Fn> {
     epoll_wait(epfd: number, events: number, maxevents: number, timeoutMs: number): number {
       const ep = fds.get(epfd)
       if (!ep) return -Errno.EBADF
-      if (!(ep instanceof EpollObject) || maxevents <= 0) return -Errno.EINVAL
+      // Linux: EINVAL past INT_MAX / sizeof(struct epoll_event), so maxevents * 16 never overflows
+      if (!(ep instanceof EpollObject) || maxevents <= 0 || maxevents > 0x7fffffff / 16) return -Errno.EINVAL
       if (!mem.ok(events, maxevents * 16)) return -Errno.EFAULT
       const now = kernel.now()
       const ready: [number, bigint][] = []

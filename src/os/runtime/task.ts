@@ -198,6 +198,8 @@ export class WasmTask implements Task {
     const value = mod === 'wasi_snapshot_preview1' ? Errno.ENOSYS : -Errno.ENOSYS
     const stub = this.wrap((() => {
       this.ctx.note(`${mod}.${name}: not implemented (ENOSYS)`)
+      // audited like any refusal: fork / execve / ptrace and friends leave a record
+      this.ctx.lsm.check(this.ctx.subject, {op: 'syscall', name: `${mod}.${name}`})
       return value
     }) as AnyFn) as (...x: unknown[]) => number
     const sig = this.importSigs.get(`${mod}.${name}`) ?? '->i'

@@ -17,7 +17,14 @@ interface Iovs {
   total: number
 }
 
-/** Validate an iovec array and every buffer it names. */
+/**
+ * Most bytes one read or write moves (an app's whole memory); beyond it the call returns a short count, as
+ * Linux caps a transfer at MAX_RW_COUNT. Without it 1024 iovecs naming the same 256 KiB made the kernel
+ * copy 256 MiB for one fd_write.
+ */
+export const MAX_IO_BYTES = 256 * 1024
+
+/** Validate an iovec array and every buffer it names; the parts kept add up to at most MAX_IO_BYTES. */
 export function readIovs(c: SysCtx, iovs: number, n: number): Iovs | number {
   if (n < 0 || n > IOV_MAX) return Errno.EINVAL
   if (!c.mem.ok(iovs, n * 8)) return Errno.EFAULT
@@ -27,8 +34,9 @@ export function readIovs(c: SysCtx, iovs: number, n: number): Iovs | number {
     const p = c.mem.u32(iovs + i * 8)
     const l = c.mem.u32(iovs + i * 8 + 4)
     if (!c.mem.ok(p, l)) return Errno.EFAULT
-    parts.push([p, l])
-    total += l
+    const take = Math.min(l, MAX_IO_BYTES - total)
+    if (take > 0) parts.push([p, take])
+    total += take
   }
   return {parts, total}
 }
@@ -110,6 +118,15 @@ export function writeObject(c: SysCtx, o: KObject, data: Uint8Array): number {
     if (o.backing.readOnly) return -Errno.EBADF
     const r = o.backing.write(o.offset, data)
     if (r > 0) o.offset += r
+    else if (r === -Errno.ENOSPC) {
+      const quotaBytes = (o.backing as {quotaBytes?: number}).quotaBytes ?? 0
+      c.lsm.deny(
+        c.subject,
+        {op: 'storage.write', owner: c.proc.componentId, quotaBytes},
+        `the mutable storage quota of ${quotaBytes} B is reached`,
+        Errno.ENOSPC,
+      )
+    }
     return r
   }
   if (o instanceof EventFdObject) {

@@ -21,6 +21,8 @@ export interface UnpackedImage {
   manifest: AppManifest
   /** Package-relative paths (`bin/app`, `app_manifest.json`, resources). */
   files: Map<string, Uint8Array>
+  /** Downgrade protection: the package's build date (Unix seconds), kept in the installed record. */
+  version?: number
 }
 
 /** `state` uses the device REST API's names; the detail fields are ours. */
@@ -168,7 +170,15 @@ export class AppManager {
 
   /** Start the apps installed with auto-start. */
   autostart(): void {
-    for (const a of this.apps.values()) if (a.record.autostart) this.start(a.record.componentId)
+    for (const a of this.apps.values()) {
+      if (!a.record.autostart) continue
+      // one app that cannot start (a bad unwind area, no RAM left) must not keep the device from booting
+      try {
+        this.start(a.record.componentId)
+      } catch (e) {
+        this.logs.system(a.record.componentId, `not started at boot: ${(e as Error).message}`)
+      }
+    }
   }
 
   installed(): InstalledAppRecord[] {
@@ -233,6 +243,7 @@ export class AppManager {
       sizeBytes: size,
       uid,
       autostart: opts.start ?? true,
+      ...(img.version !== undefined ? {version: img.version} : {}),
       ...(keep && fallback ? {previous: keep, trial: {attempts: 0}} : old?.record.previous ? {previous: old.record.previous} : {}),
     }
     this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== cid), record])

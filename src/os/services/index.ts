@@ -1,2 +1,5 @@
 export * from './app-log.js'
 export * from './app-manager.js'
+export * from './advisor.js'
+export * from './network.js'
+export * from './update-agent.js'

@@ -11,10 +11,17 @@ import {Errno, Signal} from '../kernel/errno.js'
 import {NS_PER_S} from '../kernel/clock.js'
 import type {Kernel} from '../kernel/kernel.js'
 import type {Process} from '../kernel/process.js'
-import {setSystemHost, type SysEventRecord, type SysEventSubscription, type SystemHost, type WifiAccess} from '../runtime/applibs/host.js'
+import {
+  setSystemHost,
+  type CertStoreAccess,
+  type SysEventRecord,
+  type SysEventSubscription,
+  type SystemHost,
+  type WifiAccess,
+} from '../runtime/applibs/host.js'
 import type {AppLogs} from './app-log.js'
 import type {AppManager} from './app-manager.js'
-import {CertStore} from './certstore.js'
+import {CertStore, type CertEntry} from './certstore.js'
 import {WifiConfig} from './wifi.js'
 import {wifiAccess} from './wifi-access.js'
 
@@ -147,6 +154,15 @@ export interface SystemServicesDeps {
   stateDir?: string
   /** Time an app gets between SIGTERM and SIGKILL on reboot / power-down (virtual ms); default 5,000. */
   stopGraceMs?: number
+  /** The update agent: its announcements become SysEvents; apps' deferrals are passed back to it. */
+  updates?: UpdateAgentLike
+}
+
+/** What system events need of the update agent (src/os/services/update-agent.ts). */
+export interface UpdateAgentLike {
+  on(event: 'update-pending' | 'update-started', fn: (p: {id: number; updateType: 'app' | 'system'; maxDeferralMinutes: number}) => void): unknown
+  defer(id: number, minutes: number): boolean
+  resume(id: number): boolean
 }
 
 export type PowerState = 'on' | 'restarting' | 'powered-down'
@@ -168,7 +184,10 @@ export function sharedDeviceStores(stateDir: string | undefined): {certs: CertSt
 /** Power control, system events, certificate store and Wi-Fi for the applibs calls of one device. */
 export class SystemServices implements SystemHost {
   readonly events: SystemEvents
-  readonly certs: CertStore
+  /** The device certificate store (shared with the REST API). */
+  readonly certStore: CertStore
+  /** What the CertStore_* calls use: the store plus MoveCertificate. */
+  readonly certs: CertStoreAccess
   readonly wifiConfig: WifiConfig
   private state: PowerState = 'on'
   private readonly grace: number
@@ -177,9 +196,45 @@ export class SystemServices implements SystemHost {
   constructor(private readonly deps: SystemServicesDeps) {
     this.events = new SystemEvents(deps.kernel)
     const stores = sharedDeviceStores(deps.stateDir)
-    this.certs = stores.certs
+    const store = stores.certs
+    this.certStore = store
+    this.certs = {
+      list: () => store.list(),
+      get: (id) => store.get(id),
+      has: (id) => store.has(id),
+      add: (id, req) => store.add(id, req),
+      remove: (id) => store.remove(id),
+      availableSpace: () => store.availableSpace(),
+      move: (from, to) => {
+        // CertStore has no rename: re-add the entry under the new name (replacing it), then drop the old one
+        const e = (store as unknown as {entries: CertEntry[]}).entries.find((x) => x.id === from)
+        if (!e) return false
+        if (from === to) return true
+        store.add(to, {certType: e.certType, publicCert: e.publicCert, privateKey: e.privateKey, password: e.password})
+        store.remove(from)
+        return true
+      },
+    }
     this.wifiConfig = stores.wifi
     this.grace = (deps.stopGraceMs ?? 5_000) * 1_000_000
+    const agent = deps.updates
+    if (agent) {
+      let pendingId: number | undefined
+      const type = (p: {updateType: 'app' | 'system'}): 'App' | 'System' => (p.updateType === 'system' ? 'System' : 'App')
+      agent.on('update-pending', (p) => {
+        pendingId = p.id
+        this.events.announce('UpdateReadyForInstall', {updateType: type(p), maxDeferralMinutes: p.maxDeferralMinutes})
+      })
+      agent.on('update-started', (p) => {
+        if (pendingId === p.id) pendingId = undefined
+        this.events.announce('UpdateStarted', {updateType: type(p), maxDeferralMinutes: 0})
+      })
+      this.events.onDeferralChange((e) => {
+        if (pendingId === undefined) return
+        if (e.deferredUntil === undefined) agent.resume(pendingId)
+        else agent.defer(pendingId, Math.ceil((e.deferredUntil - deps.kernel.now()) / (60 * NS_PER_S)))
+      })
+    }
   }
 
   get powerState(): PowerState {

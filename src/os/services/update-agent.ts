@@ -100,6 +100,12 @@ export class UpdateAgent extends EventEmitter {
     return this.state.slots[this.state.active]!.version
   }
 
+  /** Problems with the OS slots (empty = the active slot boots). */
+  problems(): string[] {
+    const a = this.state.active
+    return this.verifySlot(a, this.state.slots[a]) ? [] : [`the active OS slot ${a} does not verify`]
+  }
+
   osState(): OsState {
     return JSON.parse(JSON.stringify(this.state)) as OsState
   }

@@ -45,6 +45,11 @@ export interface SlotRecord {
   file: string
   sha256: string
   sizeBytes: number
+  /**
+   * The image's version for downgrade protection: the build date (Unix seconds) of its Debug metadata
+   * section, which the SDK stamps at every build. Absent for images installed unpacked (tests, old state).
+   */
+  version?: number
 }
 
 export interface InstalledAppRecord extends SlotRecord {
@@ -64,7 +69,14 @@ export interface InstalledAppRecord extends SlotRecord {
 
 /** The slot fields of a record. */
 export function slotOf(r: SlotRecord): SlotRecord {
-  return {imageId: r.imageId, name: r.name, file: r.file, sha256: r.sha256, sizeBytes: r.sizeBytes}
+  return {
+    imageId: r.imageId,
+    name: r.name,
+    file: r.file,
+    sha256: r.sha256,
+    sizeBytes: r.sizeBytes,
+    ...(r.version !== undefined ? {version: r.version} : {}),
+  }
 }
 
 const MAGIC = new TextEncoder().encode('SPHIMG1\0')

@@ -8,6 +8,30 @@
 
 #include_next <sys/socket.h>
 
+/* Option and flag names wasi-libc leaves out (its upstream definitions are disabled), with the Linux values
+   the OS's setsockopt / getsockopt / send / recv take (sdk/ABI.md). SO_TYPE (3) comes from wasi-libc. */
+#ifndef SO_REUSEADDR
+#define SO_DEBUG 1
+#define SO_REUSEADDR 2
+#define SO_ERROR 4
+#define SO_DONTROUTE 5
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_ACCEPTCONN 30
+#endif
+#ifndef MSG_DONTWAIT
+#define MSG_DONTWAIT 0x40
+#endif
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0x4000
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

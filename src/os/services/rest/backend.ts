@@ -11,11 +11,13 @@ import type {
   MemoryStatsResponse,
   SphereAppInfo,
   SphereAuditRecord,
+  SphereCapabilityAudit,
   SphereDeviceInfo,
+  SphereUpdateStatus,
   SphereLogEntry,
   SphereWorldState,
 } from '../../../protocol/rest-api.js'
-import type {AppNetworkAllowance} from '../netconfig.js'
+import type {AppNetworkAllowance, NetConfig} from '../netconfig.js'
 
 /** What a verified upload contains (from the package's metadata and manifest). */
 export interface VerifiedPackage {
@@ -84,6 +86,12 @@ export interface RestBackend {
   audit(since: number): SphereAuditRecord[]
   /** Outbound allowances of installed apps, for the firewall view (optional). */
   firewallAllowances?(): AppNetworkAllowance[]
+  /** Share the server's interface configuration with the device (apps see wlan0 up/down). */
+  useNetConfig?(net: NetConfig): void
+  /** The least-privilege advisor's report; undefined when the app is not installed. */
+  capabilityAudit?(componentId: string): SphereCapabilityAudit | undefined
+  /** OS slots and update history. */
+  updateStatus?(): SphereUpdateStatus
 
   // ---- world ----
   world(): SphereWorldState

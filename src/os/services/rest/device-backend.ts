@@ -15,7 +15,9 @@ import type {
   ManufacturingState,
   SphereAppInfo,
   SphereAuditRecord,
+  SphereCapabilityAudit,
   SphereDeviceInfo,
+  SphereUpdateStatus,
   SphereLogEntry,
   SphereWorldState,
 } from '../../../protocol/rest-api.js'
@@ -25,6 +27,8 @@ import {APP_RAM_CAP_BYTES} from '../../hw/chip.js'
 import {NS_PER_MS} from '../../kernel/clock.js'
 import type {AuditRecord, OsEvent} from '../../kernel/events.js'
 import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../../lsm/policy.js'
+import type {AppNetworkAllowance, NetConfig} from '../netconfig.js'
+import {setWorldPath, worldExtras} from '../world-file.js'
 import type {BackendEvent, RestBackend, VerifiedPackage} from './backend.js'
 
 /** Entries kept per app for /sphere/apps/{cid}/log (older ones are still in the device's log text). */
@@ -83,6 +87,31 @@ export class DeviceRestBackend implements RestBackend {
   private attach(): void {
     this.unsubscribeDevice?.()
     this.unsubscribeDevice = this.dev.subscribe((e) => this.onDeviceEvent(e))
+    if (this.netConfig) this.dev.network.useNetConfig(this.netConfig)
+  }
+
+  private netConfig?: NetConfig
+
+  useNetConfig(net: NetConfig): void {
+    this.netConfig = net
+    this.dev.network.useNetConfig(net)
+  }
+
+  firewallAllowances(): AppNetworkAllowance[] {
+    const apps = this.dev.apps.installed().flatMap((r) => {
+      const policy = this.dev.lsm.policy(r.componentId)
+      return policy ? [{uid: r.uid, policy}] : []
+    })
+    return this.dev.network.allowances(apps)
+  }
+
+  capabilityAudit(componentId: string): SphereCapabilityAudit | undefined {
+    if (!this.dev.apps.installed().some((r) => r.componentId === componentId)) return undefined
+    return this.dev.auditCapabilities(componentId) as unknown as SphereCapabilityAudit
+  }
+
+  updateStatus(): SphereUpdateStatus {
+    return {osVersion: this.dev.updates.osVersion(), os: this.dev.updates.osState(), history: this.dev.updates.history()}
   }
 
   private emit(e: BackendEvent): void {
@@ -111,6 +140,7 @@ export class DeviceRestBackend implements RestBackend {
         this.emit({type: 'audit', record: auditRecord(e.record)})
         break
       case 'gpio':
+      case 'peripheral':
         this.emit({type: 'world'})
         break
       case 'process':
@@ -256,6 +286,10 @@ export class DeviceRestBackend implements RestBackend {
     }
     for (const r of this.dev.auditLog({deniedOnly: true}).slice(-50))
       lines.push(`denied ${r.subject} ${r.operation} ${r.object}: ${r.reason}`)
+    for (const u of this.dev.updates.history().slice(-50))
+      lines.push(
+        `update ${u.time} ${u.kind} ${u.action}${u.componentId ? ` ${u.componentId}` : ''}${u.imageId ? ` image ${u.imageId}` : ''}${u.version ? ` version ${u.version}` : ''}${u.detail ? `: ${u.detail}` : ''}`,
+      )
     return Buffer.from(`${lines.join('\n')}\n`)
   }
 
@@ -287,6 +321,8 @@ export class DeviceRestBackend implements RestBackend {
         `the image package has an invalid app_manifest.json: ${pkg.manifestError ?? ''}`,
       )
     const cid = pkg.identity.componentId.toLowerCase()
+    // refused at stage time already, so a downgrade never reaches the staging area
+    this.dev.checkNotDowngrade(cid, pkg.debug?.buildDateSeconds ?? 0)
     if (pkg.manifest.ComponentId.toLowerCase() !== cid) {
       throw new SphereError(
         'IMAGE_COMPONENT_MISMATCH',
@@ -396,29 +432,13 @@ export class DeviceRestBackend implements RestBackend {
       leds: w.board.leds.map((l) => ({name: l.name, gpio: l.gpio, on: w.ledOn(l.name), color: l.color})),
       buttons: w.board.buttons.map((b) => ({name: b.name, gpio: b.gpio, pressed: w.buttonPressed(b.name)})),
       gpios: [...pins.values()].map((p) => ({id: p.gpio, level: p.level, direction: p.driven ? 'out' : 'in'})),
+      ...worldExtras(w),
     }
   }
 
   setWorld(set: Record<string, unknown>): SphereWorldState {
-    const w = this.dev.world
-    for (const [path, value] of Object.entries(set)) {
-      const m = /^(buttons?|gpios?)\.([A-Za-z0-9_]+)$/.exec(path)
-      if (!m) throw new SphereError('WORLD_BAD_PATH', `unknown world path ${path} (use buttons.<name> or gpios.<id>)`)
-      try {
-        if (m[1]!.startsWith('button')) {
-          if (typeof value !== 'boolean')
-            throw new SphereError('WORLD_BAD_PATH', `${path} takes true (pressed) or false`)
-          if (value) w.pressButton(m[2]!)
-          else w.releaseButton(m[2]!)
-        } else {
-          if (value !== 0 && value !== 1) throw new SphereError('WORLD_BAD_PATH', `${path} takes 0 or 1`)
-          w.driveExternal(Number(m[2]), value)
-        }
-      } catch (e) {
-        if (e instanceof RangeError) throw new SphereError('WORLD_BAD_PATH', e.message)
-        throw e
-      }
-    }
+    // the paths of src/os/services/world-file.ts (docs/world.md): buttons, gpios, adc, sensors, uarts, rtApps
+    for (const [path, value] of Object.entries(set)) setWorldPath(this.dev.world, path, value)
     this.emit({type: 'world'})
     return this.world()
   }

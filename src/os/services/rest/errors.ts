@@ -57,6 +57,7 @@ const SPHERE_CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
   IMAGE_TOO_LARGE: [400, 'noSpace'],
   OS_FLASH_FULL: [409, 'noSpace'],
   IMAGE_COMPONENT_MISMATCH: [400, 'badComponentId'],
+  IMAGE_DOWNGRADE: [403, 'imageNotStaged'],
   IMAGE_BAD_COMPONENT_ID: [400, 'badComponentId'],
   MANIFEST_MISSING: [400, 'manifestMissing'],
   MANIFEST_INVALID: [400, 'manifestParse'],

@@ -9,6 +9,7 @@ import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
 import type {RestHandler} from './server.js'
+import {tagTransport} from './transport.js'
 
 export interface RestListener {
   readonly server: net.Server
@@ -94,6 +95,7 @@ function manage(handler: RestHandler, server: http.Server | https.Server, reopen
 /** Serve the handler over plain HTTP on a Unix domain socket (a stale socket file is replaced). */
 export async function listenUnix(handler: RestHandler, socketPath: string): Promise<RestListener> {
   const server = http.createServer(HTTP_OPTIONS, handler)
+  server.on('connection', (sock: net.Socket) => tagTransport(sock, 'unix'))
   await listenUnixPath(server, socketPath)
   const unregister = manage(handler, server, () => listenUnixPath(server, socketPath))
   return {
@@ -122,6 +124,7 @@ export async function listenHttps(
   tls: TlsMaterial,
 ): Promise<RestListener> {
   const server = https.createServer({...HTTP_OPTIONS, key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2'}, handler)
+  server.on('secureConnection', (sock: net.Socket) => tagTransport(sock, 'https'))
   await listenOn(server, {host, port})
   const bound = (server.address() as AddressInfo).port
   const unregister = manage(handler, server, () => listenOn(server, {host, port: bound}))
@@ -140,6 +143,7 @@ export async function listenHttps(
 /** Serve the handler over plain HTTP on TCP (127.0.0.1 for local tools that cannot use a Unix socket). */
 export async function listenHttp(handler: RestHandler, host: string, port: number): Promise<RestListener> {
   const server = http.createServer(HTTP_OPTIONS, handler)
+  server.on('connection', (sock: net.Socket) => tagTransport(sock, 'http'))
   await listenOn(server, {host, port})
   const bound = (server.address() as AddressInfo).port
   const unregister = manage(handler, server, () => listenOn(server, {host, port: bound}))
@@ -161,6 +165,7 @@ export async function listenHttp(handler: RestHandler, host: string, port: numbe
 export function connectionServer(handler: RestHandler): http.Server {
   const server = http.createServer(HTTP_OPTIONS, handler)
   server.on('connection', (sock: net.Socket) => {
+    tagTransport(sock, 'serial')
     if (handler.controller.restarting) sock.destroy()
   })
   return server

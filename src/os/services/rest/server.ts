@@ -16,8 +16,10 @@ import {NetConfig, WIFI_INTERFACE} from '../netconfig.js'
 import {SideloadSettings} from '../sideload-settings.js'
 import {Telemetry} from '../telemetry.js'
 import {WifiConfig} from '../wifi.js'
+import {sharedDeviceStores} from '../system-services.js'
 import type {BackendEvent, RestBackend} from './backend.js'
 import {RestError, restError, toRestError} from './errors.js'
+import {PRIVILEGED_TRANSPORTS, transportOf} from './transport.js'
 
 export const DEFAULT_MAX_IMAGE_BYTES = 8 * 1024 * 1024
 export const DEFAULT_MAX_JSON_BYTES = 64 * 1024
@@ -37,10 +39,12 @@ export interface RestServices {
 
 /** Open the services persisted under `stateDir` (in memory when undefined). */
 export function openRestServices(stateDir: string | undefined, deviceSeed?: string): RestServices {
+  // the certificate store and Wi-Fi networks are shared with the device's apps (CertStore_* / WifiConfig_* calls)
+  const stores = sharedDeviceStores(stateDir)
   return {
-    certs: CertStore.open(stateDir),
+    certs: stores.certs,
     net: NetConfig.open(stateDir, deviceSeed),
-    wifi: WifiConfig.open(stateDir),
+    wifi: stores.wifi,
     telemetry: Telemetry.open(stateDir),
     sideload: SideloadSettings.open(stateDir),
   }
@@ -313,6 +317,7 @@ export class RestController {
       opts.heartbeatMs ?? 5000,
     )
     this.services.net.onChange(() => this.hub.deviceChanged())
+    backend.useNetConfig?.(this.services.net)
     this.unsubscribeTelemetry = backend.subscribe((e) => {
       if (e.type === 'crash')
         this.services.telemetry.record({
@@ -445,6 +450,20 @@ export class RestController {
   private async noBody(c: Ctx): Promise<void> {
     if (c.req.complete) return
     await readBody(c.req, this.opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, restError(400, 'invalidUri'))
+  }
+
+  /**
+   * The simulator's privileged extensions (granting capabilities without a signed file, issuing capability
+   * files, changing the simulated world) are accepted only on the local Unix socket: a peer on the HTTPS
+   * listener or the serial link must not raise the device's privileges. Untagged sockets (a handler served by
+   * hand) count as the transport given in the options. Refused with 403 before the body is read.
+   */
+  private privileged(c: Ctx, what: string): void {
+    const t = transportOf(c.req.socket) ?? this.opts.transport
+    if (t !== undefined && (PRIVILEGED_TRANSPORTS as readonly string[]).includes(t)) return
+    throw new BodyError(
+      restError(403, 'invalidUri', `${what} is accepted only on the device's local socket, not over ${t ?? 'this connection'}`),
+    )
   }
 
   private cid(raw: string): string {
@@ -816,6 +835,8 @@ export class RestController {
             const names = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string')
             if (!names(caps) || !names(revoke) || caps.length + revoke.length === 0)
               throw restError(400, 'invalidUri', 'capabilities / revoke must be arrays of names, not both empty')
+            // dropping a capability is allowed on any transport; granting one is not
+            if (caps.length > 0) this.privileged(c, 'granting device capabilities')
             if (caps.length > 0) b.grantCapabilities(caps)
             if (revoke.length > 0) b.revokeCapabilities(revoke)
             this.hub.deviceChanged()
@@ -828,6 +849,7 @@ export class RestController {
         {
           // device capability download: the simulator issues a .cap file bound to itself, signed by its CA
           POST: async (c) => {
+            this.privileged(c, 'issuing a capability file')
             const body = await this.json(c)
             const types = body.capabilities ?? []
             if (!Array.isArray(types) || types.some((x) => typeof x !== 'string'))
@@ -868,6 +890,17 @@ export class RestController {
       ],
       ['/sphere/apps', {GET: get(() => b.apps())}],
       ['/sphere/apps/([^/]+)/log', {GET: (c) => this.appLog(c)}],
+      [
+        '/sphere/apps/([^/]+)/capabilities',
+        {
+          GET: get((c) => {
+            const report = b.capabilityAudit?.(this.cid(c.params[0]!))
+            if (!report) throw restError(404, 'appNotPresent')
+            return report
+          }),
+        },
+      ],
+      ['/sphere/updates', {GET: get(() => b.updateStatus?.() ?? {osVersion: b.osVersion(), os: {}, history: []})}],
       ['/sphere/audit', {GET: get((c) => b.audit(sinceParam(c.query)))}],
       ['/sphere/events', {GET: (c) => this.events(c)}],
       [
@@ -875,6 +908,7 @@ export class RestController {
         {
           GET: get(() => b.world()),
           PATCH: async (c) => {
+            this.privileged(c, 'changing the simulated world')
             const body = await this.json(c)
             const set = body.set
             if (!set || typeof set !== 'object' || Array.isArray(set))
@@ -887,6 +921,7 @@ export class RestController {
         '/sphere/world/press',
         {
           POST: async (c) => {
+            this.privileged(c, 'pressing a simulated button')
             const body = await this.json(c)
             if (typeof body.button !== 'string' || body.button === '')
               throw restError(400, 'invalidUri', 'button must be a name such as A')
