@@ -9,4 +9,6 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],
   testPathIgnorePatterns: ['/node_modules/', '/test/fixtures/'],
   testTimeout: 60000,
+  // many suites wait on subprocesses (the CLI, daemons, clang): two workers keep both cores busy
+  maxWorkers: 2,
 }

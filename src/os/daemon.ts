@@ -154,6 +154,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  log(`fatal: ${(e as Error).stack ?? String(e)}`)
+  // an expected failure (e.g. STATE_CORRUPT: a damaged state directory) is one line, the last of the log,
+  // which is what the CLI shows when the daemon does not come up
+  const code = (e as {code?: unknown}).code
+  log(typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `fatal: ${code}: ${(e as Error).message}` : `fatal: ${(e as Error).stack ?? String(e)}`)
   process.exit(1)
 })

@@ -23,6 +23,8 @@ export interface DeviceBootOptions {
   stateDir: string
   /** `realtime` (default) follows the host clock; `fast-forward` runs only inside runFor() and is deterministic. */
   clock?: ClockMode
+  /** The world around the board (kept across a restart of the simulated device); default: a new RDB world. */
+  world?: World
   /** CLOCK_REALTIME at boot (ms since 1970); fast-forward default 2025-01-01. */
   epochMs?: number
   /** Device capabilities written on first boot. Default: appDevelopment (a development simulator). */
@@ -100,11 +102,13 @@ export class Device {
   private readonly trust: TrustAnchors
   private flushTimer?: NodeJS.Timeout
   private down = false
+  /** Unsubscribe from the world (it may outlive this device object, see DeviceBootOptions.world). */
+  private readonly worldOff: (() => void)[] = []
 
   private constructor(opts: DeviceBootOptions, store: StateStore, identity: DeviceIdentity) {
     this.store = store
     this.identity = identity
-    this.world = new World()
+    this.world = opts.world ?? new World()
     this.kernel = new Kernel({
       clock: opts.clock ?? 'realtime',
       world: this.world,
@@ -123,7 +127,9 @@ export class Device {
     this.usage = new CapabilityUsage(this.lsm, new UsageStore(store.root))
     this.updates = new UpdateAgent(store.root, OS_VERSION)
     this.lsm.onAudit((record) => this.kernel.bus.emit({type: 'audit', record}))
-    this.world.onChange((c) => this.kernel.bus.emit({type: 'gpio', gpio: c.gpio, level: c.level, source: c.source}))
+    this.worldOff.push(
+      this.world.onChange((c) => this.kernel.bus.emit({type: 'gpio', gpio: c.gpio, level: c.level, source: c.source})),
+    )
     this.logs = new AppLogs(store, this.kernel.bus, () => this.kernel.now())
     this.apps = new AppManager(this.kernel, this.lsm, store, this.logs, {
       seed: identity.deviceId,
@@ -141,7 +147,7 @@ export class Device {
       else if (e.action === 'uninstalled') this.usage.forget(e.componentId)
     }, ['app'])
     this.trust = opts.trust ?? [sdkTestTrustAnchor()]
-    this.world.onPeripheral((c) => this.kernel.bus.emit({type: 'peripheral', ...c}))
+    this.worldOff.push(this.world.onPeripheral((c) => this.kernel.bus.emit({type: 'peripheral', ...c})))
     this.system = attachSystemServices({
       kernel: this.kernel,
       apps: this.apps,
@@ -154,6 +160,15 @@ export class Device {
 
   static async boot(opts: DeviceBootOptions): Promise<Device> {
     const store = StateStore.open(opts.stateDir, {cacheDir: opts.cacheDir})
+    // a damaged state directory (truncated or bit-flipped files) is reported, never booted from
+    const problems = store.verify()
+    if (problems.length > 0) {
+      throw new SphereError('STATE_CORRUPT', `the device state in ${opts.stateDir} is damaged: ${problems.join('; ')}`, {
+        suggestions: [
+          'Reset the simulated device (sphere sim reset), or move its state directory away to keep it for inspection',
+        ],
+      })
+    }
     const identity = store.bootIdentity({capabilities: opts.capabilities ?? ['appDevelopment']})
     const d = new Device(opts, store, identity)
     await d.apps.loadInstalled()
@@ -250,7 +265,7 @@ export class Device {
   }
 
   /** POST /update/install: install every staged package and empty the staging area. */
-  async installStaged(opts: {start?: boolean} = {}): Promise<AppStatus[]> {
+  async installStaged(opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus[]> {
     const out: AppStatus[] = []
     for (const s of this.store.staged()) {
       try {
@@ -263,7 +278,11 @@ export class Device {
   }
 
   /** Parse, verify (signature against the trusted keys) and install an image package. */
-  async installPackage(bytes: Uint8Array, opts: {start?: boolean} = {}): Promise<AppStatus> {
+  /**
+   * Sideload / update path: the new image goes into the other A/B slot and runs on trial; if it fails to
+   * start 3 times (a crash in its first seconds) the previous image is restored (`ab: false` replaces in place).
+   */
+  async installPackage(bytes: Uint8Array, opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus> {
     const d = this.lsm.check({kind: 'host', name: 'sideload'}, {op: 'image.sideload', componentId: 'package'})
     if (!d.allowed)
       throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`, {
@@ -293,7 +312,7 @@ export class Device {
         files: pkg.files,
         version,
       },
-      opts,
+      {...opts, ab: opts.ab ?? true},
     )
   }
 
@@ -317,7 +336,7 @@ export class Device {
   }
 
   /** Install from an unpacked, already verified image. */
-  install(img: UnpackedImage, opts: {start?: boolean} = {}): Promise<AppStatus> {
+  install(img: UnpackedImage, opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus> {
     return this.apps.install(img, opts)
   }
 
@@ -425,5 +444,6 @@ export class Device {
     this.kernel.stop()
     this.network.shutdown()
     this.logs.flush()
+    for (const off of this.worldOff.splice(0)) off()
   }
 }

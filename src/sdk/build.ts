@@ -9,6 +9,7 @@ import {join, resolve} from 'node:path'
 import {packDirectory, loadOrCreateDevKey, type SigningKey} from '../image/index.js'
 import {writeFileAtomic} from '../util/atomic-file.js'
 import {SphereError, usageError} from '../util/errors.js'
+import {buildAssemblyScriptApp, isAssemblyScriptProject} from './assemblyscript.js'
 import {cliScript, sdkDir, toolchainFile} from './paths.js'
 import {readPresets, resolvePreset} from './presets.js'
 import {requireToolchain} from './toolchain.js'
@@ -127,12 +128,15 @@ function cachedToolchain(binaryDir: string): string | undefined {
   }
 }
 
-/** Configures, builds and packs an Azure Sphere CMake project. */
+/** Configures, builds and packs an Azure Sphere CMake project (or compiles an AssemblyScript one: see assemblyscript.ts). */
 export async function buildApp(opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now()
   const dir = resolve(opts.dir)
+  if (isAssemblyScriptProject(dir)) return buildAssemblyScriptApp(opts)
   if (!existsSync(join(dir, 'CMakeLists.txt'))) {
-    throw usageError('APP_NOT_A_PROJECT', `No CMakeLists.txt in ${dir}`, ['Run it in an app directory, or create one with `sphere app create`'])
+    throw usageError('APP_NOT_A_PROJECT', `No CMakeLists.txt in ${dir} (nor asconfig.json for AssemblyScript)`, [
+      'Run it in an app directory, or create one with `sphere app create`',
+    ])
   }
   const toolchain = requireToolchain(opts.env ?? process.env)
   const sdk = sdkDir()

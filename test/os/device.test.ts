@@ -251,7 +251,7 @@ describe('Device', () => {
     await dev.runFor(50)
     const log = dev.appLog(cid(22))
     expect(logged(log)).toEqual({wifi: -Errno.ENOSYS, accept: Errno.ENOSYS, kill: -Errno.EPERM, settime: -Errno.EPERM})
-    expect(log).toContain('applibs.wificonfig_add_network: not implemented (ENOSYS)')
+    expect(log).toContain('applibs.wificonfig_get_network_diagnostics: not implemented (ENOSYS)')
     expect(dev.auditLog({deniedOnly: true}).map((a) => a.operation)).toEqual(['process.signal', 'time.set'])
   })
 

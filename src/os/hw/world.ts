@@ -95,7 +95,8 @@ export class World {
 
   attachI2c(isu: string, address: number, dev: RegisterDevice): void {
     if (!ISU_NAMES.includes(isu)) throw new RangeError(`no ${isu} on the MT3620 (ISU0-ISU4)`)
-    if (!Number.isInteger(address) || address < 0 || address > 0x7f) throw new RangeError(`bad 7-bit I2C address ${address}`)
+    if (!Number.isInteger(address) || address < 0 || address > 0x7f)
+      throw new RangeError(`bad 7-bit I2C address ${address}`)
     let bus = this.i2c.get(isu)
     if (!bus) this.i2c.set(isu, (bus = new Map()))
     bus.set(address, dev)

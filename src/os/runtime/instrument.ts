@@ -157,9 +157,14 @@ export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} =
   const checked = checkApp(bin)
   const hash = createHash('sha256').update(INSTRUMENT_VERSION).update(bin).digest('hex')
   const cachePath = opts.cacheDir ? join(opts.cacheDir, `${hash}.wasm`) : undefined
-  if (cachePath && existsSync(cachePath)) {
+  // The cached module is what runs: its sha256 (written next to it) must match, else it is redone. A valid
+  // but bit-flipped module could lose its fuel counter, and one app could then stall the whole device.
+  const digestPath = cachePath ? `${cachePath}.sha256` : undefined
+  if (cachePath && digestPath && existsSync(cachePath) && existsSync(digestPath)) {
     const wasm = new Uint8Array(readFileSync(cachePath))
-    if (Wasm.validate(wasm)) return {wasm, hash, fromCache: true, checked, tool: 'cache'}
+    const digest = createHash('sha256').update(wasm).digest('hex')
+    if (readFileSync(digestPath, 'utf8').trim() === digest && Wasm.validate(wasm))
+      return {wasm, hash, fromCache: true, checked, tool: 'cache'}
   }
   const fueled = addFuel(bin, {
     fuelExport: FUEL_EXPORT,
@@ -171,7 +176,10 @@ export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} =
   const {wasm, tool} = await asyncify(fueled.wasm, asyncImports)
   if (!Wasm.validate(wasm))
     throw new SphereError('APP_INSTRUMENT_FAILED', 'instrumenting bin/app produced an invalid module')
-  if (cachePath) writeFileAtomic(cachePath, wasm)
+  if (cachePath && digestPath) {
+    writeFileAtomic(digestPath, createHash('sha256').update(wasm).digest('hex'))
+    writeFileAtomic(cachePath, wasm)
+  }
   return {wasm, hash, fromCache: false, checked, tool}
 }
 

@@ -90,34 +90,33 @@ export function tighten(m: AppManifest, remove: ReadonlySet<string>): AppManifes
  * for the first time, started afresh when a new image of the app is installed, removed on uninstall.
  */
 export class CapabilityUsage {
-  private readonly images = new Map<string, string>()
+  /** componentId -> the tracked image and when its observation started. */
+  private readonly images = new Map<string, {imageId: string; since: string}>()
 
   constructor(
     private readonly lsm: Lsm,
     private readonly store: UsageStore,
   ) {
     lsm.onFirstUse((cid, used) => {
-      const imageId = this.images.get(cid)
-      if (imageId === undefined) return
-      const cur = this.store.read(cid)
-      this.store.write({
-        componentId: cid,
-        imageId,
-        used,
-        since: cur?.imageId === imageId ? cur.since : new Date().toISOString(),
-      })
+      const t = this.images.get(cid)
+      if (t) this.store.write({componentId: cid, imageId: t.imageId, used, since: t.since})
     })
   }
 
-  /** An installed image (at boot or install): keep its record, or start a new one for a new image. */
+  /**
+   * An installed image (at boot or install): keep its record, or start a new one for a new image (written
+   * at its first use, so an install costs no extra write).
+   */
   track(componentId: string, imageId: string): void {
     const cid = componentId.toLowerCase()
-    this.images.set(cid, imageId)
     const r = this.store.read(cid)
-    if (r?.imageId === imageId) this.lsm.restoreUsed(cid, r.used)
-    else {
+    if (r?.imageId === imageId) {
+      this.images.set(cid, {imageId, since: r.since})
+      this.lsm.restoreUsed(cid, r.used)
+    } else {
+      this.images.set(cid, {imageId, since: new Date().toISOString()})
       this.lsm.restoreUsed(cid, [])
-      this.store.write({componentId: cid, imageId, used: [], since: new Date().toISOString()})
+      if (r) this.store.delete(cid)
     }
   }
 
@@ -128,6 +127,6 @@ export class CapabilityUsage {
   }
 
   since(componentId: string): string {
-    return this.store.read(componentId.toLowerCase())?.since ?? new Date(0).toISOString()
+    return this.images.get(componentId.toLowerCase())?.since ?? new Date(0).toISOString()
   }
 }

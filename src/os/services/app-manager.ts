@@ -193,7 +193,7 @@ export class AppManager {
    * Install (or replace) an app. The binary is checked and instrumented first; the image file is made
    * durable, then apps.json is rewritten (the commit point). A running old version is stopped first.
    */
-  async install(img: UnpackedImage, opts: {start?: boolean} = {}): Promise<AppStatus> {
+  async install(img: UnpackedImage, opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus> {
     const cid = img.componentId.toLowerCase()
     const policy = compilePolicy(img.manifest)
     if (policy.componentId !== cid) {
@@ -227,7 +227,8 @@ export class AppManager {
     const written = this.store.writeImage(image)
     const uid = old?.record.uid ?? this.nextUid()
     // A/B: a new image goes on trial with the last proven image kept as the other slot
-    const replaced = old && old.record.imageId !== image.imageId ? old : undefined
+    // (opts.ab: the device's update path; a plain install replaces the image in place)
+    const replaced = opts.ab && old && old.record.imageId !== image.imageId ? old : undefined
     const keep = replaced ? (replaced.record.trial ? replaced.record.previous : slotOf(replaced.record)) : undefined
     const fallback = replaced
       ? replaced.record.trial
@@ -244,7 +245,7 @@ export class AppManager {
       uid,
       autostart: opts.start ?? true,
       ...(img.version !== undefined ? {version: img.version} : {}),
-      ...(keep && fallback ? {previous: keep, trial: {attempts: 0}} : old?.record.previous ? {previous: old.record.previous} : {}),
+      ...(keep && fallback ? {previous: keep, trial: {attempts: 0}} : {}),
     }
     this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== cid), record])
     this.store.collectGarbage()

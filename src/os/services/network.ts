@@ -168,7 +168,14 @@ export class NetworkStack implements NetHost {
     return this.links.interfaceNames().map((name) => {
       const up = this.links.isUp(name)
       if (name === SERVICE_INTERFACE)
-        return {name, up: true, ipType: 0, medium: 0, status: IFACE_UP | IFACE_CONNECTED | IFACE_IP, addresses: [SERVICE_IP]}
+        return {
+          name,
+          up: true,
+          ipType: 0,
+          medium: 0,
+          status: IFACE_UP | IFACE_CONNECTED | IFACE_IP,
+          addresses: [SERVICE_IP],
+        }
       const st = this.staticIp.get(name)
       const wifi = name === WIFI_INTERFACE
       const addresses = !up ? [] : st?.ip ? [st.ip] : wifi ? [this.wlanIp] : []
@@ -182,7 +189,10 @@ export class NetworkStack implements NetHost {
         medium: wifi ? 1 : 2,
         status,
         hardwareAddress:
-          this.macs.get(name) ?? (wifi ? mac(`${this.deviceSeed}/wlan0`, [0x00, 0x0c, 0x43]) : mac(`${this.deviceSeed}/eth0`, [0x02, 0x53, 0x50])),
+          this.macs.get(name) ??
+          (wifi
+            ? mac(`${this.deviceSeed}/wlan0`, [0x00, 0x0c, 0x43])
+            : mac(`${this.deviceSeed}/eth0`, [0x02, 0x53, 0x50])),
         addresses,
       }
     })
@@ -283,7 +293,10 @@ export class NetworkStack implements NetHost {
   }
 
   services(): NetServices {
-    return {sntp: [...this.sntpSockets.keys()], dhcp: [...this.dhcp].map(([interfaceName, config]) => ({interfaceName, config}))}
+    return {
+      sntp: [...this.sntpSockets.keys()],
+      dhcp: [...this.dhcp].map(([interfaceName, config]) => ({interfaceName, config})),
+    }
   }
 
   /** The per-app rules of the firewall view: outbound by resolved address, inbound by server port. */

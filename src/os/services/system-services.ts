@@ -160,7 +160,10 @@ export interface SystemServicesDeps {
 
 /** What system events need of the update agent (src/os/services/update-agent.ts). */
 export interface UpdateAgentLike {
-  on(event: 'update-pending' | 'update-started', fn: (p: {id: number; updateType: 'app' | 'system'; maxDeferralMinutes: number}) => void): unknown
+  on(
+    event: 'update-pending' | 'update-started',
+    fn: (p: {id: number; updateType: 'app' | 'system'; maxDeferralMinutes: number}) => void,
+  ): unknown
   defer(id: number, minutes: number): boolean
   resume(id: number): boolean
 }
@@ -220,7 +223,8 @@ export class SystemServices implements SystemHost {
     const agent = deps.updates
     if (agent) {
       let pendingId: number | undefined
-      const type = (p: {updateType: 'app' | 'system'}): 'App' | 'System' => (p.updateType === 'system' ? 'System' : 'App')
+      const type = (p: {updateType: 'app' | 'system'}): 'App' | 'System' =>
+        p.updateType === 'system' ? 'System' : 'App'
       agent.on('update-pending', (p) => {
         pendingId = p.id
         this.events.announce('UpdateReadyForInstall', {updateType: type(p), maxDeferralMinutes: p.maxDeferralMinutes})

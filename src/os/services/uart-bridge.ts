@@ -80,7 +80,7 @@ export async function bridgeUartToPty(
       if (closed) return
       closed = true
       live.delete(bridge)
-      if (pair.process.pid !== undefined) pids.delete(pair.process.pid)
+      exitCleanups.delete(bridge)
       if (port.peer === peer) port.detachPeer()
       if (s.isOpen) await new Promise<void>((r) => s.close(() => r()))
       await pair.stop()
@@ -97,7 +97,11 @@ export async function bridgeUartToPty(
     close: () => void bridge.close(),
   }
   port.attachPeer(peer)
-  track(bridge, pair.process.pid)
+  track(bridge, () => {
+    pair.process.kill()
+    removeLink(path)
+    rmSync(dir, {recursive: true, force: true})
+  })
   return bridge
 }
 
@@ -127,24 +131,25 @@ export function bridgeUartToFile(port: UartPort, path: string, settings?: Partia
   return bridge
 }
 
-function track(b: UartBridge, pid?: number): void {
+/** What must not outlive the simulator process: socat and the PTY links it made (removed synchronously). */
+const exitCleanups = new Map<UartBridge, () => void>()
+
+function track(b: UartBridge, cleanup?: () => void): void {
   live.add(b)
-  if (pid !== undefined) pids.add(pid)
+  if (cleanup) exitCleanups.set(b, cleanup)
   if (!exitHook) {
     exitHook = true
-    // socat must not outlive the simulator
     process.once('exit', () => {
-      for (const p of pids) {
+      for (const fn of exitCleanups.values()) {
         try {
-          process.kill(p)
+          fn()
         } catch {
-          // already gone
+          // best effort at exit
         }
       }
     })
   }
 }
-const pids = new Set<number>()
 
 /** Close every bridge this process opened (tests, daemon shutdown). */
 export async function closeAllUartBridges(): Promise<void> {

@@ -172,7 +172,12 @@ export class UpdateAgent extends EventEmitter {
       rolledBackFrom: {version: info?.version ?? '?', at: new Date().toISOString(), reason},
     }
     this.commit()
-    const e = this.log({kind: 'os', action: 'rolled-back', version: info?.version, detail: `${reason}; kept ${this.osVersion()}`})
+    const e = this.log({
+      kind: 'os',
+      action: 'rolled-back',
+      version: info?.version,
+      detail: `${reason}; kept ${this.osVersion()}`,
+    })
     this.emit('rollback', e)
   }
 

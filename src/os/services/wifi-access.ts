@@ -100,7 +100,13 @@ export function wifiAccess(store: WifiConfig): WifiAccess {
     scan(): WifiScanRecord[] {
       return store
         .scan()
-        .map((a) => ({ssid: a.ssid, bssid: a.bssid, freq: a.freq, signal: a.signal_level, securityState: a.securityState}))
+        .map((a) => ({
+          ssid: a.ssid,
+          bssid: a.bssid,
+          freq: a.freq,
+          signal: a.signal_level,
+          securityState: a.securityState,
+        }))
     },
     connectedId(): number {
       return -ENOTCONN

@@ -70,7 +70,8 @@ function lineSettings(v: unknown, what: string): Partial<UartLineSettings> | und
   if (typeof v !== 'object' || Array.isArray(v)) throw bad(`${what} must be an object`)
   const out: Partial<UartLineSettings> = {}
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (!SETTING_KEYS.includes(k as keyof UartLineSettings)) throw bad(`${what}.${k}: unknown (use ${SETTING_KEYS.join(', ')})`)
+    if (!SETTING_KEYS.includes(k as keyof UartLineSettings))
+      throw bad(`${what}.${k}: unknown (use ${SETTING_KEYS.join(', ')})`)
     out[k as keyof UartLineSettings] = num(x, `${what}.${k}`)
   }
   return out
@@ -244,12 +245,18 @@ function apply(world: World, doc: Record<string, unknown>): void {
 }
 
 function addDevice(world: World, d: Record<string, unknown>): void {
-  if (String(d.model ?? '').toLowerCase() !== 'lsm6ds3') throw bad(`devices: unknown model ${String(d.model)} (lsm6ds3)`)
+  if (String(d.model ?? '').toLowerCase() !== 'lsm6ds3')
+    throw bad(`devices: unknown model ${String(d.model)} (lsm6ds3)`)
   const isu = isuName(String(d.isu ?? ''))
   try {
     if (d.bus === 'i2c') world.attachI2c(isu, num(d.address ?? 0x6a, 'devices[].address'), world.newLsm6ds3())
     else if (d.bus === 'spi') {
-      const cs = d.chipSelect === 'B' || d.chipSelect === -2 ? -2 : d.chipSelect === undefined || d.chipSelect === 'A' || d.chipSelect === -1 ? -1 : NaN
+      const cs =
+        d.chipSelect === 'B' || d.chipSelect === -2
+          ? -2
+          : d.chipSelect === undefined || d.chipSelect === 'A' || d.chipSelect === -1
+            ? -1
+            : NaN
       if (Number.isNaN(cs)) throw bad('devices[].chipSelect must be A or B')
       world.attachSpi(isu, cs, world.newLsm6ds3())
     } else throw bad('devices[].bus must be i2c or spi')
@@ -265,10 +272,14 @@ export function parseWorldFile(text: string): Record<string, unknown> {
   try {
     doc = parse(text)
   } catch (e) {
-    throw new SphereError('WORLD_BAD_FILE', `the world file is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`)
+    throw new SphereError(
+      'WORLD_BAD_FILE',
+      `the world file is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`,
+    )
   }
   if (doc === null || doc === undefined) return {}
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new SphereError('WORLD_BAD_FILE', 'the world file must be a mapping')
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new SphereError('WORLD_BAD_FILE', 'the world file must be a mapping')
   return doc as Record<string, unknown>
 }
 
@@ -316,6 +327,9 @@ export function worldExtras(world: World): Record<string, unknown> {
     })),
     busDevices: world.busDevices(),
     rtApps: [...world.rtApps.values()],
-    power: {profile: world.powerProfile, rtc: world.rtcNs === undefined ? null : new Date(world.rtcNs / 1e6).toISOString()},
+    power: {
+      profile: world.powerProfile,
+      rtc: world.rtcNs === undefined ? null : new Date(world.rtcNs / 1e6).toISOString(),
+    },
   }
 }

@@ -126,6 +126,73 @@ export function decodeImage(bytes: Uint8Array): StoredImage {
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
+/*
+ * Integrity. Every file the store owns is checked when it is read, so a truncated or bit-flipped file is
+ * reported (STATE_CORRUPT) and never silently used:
+ *   device.json, apps.json   an "integrity" member: sha256 of the compact JSON of the other members
+ *   storage/<cid>.bin        a 40-byte header: "SPHMUT1\0" + sha256 of the data
+ *   images/*.img             sha256 in apps.json (as before)
+ *   format                   "sphere-state 2": the directory uses the rules above. A directory without it
+ *                            (made by an older build) is upgraded in place by open(): unsealed files are
+ *                            accepted once and sealed, then the marker is written.
+ * Logs (logs/*.log) are the apps' own output, shown but never trusted for a decision; they are not sealed.
+ */
+const FORMAT_FILE = 'format'
+const FORMAT_TEXT = 'sphere-state 2\n'
+const MUT_MAGIC = new TextEncoder().encode('SPHMUT1\0')
+const MUT_HEADER = MUT_MAGIC.length + 32
+
+const corrupt = (what: string): SphereError =>
+  new SphereError('STATE_CORRUPT', `device state file ${what}`, {
+    suggestions: [
+      'Reset the simulated device (sphere sim reset), or move its state directory away to keep it for inspection',
+    ],
+  })
+
+/** JSON with an integrity member over the rest (compact JSON, member order as written). */
+export function sealJson(obj: object): string {
+  const {integrity: _drop, ...rest} = obj as Record<string, unknown>
+  void _drop
+  return JSON.stringify({...rest, integrity: `sha256:${sha256(new TextEncoder().encode(JSON.stringify(rest)))}`}, null, 2)
+}
+
+/** Parse a sealed JSON file; `legacy` accepts a file without the member (a directory being upgraded). */
+export function unsealJson<T>(text: string, file: string, legacy: boolean): T {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch {
+    throw corrupt(`${file} cannot be read (not JSON: truncated or damaged)`)
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw corrupt(`${file} is not a JSON object`)
+  const {integrity, ...rest} = v as Record<string, unknown>
+  if (integrity === undefined && legacy) return rest as T
+  const want = `sha256:${sha256(new TextEncoder().encode(JSON.stringify(rest)))}`
+  if (integrity !== want) throw corrupt(`${file} fails its integrity check (damaged or edited by hand)`)
+  return rest as T
+}
+
+export function sealMutable(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(MUT_HEADER + data.length)
+  out.set(MUT_MAGIC, 0)
+  out.set(createHash('sha256').update(data).digest(), MUT_MAGIC.length)
+  out.set(data, MUT_HEADER)
+  return out
+}
+
+export function unsealMutable(bytes: Uint8Array, file: string, legacy: boolean): Uint8Array {
+  const magic = bytes.length >= MUT_HEADER && MUT_MAGIC.every((b, i) => bytes[i] === b)
+  if (!magic) {
+    if (legacy) return bytes
+    throw corrupt(`${file} has no storage header (truncated or damaged)`)
+  }
+  const data = bytes.subarray(MUT_HEADER)
+  const sum = createHash('sha256').update(data).digest()
+  if (!sum.equals(Buffer.from(bytes.buffer, bytes.byteOffset + MUT_MAGIC.length, 32)))
+    throw corrupt(`${file} fails its integrity check (damaged)`)
+  return data.slice()
+}
+
 export class StateStore {
   readonly root: string
   readonly cacheDir: string
@@ -141,7 +208,34 @@ export class StateStore {
     for (const d of ['images', 'staged', 'storage', 'logs']) mkdirSync(join(root, d), {recursive: true})
     mkdirSync(s.cacheDir, {recursive: true})
     s.collectGarbage()
+    s.upgradeFormat()
     return s
+  }
+
+  /** Set while the directory has no format marker (made by an older build): unsealed files are accepted. */
+  private legacy = false
+
+  /** A directory without the format marker: seal what an older build wrote, then write the marker. */
+  private upgradeFormat(): void {
+    const marker = this.path(FORMAT_FILE)
+    if (existsSync(marker)) return
+    this.legacy = true
+    try {
+      const id = this.readJson<DeviceIdentity>(this.path('device.json'))
+      if (id) this.writeIdentity(id)
+      const apps = this.readJson<{apps: InstalledAppRecord[]}>(this.path('apps.json'))
+      if (apps) this.commitRegistry(apps.apps)
+      for (const f of readdirSync(this.path('storage'))) {
+        if (!f.endsWith('.bin')) continue
+        const cid = f.slice(0, -4)
+        const data = this.readMutable(cid)
+        if (data) this.writeMutable(cid, data)
+      }
+    } catch {
+      return // a damaged legacy file: leave everything as it is, verify() reports it
+    }
+    writeFileAtomic(marker, FORMAT_TEXT)
+    this.legacy = false
   }
 
   private path(...p: string[]): string {
@@ -150,13 +244,7 @@ export class StateStore {
 
   private readJson<T>(file: string): T | undefined {
     if (!existsSync(file)) return undefined
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as T
-    } catch {
-      throw new SphereError('STATE_CORRUPT', `device state file ${file} cannot be read`, {
-        suggestions: ['Reset the simulated device (sim reset) if the state directory was edited by hand'],
-      })
-    }
+    return unsealJson<T>(readFileSync(file, 'utf8'), file, this.legacy)
   }
 
   // ---- identity -----------------------------------------------------------------------------------
@@ -171,12 +259,12 @@ export class StateStore {
       bootCount: 0,
     }
     const next = {...cur, bootCount: cur.bootCount + 1}
-    writeFileAtomic(file, JSON.stringify(next, null, 2))
+    writeFileAtomic(file, sealJson(next))
     return next
   }
 
   writeIdentity(id: DeviceIdentity): void {
-    writeFileAtomic(this.path('device.json'), JSON.stringify(id, null, 2))
+    writeFileAtomic(this.path('device.json'), sealJson(id))
   }
 
   // ---- installed images -------------------------------------------------------------------------------
@@ -187,7 +275,7 @@ export class StateStore {
 
   /** The commit point: atomically replace the list of installed apps. */
   commitRegistry(apps: InstalledAppRecord[]): void {
-    writeFileAtomic(this.path('apps.json'), JSON.stringify({version: 1, apps}, null, 2))
+    writeFileAtomic(this.path('apps.json'), sealJson({version: 1, apps}))
   }
 
   /** Write an image file (durable before it is referenced). Returns where and its hash. */
@@ -229,11 +317,26 @@ export class StateStore {
   verify(): string[] {
     const problems: string[] = []
     let recs: InstalledAppRecord[] = []
+    const marker = this.path(FORMAT_FILE)
+    if (existsSync(marker) && readFileSync(marker, 'utf8') !== FORMAT_TEXT)
+      problems.push(`device state file ${marker} is damaged`)
     try {
-      recs = this.registry()
       this.readJson(this.path('device.json'))
     } catch (e) {
-      return [(e as Error).message]
+      problems.push((e as Error).message)
+    }
+    try {
+      recs = this.registry()
+    } catch (e) {
+      return [...problems, (e as Error).message]
+    }
+    for (const f of readdirSync(this.path('storage'))) {
+      if (!f.endsWith('.bin')) continue
+      try {
+        this.readMutable(f.slice(0, -4))
+      } catch (e) {
+        problems.push((e as Error).message)
+      }
     }
     for (const r of recs) {
       for (const slot of r.previous ? [r, r.previous] : [r]) {
@@ -271,11 +374,11 @@ export class StateStore {
 
   readMutable(componentId: string): Uint8Array | undefined {
     const f = this.path('storage', `${componentId}.bin`)
-    return existsSync(f) ? new Uint8Array(readFileSync(f)) : undefined
+    return existsSync(f) ? unsealMutable(new Uint8Array(readFileSync(f)), f, this.legacy) : undefined
   }
 
   writeMutable(componentId: string, data: Uint8Array): void {
-    writeFileAtomic(this.path('storage', `${componentId}.bin`), data)
+    writeFileAtomic(this.path('storage', `${componentId}.bin`), sealMutable(data))
   }
 
   deleteMutable(componentId: string): boolean {
@@ -287,7 +390,7 @@ export class StateStore {
 
   mutableSize(componentId: string): number {
     const f = this.path('storage', `${componentId}.bin`)
-    return existsSync(f) ? statSync(f).size : 0
+    return existsSync(f) ? Math.max(0, statSync(f).size - MUT_HEADER) : 0
   }
 
   // ---- logs -----------------------------------------------------------------------------------------------

@@ -43,7 +43,10 @@ d('sphere device app audit (least-privilege advisor)', () => {
     copySamples(root)
     const dir = join(root, 'Samples/PrivateNetworkServices')
     const manifestPath = join(dir, 'app_manifest.json')
-    const m = JSON.parse(readFileSync(manifestPath, 'utf8').replace(/^\uFEFF/, '')) as {Capabilities: Record<string, unknown>; ComponentId: string}
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8').replace(/^\uFEFF/, '')) as {
+      Capabilities: Record<string, unknown>
+      ComponentId: string
+    }
     original = {...m.Capabilities}
     cid = m.ComponentId
     m.Capabilities = {...m.Capabilities, ...EXTRA}
@@ -60,7 +63,9 @@ d('sphere device app audit (least-privilege advisor)', () => {
   })
 
   test('lists exactly the over-declared capabilities as unused and suggests the tightened manifest', async () => {
-    const dep = (await cli('device', 'sideload', 'deploy', '--image-package', built.apps[0]!.imagePackage)) as {state: string}
+    const dep = (await cli('device', 'sideload', 'deploy', '--image-package', built.apps[0]!.imagePackage)) as {
+      state: string
+    }
     expect(dep.state).toBe('running')
     // wait until the sample is listening (it configures eth0, SNTP and DHCP first)
     let text = ''
@@ -85,7 +90,12 @@ d('sphere device app audit (least-privilege advisor)', () => {
       'MutableStorage',
       'SystemTime',
     ])
-    expect([...report.used].sort()).toEqual(['AllowedTcpServerPorts:11000', 'DhcpService', 'NetworkConfig', 'SntpService'])
+    expect([...report.used].sort()).toEqual([
+      'AllowedTcpServerPorts:11000',
+      'DhcpService',
+      'NetworkConfig',
+      'SntpService',
+    ])
     expect(report.untracked).toEqual([])
     expect(report.suggestedManifest.Capabilities).toEqual(original)
     expect(report.suggestedManifest.ComponentId).toBe(cid)

@@ -49,7 +49,12 @@ async function runApp(d: Device, id: string, until?: () => boolean): Promise<Rec
 }
 
 /** A TCP server on 127.0.0.1 that records what clients send and answers "welcome\n". */
-async function tcpServer(): Promise<{port: number; received: () => string; connections: () => number; close: () => Promise<void>}> {
+async function tcpServer(): Promise<{
+  port: number
+  received: () => string
+  connections: () => number
+  close: () => Promise<void>
+}> {
   let data = ''
   let conns = 0
   const open = new Set<net.Socket>()
@@ -80,7 +85,9 @@ describe('outbound: AllowedConnections', () => {
     const srv = await tcpServer()
     try {
       const d = await boot()
-      await d.install(await netImage(1, Mode.tcpClient, srv.port, '127.0.0.1', {AllowedConnections: ['telemetry.contoso.test']}))
+      await d.install(
+        await netImage(1, Mode.tcpClient, srv.port, '127.0.0.1', {AllowedConnections: ['telemetry.contoso.test']}),
+      )
       const log = await runApp(d, cid(1))
       expect(log).toMatchObject({ready: 1, connect: 0, sent: 15, recv: 8})
       expect(d.appLog(cid(1))).toContain('data:welcome\n')
@@ -97,7 +104,9 @@ describe('outbound: AllowedConnections', () => {
     const srv = await tcpServer()
     try {
       const d = await boot()
-      await d.install(await netImage(2, Mode.tcpClient, srv.port, '10.20.30.40', {AllowedConnections: ['telemetry.contoso.test']}))
+      await d.install(
+        await netImage(2, Mode.tcpClient, srv.port, '10.20.30.40', {AllowedConnections: ['telemetry.contoso.test']}),
+      )
       const log = await runApp(d, cid(2))
       expect(log.connect).toBe(-EACCES)
       const denied = d.auditLog({componentId: cid(2), deniedOnly: true})
@@ -120,7 +129,9 @@ describe('outbound: AllowedConnections', () => {
     const srv = await tcpServer()
     try {
       const d = await boot({network: {hosts: {'telemetry.contoso.test': '127.0.0.2'}}})
-      await d.install(await netImage(3, Mode.tcpClient, srv.port, '127.0.0.1', {AllowedConnections: ['telemetry.contoso.test']}))
+      await d.install(
+        await netImage(3, Mode.tcpClient, srv.port, '127.0.0.1', {AllowedConnections: ['telemetry.contoso.test']}),
+      )
       expect((await runApp(d, cid(3))).connect).toBe(-EACCES)
       expect(srv.connections()).toBe(0)
       expect(d.network.resolve('telemetry.contoso.test')).toBe('127.0.0.2')

@@ -67,7 +67,14 @@ d('PrivateNetworkServices sample on the simulator', () => {
     expect(dev.network.services().dhcp).toEqual([
       {
         interfaceName: 'eth0',
-        config: {startIp: '192.168.100.11', count: 1, mask: '255.255.255.0', gateway: '0.0.0.0', leaseHours: 24, ntp: ['192.168.100.10']},
+        config: {
+          startIp: '192.168.100.11',
+          count: 1,
+          mask: '255.255.255.0',
+          gateway: '0.0.0.0',
+          leaseHours: 24,
+          ntp: ['192.168.100.10'],
+        },
       },
     ])
     const eth0 = dev.network.interfaces().find((i) => i.name === 'eth0')!
@@ -119,8 +126,18 @@ d('PrivateNetworkServices sample on the simulator', () => {
 
   test('the advisor finds every declared capability used (the sample declares exactly what it needs)', () => {
     const report = dev.auditCapabilities(cid)
-    expect([...report.declared].sort()).toEqual(['AllowedTcpServerPorts:11000', 'DhcpService', 'NetworkConfig', 'SntpService'])
-    expect([...report.used].sort()).toEqual(['AllowedTcpServerPorts:11000', 'DhcpService', 'NetworkConfig', 'SntpService'])
+    expect([...report.declared].sort()).toEqual([
+      'AllowedTcpServerPorts:11000',
+      'DhcpService',
+      'NetworkConfig',
+      'SntpService',
+    ])
+    expect([...report.used].sort()).toEqual([
+      'AllowedTcpServerPorts:11000',
+      'DhcpService',
+      'NetworkConfig',
+      'SntpService',
+    ])
     expect(report.unused).toEqual([])
     expect(report.untracked).toEqual([])
     expect(report.suggestedManifest.Capabilities).toEqual({

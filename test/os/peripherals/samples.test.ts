@@ -39,7 +39,8 @@ d('Azure Sphere peripheral samples on the simulator', () => {
     home = join(root, 'home')
     copySamples(root)
     const env = {...process.env, SPHERE_SDK_CACHE: join(root, 'sdk-cache'), SPHERE_HOME: home}
-    for (const [k, dir] of Object.entries(SAMPLES)) built[k as Sample] = await buildApp({dir: join(root, dir), env, sphereHome: home})
+    for (const [k, dir] of Object.entries(SAMPLES))
+      built[k as Sample] = await buildApp({dir: join(root, dir), env, sphereHome: home})
   }, 300_000)
   afterAll(() => removeDir(root))
   afterEach(async () => {
@@ -49,7 +50,12 @@ d('Azure Sphere peripheral samples on the simulator', () => {
   })
 
   const boot = async (name: string): Promise<Device> => {
-    dev = await Device.boot({stateDir: join(root, `state-${name}`), clock: 'fast-forward', trust: loadTrustStore(home), cacheDir: join(root, 'app-cache')})
+    dev = await Device.boot({
+      stateDir: join(root, `state-${name}`),
+      clock: 'fast-forward',
+      trust: loadTrustStore(home),
+      cacheDir: join(root, 'app-cache'),
+    })
     events = []
     dev.subscribe((e) => events.push(e))
     return dev
@@ -110,13 +116,24 @@ d('Azure Sphere peripheral samples on the simulator', () => {
     const device = await boot('pwm')
     await install(device, 'pwm')
     await device.runFor(550)
-    const pwm = events.filter((e): e is Extract<OsEvent, {type: 'peripheral'}> => e.type === 'peripheral' && e.path.startsWith('pwm.'))
+    const pwm = events.filter(
+      (e): e is Extract<OsEvent, {type: 'peripheral'}> => e.type === 'peripheral' && e.path.startsWith('pwm.'),
+    )
     // first all four channels are switched off, then channel 1 (LED1 green) steps up
     expect(pwm.slice(0, 4).map((e) => e.path)).toEqual(['pwm.2.0', 'pwm.2.1', 'pwm.2.2', 'pwm.2.3'])
     const steps = pwm.filter((e) => e.path === 'pwm.2.1').slice(1)
     expect(steps.map((e) => (e.value as {dutyNs: number}).dutyNs)).toEqual([1000, 2000, 3000, 4000, 5000])
     expect(steps.map((e) => Math.round(e.t / NS_PER_MS / 100))).toEqual([1, 2, 3, 4, 5])
-    const state = (worldExtras(device.world).pwm as {channel: number; periodNs: number; dutyNs: number; polarity: number; enabled: boolean; dutyPercent: number}[]).find((p) => p.channel === 1)
+    const state = (
+      worldExtras(device.world).pwm as {
+        channel: number
+        periodNs: number
+        dutyNs: number
+        polarity: number
+        enabled: boolean
+        dutyPercent: number
+      }[]
+    ).find((p) => p.channel === 1)
     expect(state).toMatchObject({periodNs: 20_000, dutyNs: 5_000, polarity: 1, enabled: true, dutyPercent: 25})
   })
 
@@ -144,7 +161,10 @@ d('Azure Sphere peripheral samples on the simulator', () => {
     await device.runFor(2_500)
     const log = device.appLog(cid)
     expect(log).toMatch(/WHO_AM_I=0x69/)
-    expect([...log.matchAll(/vertical acceleration: (-?[0-9.]+)g/g)].map((m) => m[1]).slice(0, 2)).toEqual(['0.75', '0.75'])
+    expect([...log.matchAll(/vertical acceleration: (-?[0-9.]+)g/g)].map((m) => m[1]).slice(0, 2)).toEqual([
+      '0.75',
+      '0.75',
+    ])
     expect(log).not.toContain('ERROR')
   })
 
@@ -157,8 +177,13 @@ d('Azure Sphere peripheral samples on the simulator', () => {
     const log = device.appLog(cid)
     expect(log).toContain('Sent 13 bytes over UART in 1 calls.')
     expect(log).toContain("UART received 13 bytes: 'Hello world!\n'.")
-    const uart = (worldExtras(device.world).uarts as {isu: string; settings: unknown; txBytes: number}[]).find((u) => u.isu === 'ISU0')
-    expect(uart).toMatchObject({settings: {baudRate: 115200, dataBits: 8, parity: 0, stopBits: 1, flowControl: 0}, txBytes: 13})
+    const uart = (worldExtras(device.world).uarts as {isu: string; settings: unknown; txBytes: number}[]).find(
+      (u) => u.isu === 'ISU0',
+    )
+    expect(uart).toMatchObject({
+      settings: {baudRate: 115200, dataBits: 8, parity: 0, stopBits: 1, flowControl: 0},
+      txBytes: 13,
+    })
   })
 
   test('UART through a host PTY: the test sees the app bytes on the PTY and the app receives what the test sends', async () => {

@@ -99,7 +99,11 @@ d('applibs peripheral and system calls (C probe app)', () => {
     expect(dev.world.uarts.get('ISU0')!.settings).toMatchObject({baudRate: 9600, parity: 1, dataBits: 8})
     const denied = dev.auditLog({componentId: cid, deniedOnly: true}).map((r) => `${r.operation} ${r.object}`)
     expect(denied).toEqual(
-      expect.arrayContaining(['spi.open isu=ISU1', 'uart.open isu=ISU3', expect.stringMatching(/^app\.connect .*dead/)]),
+      expect.arrayContaining([
+        'spi.open isu=ISU1',
+        'uart.open isu=ISU3',
+        expect.stringMatching(/^app\.connect .*dead/),
+      ]),
     )
   })
 

@@ -18,8 +18,20 @@ import {
   World,
   defaultLsm6ds3Values,
 } from '../../../src/os/index.js'
-import {createRestServer, DeviceRestBackend, listenUnix, type RestHandler, type RestListener} from '../../../src/os/services/rest/index.js'
-import {applyWorldFile, closeWorldBridges, parseWorldFile, setWorldPath, worldExtras} from '../../../src/os/services/world-file.js'
+import {
+  createRestServer,
+  DeviceRestBackend,
+  listenUnix,
+  type RestHandler,
+  type RestListener,
+} from '../../../src/os/services/rest/index.js'
+import {
+  applyWorldFile,
+  closeWorldBridges,
+  parseWorldFile,
+  setWorldPath,
+  worldExtras,
+} from '../../../src/os/services/world-file.js'
 import {SphereError} from '../../../src/util/errors.js'
 import {request, type Target} from '../rest/helpers.js'
 
@@ -140,7 +152,11 @@ describe('world file and world paths', () => {
     try {
       applyWorldFile({world}, example().replaceAll('/tmp/sphere-isu1.log', join(dir, 'isu1.log')))
       expect(world.buttonPressed('B')).toBe(true)
-      expect(world.sensors.lsm6ds3).toEqual({accel: {x: 0, y: 0.5, z: 0.87}, gyro: {x: 0, y: 0, z: 12.5}, temperature: 22.5})
+      expect(world.sensors.lsm6ds3).toEqual({
+        accel: {x: 0, y: 0.5, z: 0.87},
+        gyro: {x: 0, y: 0, z: 12.5},
+        temperature: 22.5,
+      })
       expect(world.adc[0]!.volts.slice(0, 2)).toEqual([1.65, 0.4])
       expect(world.uarts.get('ISU0')!.wiring).toBe('loopback')
       expect(world.uarts.get('ISU1')!.wiring).toBe('peer')
@@ -170,7 +186,9 @@ describe('world file and world paths', () => {
       return undefined
     }
     expect(code(() => parseWorldFile('a: [1, 2'))).toMatch(/^WORLD_BAD_FILE/)
-    expect(code(() => applyWorldFile({world: w}, 'lasers: on'))).toMatch(/^WORLD_BAD_PATH: unknown world file key lasers/)
+    expect(code(() => applyWorldFile({world: w}, 'lasers: on'))).toMatch(
+      /^WORLD_BAD_PATH: unknown world file key lasers/,
+    )
     expect(code(() => setWorldPath(w, 'adc.0.9', 1))).toMatch(/WORLD_BAD_PATH: no ADC channel 0.9/)
     expect(code(() => setWorldPath(w, 'adc.0.0', 'lots'))).toMatch(/must be a number/)
     expect(code(() => setWorldPath(w, 'sensors.lsm6ds3.accel.w', 1))).toMatch(/unknown world path/)
@@ -203,7 +221,13 @@ describe('REST world endpoints on a device', () => {
 
   test('PATCH sets ADC volts, sensor values and UART wiring; GET shows them with the derived ADC sample', async () => {
     const r = await request(t, 'PATCH', '/sphere/world', {
-      set: {'adc.0.0': 1.65, 'sensors.lsm6ds3.temperature': 25.5, 'sensors.lsm6ds3.accel.z': -1, 'uarts.ISU0': 'loopback', 'buttons.A': true},
+      set: {
+        'adc.0.0': 1.65,
+        'sensors.lsm6ds3.temperature': 25.5,
+        'sensors.lsm6ds3.accel.z': -1,
+        'uarts.ISU0': 'loopback',
+        'buttons.A': true,
+      },
     })
     expect(r.status).toBe(200)
     const w = (await request(t, 'GET', '/sphere/world')).json() as {
@@ -226,7 +250,7 @@ describe('REST world endpoints on a device', () => {
     expect(bad.json()).toMatchObject({error: 15728642})
   })
 
-  test('applyWorldFile works on the daemon\'s device object', () => {
+  test("applyWorldFile works on the daemon's device object", () => {
     const dev: Device = backend.device
     applyWorldFile(dev, '{"adc": {"0": {"7": 2.5}}, "gpios": {"44": 0}}')
     expect(dev.world.adcSample(0, 7)).toBe(4095)

@@ -169,7 +169,11 @@ describe('REST handler over a Unix socket, emitted Duplex connections and curl; 
     }
     expect(w.buttons.find((b) => b.name === 'A')?.pressed).toBe(false)
     expect((await request(t, 'POST', '/sphere/world/press', {button: 'Z'})).status).toBe(400)
-    expect((await request(t, 'PATCH', '/sphere/world', {set: {'nonsense.path': 1}})).json()).toEqual({error: 15728642})
+    // /sphere/ extensions add a human-readable message next to the standard error code
+    expect((await request(t, 'PATCH', '/sphere/world', {set: {'nonsense.path': 1}})).json()).toEqual({
+      error: 15728642,
+      message: expect.stringMatching(/unknown world path nonsense\.path/),
+    })
   })
 
   test('/sphere/ device info, audit, capabilities grant and deployment timeout', async () => {
@@ -185,6 +189,7 @@ describe('REST handler over a Unix socket, emitted Duplex connections and curl; 
     for (const r of audit) expect(typeof r.allowed).toBe('boolean')
     expect((await request(t, 'POST', '/sphere/device/capabilities', {capabilities: ['nope']})).json()).toEqual({
       error: 15728642,
+      message: 'unknown device capability nope',
     })
     expect(
       (await request(t, 'POST', '/sphere/device/capabilities', {capabilities: ['enableRfTestMode']})).json(),

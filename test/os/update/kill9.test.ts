@@ -71,7 +71,9 @@ function runAndKill(stateDir: string, delayMs: number): Promise<void> {
     let err = ''
     child.stderr.on('data', (d) => (err += d))
     child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), delayMs))
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${err}`))))
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${err}`)),
+    )
   })
 }
 
@@ -113,8 +115,9 @@ describe('kill -9 during updates', () => {
       await Promise.all(Array.from({length: Math.min(PARALLEL, TRIALS - i)}, (_, k) => trial(i + k)))
     }
     // the kills landed in the interesting phases too
-    // eslint-disable-next-line no-console
-    console.log(`kill -9 trials: ${TRIALS}, on trial at the kill: ${onTrial}, with a B slot: ${withPrevious}, OS update pending: ${osPending}`)
+    console.log(
+      `kill -9 trials: ${TRIALS}, on trial at the kill: ${onTrial}, with a B slot: ${withPrevious}, OS update pending: ${osPending}`,
+    )
     expect(onTrial).toBeGreaterThan(TRIALS / 10)
     expect(withPrevious).toBeGreaterThan(TRIALS / 4)
   }, 900_000)

@@ -8,6 +8,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/glob
 import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {Device, StateStore, type UpdateHistoryEntry} from '../../../src/os/index.js'
+import {DeviceRestBackend} from '../../../src/os/services/rest/index.js'
 import {CACHE_DIR, tempDir} from '../helpers.js'
 import {APP, imageIdOf, version} from './helpers.js'
 
@@ -40,9 +41,9 @@ describe('app A/B slots', () => {
     const d = await boot(stateDir)
     const rollbacks: UpdateHistoryEntry[] = []
     d.updates.on('rollback', (e: UpdateHistoryEntry) => rollbacks.push(e))
-    await d.install(await version(1, true))
+    await d.install(await version(1, true), {ab: true})
     await d.runFor(1_000)
-    const st1 = await d.install(await version(2, false))
+    const st1 = await d.install(await version(2, false), {ab: true})
     expect(st1.update).toEqual({previousImageId: imageIdOf(1), trialAttempts: 1, rolledBackFrom: undefined})
     expect(d.listImages().components[0]).toMatchObject({update_state: 'trial'})
     expect(d.listImages().components[0]!.images.map((i) => [i.uid, i.replica_type])).toEqual([
@@ -59,7 +60,9 @@ describe('app A/B slots', () => {
     const comp = d.listImages().components[0]!
     expect(comp).toMatchObject({uid: APP, update_state: 'rolled-back', rolled_back_from: imageIdOf(2)})
     expect(comp.images.map((i) => i.uid)).toEqual([imageIdOf(1)])
-    expect(d.appLog(APP)).toContain(`update rolled back: image ${imageIdOf(2)} failed to start 3 times; restored ${imageIdOf(1)}`)
+    expect(d.appLog(APP)).toContain(
+      `update rolled back: image ${imageIdOf(2)} failed to start 3 times; restored ${imageIdOf(1)}`,
+    )
     expect(rollbacks).toEqual([expect.objectContaining({kind: 'app', action: 'rolled-back', imageId: imageIdOf(2)})])
     expect(d.updates.history().map((h) => h.action)).toEqual(['trial-start', 'rolled-back'])
     // the failed image is gone from flash; the record is durable across a reboot
@@ -72,8 +75,8 @@ describe('app A/B slots', () => {
 
   test('a new image that runs past the trial window is kept; the old one stays as the B slot', async () => {
     const d = await boot()
-    await d.install(await version(1, true))
-    await d.install(await version(3, true))
+    await d.install(await version(1, true), {ab: true})
+    await d.install(await version(3, true), {ab: true})
     await d.runFor(6_000)
     const st = d.appStatus(APP)
     expect(st).toMatchObject({state: 'running', imageId: imageIdOf(3)})
@@ -84,11 +87,20 @@ describe('app A/B slots', () => {
     expect(d.store.verify()).toEqual([])
   })
 
-  test('a bad image installed over a bad one on trial rolls back to the last proven image', async () => {
+  test('a plain install (not the update path) replaces the image in place: no B slot, no trial', async () => {
     const d = await boot()
     await d.install(await version(1, true))
-    await d.install(await version(4, false))
-    await d.install(await version(5, false))
+    await d.install(await version(6, true))
+    expect(d.store.registry()[0]).toMatchObject({imageId: imageIdOf(6)})
+    expect(d.store.registry()[0]!.previous).toBeUndefined()
+    expect(d.appStatus(APP).update).toBeUndefined()
+  })
+
+  test('a bad image installed over a bad one on trial rolls back to the last proven image', async () => {
+    const d = await boot()
+    await d.install(await version(1, true), {ab: true})
+    await d.install(await version(4, false), {ab: true})
+    await d.install(await version(5, false), {ab: true})
     expect(d.store.registry()[0]!.previous?.imageId).toBe(imageIdOf(1))
     await d.runFor(10_000)
     expect(d.appStatus(APP)).toMatchObject({state: 'running', imageId: imageIdOf(1)})
@@ -104,7 +116,9 @@ describe('OS A/B slots', () => {
     const pending: unknown[] = []
     d.updates.on('update-pending', (u) => pending.push(u))
     d.updates.stageOs('25.03')
-    expect(pending).toEqual([expect.objectContaining({updateType: 'system', version: '25.03', maxDeferralMinutes: 1440})])
+    expect(pending).toEqual([
+      expect.objectContaining({updateType: 'system', version: '25.03', maxDeferralMinutes: 1440}),
+    ])
     expect(d.osVersion().version).toBe('25.02') // until the restart
     await d.shutdown()
     d = await boot(stateDir)
@@ -115,7 +129,10 @@ describe('OS A/B slots', () => {
     await d.shutdown()
     d = await boot(stateDir)
     expect(d.osVersion().version).toBe('25.03')
-    expect(d.updates.osState().rolledBackFrom).toMatchObject({version: '25.04', reason: 'failed to boot (image check failed)'})
+    expect(d.updates.osState().rolledBackFrom).toMatchObject({
+      version: '25.04',
+      reason: 'failed to boot (image check failed)',
+    })
     expect(d.updates.history().map((h) => `${h.action} ${h.version}`)).toEqual([
       'staged 25.03',
       'updated 25.03',
@@ -123,6 +140,10 @@ describe('OS A/B slots', () => {
       'rolled-back 25.04',
     ])
     expect(d.updates.problems()).toEqual([])
+    // the REST view (GET /sphere/updates) and the device log (GET /log) show it
+    const backend = DeviceRestBackend.fromDevice(d, {stateDir})
+    expect(backend.updateStatus()).toMatchObject({osVersion: '25.03', os: {active: 'b'}})
+    expect(Buffer.from(backend.diagnosticLog()).toString()).toMatch(/update .* os rolled-back version 25\.04: failed to boot/)
     expect(existsSync(join(stateDir, 'os', 'slot-a.img'))).toBe(true)
   })
 })

@@ -30,7 +30,7 @@ if (dev.apps.installed().length === 0) {
 process.stdout.write('ready\n')
 for (let n = 1; ; n++) {
   const ok = n % 2 === 0
-  await dev.install(image(n, ok))
+  await dev.install(image(n, ok), {ab: true})
   await dev.runFor(ok ? 2500 : 9000)
   if (n % 3 === 0) dev.updates.stageOs(`26.${n}`, {bootable: n % 6 !== 0})
   if (n % 4 === 0) {

@@ -31,7 +31,9 @@ export default class AppAudit extends DeviceCommand<SphereCapabilityAudit> {
     const client = await this.client()
     const report = await client.appCapabilities(flags['component-id'])
     if (report.unused.length > 0)
-      this.warnLine(`${report.unused.length} declared capabilit${report.unused.length === 1 ? 'y was' : 'ies were'} never used: ${report.unused.join(', ')}`)
+      this.warnLine(
+        `${report.unused.length} declared capabilit${report.unused.length === 1 ? 'y was' : 'ies were'} never used: ${report.unused.join(', ')}`,
+      )
     return report
   }
 }

@@ -61,7 +61,12 @@ export function configImports(c: SysCtx): Record<string, Fn> {
     if (typeof n === 'number') return n
     return w.update(id, patch)
   }
-  const getNetString = (id: number, key: 'clientIdentity' | 'clientCertStoreIdentifier' | 'rootCaCertStoreIdentifier', out: number, cap: number): number => {
+  const getNetString = (
+    id: number,
+    key: 'clientIdentity' | 'clientCertStoreIdentifier' | 'rootCaCertStoreIdentifier',
+    out: number,
+    cap: number,
+  ): number => {
     const w = wifi()
     if (typeof w === 'number') return w
     const n = network(w, id)
@@ -80,7 +85,10 @@ export function configImports(c: SysCtx): Record<string, Fn> {
     return setNet(id, {[key]: s})
   }
   /** ScannedNetwork / ConnectedNetwork v1 (52 bytes); the C library stamps the magic. */
-  const writeScanned = (at: number, n: {ssid: string; bssid: string; freq: number; signal: number; securityState: string}): void => {
+  const writeScanned = (
+    at: number,
+    n: {ssid: string; bssid: string; freq: number; signal: number; securityState: string},
+  ): void => {
     const b = mem.bytes()
     const p = at >>> 0
     b.fill(0, p, p + 52)

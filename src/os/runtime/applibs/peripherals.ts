@@ -226,7 +226,8 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
         const t = transfers + i * 20
         const flags = mem.u32(t + 4)
         const len = mem.u32(t + 16)
-        if (mem.u32(t) !== (SPI_TRANSFER_MAGIC | 1) >>> 0 || (flags !== 1 && flags !== 2) || len === 0) return -Errno.EINVAL
+        if (mem.u32(t) !== (SPI_TRANSFER_MAGIC | 1) >>> 0 || (flags !== 1 && flags !== 2) || len === 0)
+          return -Errno.EINVAL
         total += len
         if (total > MAX_BUS_TRANSFER) return -Errno.EINVAL
         const ptr = mem.u32(t + (flags === 2 ? 8 : 12))

@@ -90,11 +90,12 @@ export function systemImports(c: SysCtx): Record<string, Fn> {
       if (mask >>> 0 === 0 || (mask >>> 0) & ~SYSEVENT_MASK) return -Errno.EINVAL
       const host = systemHost(kernel)
       if (!host) return -Errno.ENOSYS
-      let obj: SysEventObject | undefined
+      const ref: {obj?: SysEventObject} = {}
       const sub = host.subscribeEvents(proc.componentId, mask >>> 0, () => {
-        if (obj) kernel.notifyReady(obj)
+        if (ref.obj) kernel.notifyReady(ref.obj)
       })
-      obj = new SysEventObject(sub, mask >>> 0)
+      const obj = new SysEventObject(sub, mask >>> 0)
+      ref.obj = obj
       const fd = fds.add(obj)
       if (fd < 0) sub.close()
       return fd

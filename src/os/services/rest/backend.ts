@@ -52,6 +52,8 @@ export interface RestBackend {
   grantCapabilities(names: string[]): void
   /** Remove device capabilities (a simulator-only operation, e.g. enable-cloud-test). */
   revokeCapabilities(names: string[]): void
+  /** Over-the-air style app update with A/B rollback (optional: not every backend has an update agent). */
+  applyUpdate?(bytes: Uint8Array): Promise<{componentId: string; state: string}>
   /** Replace the persisted capabilities (device capability update). */
   setCapabilities(names: string[]): void
   /** Capabilities of a temporary session (device capability apply), not persisted; null ends the session. */

@@ -342,9 +342,20 @@ export class DeviceRestBackend implements RestBackend {
     this.dev.stage(bytes)
   }
 
+  /**
+   * Sideload (update/stage + update/install) replaces the app in place, as a development device does: a
+   * crashing build keeps crash-looping where the developer can see it, instead of being rolled back.
+   */
   async installStaged(opts: {start: boolean}): Promise<void> {
-    await this.dev.installStaged({start: opts.start})
+    await this.dev.installStaged({start: opts.start, ab: false})
     this.emit({type: 'apps'})
+  }
+
+  /** An over-the-air style update: the new image goes to the other A/B slot, on trial, with rollback. */
+  async applyUpdate(bytes: Uint8Array): Promise<{componentId: string; state: string}> {
+    const st = await this.dev.installPackage(bytes, {start: true, ab: true})
+    this.emit({type: 'apps'})
+    return {componentId: st.componentId, state: st.state}
   }
 
   async uninstall(componentId: string): Promise<void> {
@@ -465,8 +476,9 @@ export class DeviceRestBackend implements RestBackend {
   async restart(): Promise<void> {
     this.unsubscribeDevice?.()
     this.unsubscribeDevice = undefined
+    const world = this.dev.world // the board's surroundings (world file, PTY bridges) survive a restart
     await this.dev.shutdown()
-    this.dev = await Device.boot(this.bootOpts)
+    this.dev = await Device.boot({...this.bootOpts, world})
     this.bootWall = Date.now()
     this.session = [] // a capability session ends with the boot it was applied in
     this.logs.clear()

@@ -900,7 +900,22 @@ export class RestController {
           }),
         },
       ],
-      ['/sphere/updates', {GET: get(() => b.updateStatus?.() ?? {osVersion: b.osVersion(), os: {}, history: []})}],
+      [
+        '/sphere/updates',
+        {
+          GET: get(() => b.updateStatus?.() ?? {osVersion: b.osVersion(), os: {}, history: []}),
+          // an update "from the cloud": verified like a sideload, installed into the other A/B slot on trial
+          POST: async (c) => {
+            if (!b.applyUpdate) throw restError(404, 'invalidUri', 'this device has no update agent')
+            const ct = c.req.headers['content-type']
+            if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/octet-stream')
+              throw new BodyError(restError(415, 'imageNotStaged', 'the image must be sent as application/octet-stream'))
+            const bytes = await readBody(c.req, this.opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, restError(400, 'noSpace', 'image too large'))
+            const r = await b.applyUpdate(bytes)
+            sendJson(c.res, 200, r)
+          },
+        },
+      ],
       ['/sphere/audit', {GET: get((c) => b.audit(sinceParam(c.query)))}],
       ['/sphere/events', {GET: (c) => this.events(c)}],
       [

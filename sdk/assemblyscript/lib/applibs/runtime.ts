@@ -1,0 +1,52 @@
+// sphere-sdk AssemblyScript library: what every app module needs besides its own code. The build adds
+// sdk/assemblyscript/start.ts as an entry file, which exports the unwind area from here, and routes the
+// compiler's `abort` (failed assertions, bounds checks, out of memory) to sphereAbort.
+import {wasi_fd_close, wasi_proc_exit} from "./imports"
+import {checkWasi} from "./errno"
+import {lineAppend, lineAppendU32, lineFlush, lineStart} from "./log"
+
+// The area the OS suspends the app into while it waits in a blocking call (the runtime's Asyncify data:
+// the wasm call stack is saved here). The C SDK links the same 8 KiB (sdk/libapplibs/unwind.c).
+const UNWIND_BYTES: u32 = 8192
+const unwindArea: usize = memory.data(<i32>UNWIND_BYTES, 16)
+
+/** @internal Exported by start.ts: where the OS saves the call stack of a suspended app. */
+export function unwindAreaPointer(): usize {
+  return unwindArea
+}
+
+/** @internal Exported by start.ts: the size of that area in bytes. */
+export function unwindAreaSize(): u32 {
+  return UNWIND_BYTES
+}
+
+/**
+ * @internal The compiler's abort (--use abort=...): logs "abort: MESSAGE at FILE:LINE:COLUMN" without
+ * allocating, then traps, so the OS records a crash as it does for a C app's abort().
+ */
+export function sphereAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  lineStart()
+  lineAppend("abort: ")
+  lineAppend(message !== null ? message : "(no message)")
+  if (fileName !== null) {
+    lineAppend(" at ")
+    lineAppend(fileName)
+    lineAppend(":")
+    lineAppendU32(line)
+    lineAppend(":")
+    lineAppendU32(column)
+  }
+  lineAppend("\n")
+  lineFlush()
+  unreachable()
+}
+
+/** Ends the app now with `code` as its exit code (WASI proc_exit). */
+export function exit(code: i32): void {
+  wasi_proc_exit(<u32>code)
+}
+
+/** close(fd): 0, or -1 with errno set. */
+export function close(fd: i32): i32 {
+  return checkWasi(wasi_fd_close(fd))
+}

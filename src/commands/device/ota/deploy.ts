@@ -1,0 +1,29 @@
+import {Flags} from '@oclif/core'
+import {readFile} from 'node:fs/promises'
+import {DeviceCommand} from '../../../cli/device-command.js'
+import {parseImagePackage} from '../../../image/index.js'
+import {SphereError} from '../../../util/errors.js'
+
+export default class OtaDeploy extends DeviceCommand<{componentId: string; state: string}> {
+  static override summary = 'Deliver an app update the way a cloud deployment does: A/B slot, trial, automatic rollback'
+  static override description =
+    'Unlike `device sideload deploy` (which replaces the app in place, as a development device does), the new image goes into the other A/B slot and runs on trial; if it fails to start 3 times the device restores the previous image. See `device ota show` for the history.'
+  static override examples = ['<%= config.bin %> device ota deploy --image-package app-v2.imagepackage']
+  static override flags = {'image-package': Flags.string({char: 'p', description: 'Path to the .imagepackage file', required: true})}
+  static override columns = [
+    {key: 'componentId', header: 'Component ID'},
+    {key: 'state', header: 'State'},
+  ]
+
+  async execute(): Promise<{componentId: string; state: string}> {
+    const {flags} = await this.parse(OtaDeploy)
+    let pkg: Buffer
+    try {
+      pkg = await readFile(flags['image-package'])
+    } catch (e) {
+      throw new SphereError('FILE_NOT_FOUND', `Cannot read image package '${flags['image-package']}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`)
+    }
+    parseImagePackage(pkg) // fail fast on a malformed file; the device verifies the signature
+    return (await this.client()).json('POST', '/sphere/updates', {body: pkg, contentType: 'application/octet-stream', timeoutMs: 120_000})
+  }
+}
