@@ -126,7 +126,10 @@ export interface SphereAppInfo {
   memory: {currentBytes: number; peakBytes: number; limitBytes: number}
   restarts: number
   cpuShare: number
+  /** Capabilities the manifest declares, one entry per value: `Gpio:8`, `AllowedConnections:example.com`, `MutableStorage`. */
   capabilities: string[]
+  /** The subset the LSM has seen the app use (same form). */
+  usedCapabilities?: string[]
 }
 
 /** GET /sphere/device */

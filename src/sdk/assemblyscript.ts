@@ -73,8 +73,12 @@ export function assemblyScriptStartFile(): string {
   return fileURLToPath(new URL('../../sdk/assemblyscript/start.ts', import.meta.url))
 }
 
-/** The compiler's abort, routed into the SDK library (an import env.abort is outside the ABI). */
-export const AS_ABORT_FUNCTION = '~lib/applibs/runtime/sphereAbort'
+/** The standard library's host calls (env.abort / env.trace / env.seed, outside the ABI), routed into the SDK library. */
+export const AS_HOST_ALIASES: Readonly<Record<string, string>> = {
+  abort: '~lib/applibs/runtime/sphereAbort',
+  trace: '~lib/applibs/runtime/sphereTrace',
+  seed: '~lib/applibs/runtime/sphereSeed',
+}
 /** 256 KiB: the most a high-level app may use (sdk/ABI.md). */
 export const AS_MAX_MEMORY_PAGES = 4
 const ABI_MODULES = new Set(['wasi_snapshot_preview1', 'sphere', 'applibs'])
@@ -190,13 +194,11 @@ function lineAndColumn(text: string, offset: number): {line: number; column: num
 
 /** What the AS standard library imports from `env` for some features, and how to avoid it. */
 const ENV_IMPORT_HINTS: Record<string, string> = {
-  seed: 'Math.random needs env.seed: use NativeMath.seedRandom(...) with your own seed',
-  trace: 'trace() needs env.trace: use Log.debug from "applibs"',
   'Date.now': 'Date.now() needs env.Date.now: use Clock.nowNs(Clock.REALTIME) from "applibs"',
   'console.log': 'console.log needs env.console.log: use Log.debug from "applibs"',
+  'performance.now': 'performance.now() needs env.performance.now: use Clock.nowNs() from "applibs"',
   memory: 'importMemory is not allowed: the app defines its own memory',
 }
-
 // The engine's WebAssembly API (the project's TypeScript lib has no DOM types): only what the check uses.
 interface WasmModuleApi {
   new (bytes: Uint8Array): object
@@ -359,8 +361,7 @@ export async function buildAssemblyScriptApp(opts: AsBuildOptions): Promise<AsBu
     hwLib,
     '--exportStart',
     '_start',
-    '--use',
-    `abort=${AS_ABORT_FUNCTION}`,
+    ...Object.entries(AS_HOST_ALIASES).flatMap(([name, fn]) => ['--use', `${name}=${fn}`]),
     '--maximumMemory',
     String(AS_MAX_MEMORY_PAGES),
     '--noColors',

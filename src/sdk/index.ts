@@ -10,7 +10,7 @@ export {
   assemblyScriptLibDir,
   assemblyScriptStartFile,
   formatAsDiagnostic,
-  AS_ABORT_FUNCTION,
+  AS_HOST_ALIASES,
   AS_MAX_MEMORY_PAGES,
   type AsSphereConfig,
   type AsBuildOptions,

@@ -1,9 +1,11 @@
 // sphere-sdk AssemblyScript library: what every app module needs besides its own code. The build adds
 // sdk/assemblyscript/start.ts as an entry file, which exports the unwind area from here, and routes the
-// compiler's `abort` (failed assertions, bounds checks, out of memory) to sphereAbort.
-import {wasi_fd_close, wasi_proc_exit} from "./imports"
+// standard library's host calls here (--use NAME=...): `abort` (failed assertions, bounds checks, out of
+// memory) to sphereAbort, `trace` to sphereTrace and `seed` (Math.random) to sphereSeed, so a module never
+// imports env.abort / env.trace / env.seed.
+import {wasi_fd_close, wasi_proc_exit, wasi_random_get} from "./imports"
 import {checkWasi} from "./errno"
-import {lineAppend, lineAppendU32, lineFlush, lineStart} from "./log"
+import {Log, lineAppend, lineAppendU32, lineFlush, lineStart} from "./log"
 
 // The area the OS suspends the app into while it waits in a blocking call (the runtime's Asyncify data:
 // the wasm call stack is saved here). The C SDK links the same 8 KiB (sdk/libapplibs/unwind.c).
@@ -39,6 +41,25 @@ export function sphereAbort(message: string | null, fileName: string | null, lin
   lineAppend("\n")
   lineFlush()
   unreachable()
+}
+
+/** @internal The standard library's trace(message, n, a0..a4): one log line "trace: message a0, a1, ...". */
+export function sphereTrace(message: string, n: i32 = 0, a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, a4: f64 = 0): void {
+  let text = "trace: " + message
+  if (n > 0) text += " " + a0.toString()
+  if (n > 1) text += ", " + a1.toString()
+  if (n > 2) text += ", " + a2.toString()
+  if (n > 3) text += ", " + a3.toString()
+  if (n > 4) text += ", " + a4.toString()
+  Log.debug(text + "\n")
+}
+
+const seedCell: usize = memory.data(8, 8)
+
+/** @internal The standard library's seed() for Math.random: 53 random bits from WASI random_get. */
+export function sphereSeed(): f64 {
+  wasi_random_get(seedCell, 8)
+  return <f64>(load<u64>(seedCell) >> 11)
 }
 
 /** Ends the app now with `code` as its exit code (WASI proc_exit). */

@@ -3,6 +3,7 @@
  * Device: sequence-numbered app log entries, change notifications that survive a restart, and the
  * restart itself (shutdown + boot from the same state dir).
  */
+import {declaredCapabilities} from '../advisor.js'
 import {
   verifyImagePackage,
   sdkTestTrustAnchor,
@@ -409,9 +410,16 @@ export class DeviceRestBackend implements RestBackend {
         memory: {currentBytes: st.memoryBytes, peakBytes: st.peakMemoryBytes, limitBytes: APP_RAM_CAP_BYTES},
         restarts: st.restarts,
         cpuShare: proc && now > 0 ? Math.min(1, proc.cpuNs / now) : 0,
-        capabilities: this.dev.usedCapabilities(r.componentId),
+        // declared in the manifest (as `Gpio:8`, `MutableStorage`, ...); what was used is in usedCapabilities
+        capabilities: this.declared(r.componentId),
+        usedCapabilities: this.dev.usedCapabilities(r.componentId),
       }
     })
+  }
+
+  private declared(componentId: string): string[] {
+    const image = this.dev.apps.image(componentId)
+    return image ? declaredCapabilities(image.manifest) : []
   }
 
   appLog(componentId: string, since: number): SphereLogEntry[] | undefined {
