@@ -98,15 +98,13 @@ export function wifiAccess(store: WifiConfig): WifiAccess {
       return 0
     },
     scan(): WifiScanRecord[] {
-      return store
-        .scan()
-        .map((a) => ({
-          ssid: a.ssid,
-          bssid: a.bssid,
-          freq: a.freq,
-          signal: a.signal_level,
-          securityState: a.securityState,
-        }))
+      return store.scan().map((a) => ({
+        ssid: a.ssid,
+        bssid: a.bssid,
+        freq: a.freq,
+        signal: a.signal_level,
+        securityState: a.securityState,
+      }))
     },
     connectedId(): number {
       return -ENOTCONN

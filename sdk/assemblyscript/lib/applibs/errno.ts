@@ -1,7 +1,8 @@
 // sphere-sdk AssemblyScript library: errno, as the C library keeps it. Wrappers return -1 and set errno
 // (WASI numbering, the same numbers wasi-libc's <errno.h> uses) when a call fails.
 
-export let errno: i32 = 0
+// @ts-ignore: decorator
+@lazy export let errno: i32 = 0
 
 export const EACCES: i32 = 2
 export const EAGAIN: i32 = 6

@@ -2,8 +2,6 @@
 import {applibs_gpio_get_value, applibs_gpio_open_input, applibs_gpio_open_output, applibs_gpio_set_value} from "./imports"
 import {check} from "./errno"
 
-const valueCell: usize = memory.data(4)
-
 export namespace GPIO {
   // GPIO_Value
   export const Low: i32 = 0
@@ -30,7 +28,7 @@ export namespace GPIO {
 
   /** GPIO_GetValue: GPIO.Low or GPIO.High, or -1 with errno set. */
   export function getValue(fd: i32): i32 {
-    const out = valueCell
+    const out = memory.data(4)
     store<u8>(out, 0)
     if (check(applibs_gpio_get_value(fd, out)) < 0) return -1
     return <i32>load<u8>(out)

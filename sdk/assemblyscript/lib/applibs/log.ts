@@ -3,57 +3,45 @@
 import {applibs_log_write} from "./imports"
 import {check} from "./errno"
 
-const STATIC_BYTES: i32 = 512
-const staticBuffer: usize = memory.data(STATIC_BYTES)
+const STATIC_BYTES: u32 = 512
 
 export namespace Log {
   /** Writes `text` to the app log (add "\n" yourself, as with Log_Debug). Returns 0, or -1 with errno set. */
   export function debug(text: string): i32 {
-    const bytes = String.UTF8.byteLength(text)
+    const bytes = <u32>String.UTF8.byteLength(text)
     if (bytes <= STATIC_BYTES) {
-      const n = String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, staticBuffer)
-      return check(applibs_log_write(staticBuffer, <u32>n)) < 0 ? -1 : 0
+      const buffer = memory.data(<i32>STATIC_BYTES)
+      const n = String.UTF8.encodeUnsafe(changetype<usize>(text), text.length, buffer)
+      return check(applibs_log_write(buffer, <u32>n)) < 0 ? -1 : 0
     }
     const encoded = String.UTF8.encode(text)
     return check(applibs_log_write(changetype<usize>(encoded), <u32>encoded.byteLength)) < 0 ? -1 : 0
   }
 }
 
-// A fixed buffer for messages that must not allocate (abort, out-of-memory paths).
-const LINE_BYTES: u32 = 256
-const lineBuffer: usize = memory.data(<i32>LINE_BYTES)
-let lineLength: u32 = 0
+// Helpers for messages that must not allocate (abort): they append to a caller-owned buffer and return the
+// new length. No module state, so they work however early the compiler needs them.
 
-/** @internal Starts a line in the fixed buffer. */
-export function lineStart(): void {
-  lineLength = 0
-}
-
-/** @internal Appends a string (ASCII-safe; other characters become '?') without allocating. */
-export function lineAppend(text: string | null): void {
-  if (text === null) return
+/** @internal Appends a string (ASCII; other characters become '?'). */
+export function appendAscii(buffer: usize, length: u32, capacity: u32, text: string | null): u32 {
+  if (text === null) return length
   const s = changetype<string>(text)
-  for (let i = 0, n = s.length; i < n && lineLength < LINE_BYTES; i++) {
+  for (let i = 0, n = s.length; i < n && length < capacity; i++) {
     const c = s.charCodeAt(i)
-    store<u8>(lineBuffer + lineLength++, c < 0x80 ? <u8>c : 0x3f)
+    store<u8>(buffer + length++, c < 0x80 ? <u8>c : 0x3f)
   }
+  return length
 }
 
-/** @internal Appends a decimal number without allocating. */
-export function lineAppendU32(value: u32): void {
+/** @internal Appends a decimal number. */
+export function appendU32(buffer: usize, length: u32, capacity: u32, value: u32): u32 {
   let digits: u32 = 1
   for (let v = value; v >= 10; v /= 10) digits++
-  if (lineLength + digits > LINE_BYTES) return
+  if (length + digits > capacity) return length
   let v = value
   for (let i = digits; i > 0; i--) {
-    store<u8>(lineBuffer + lineLength + i - 1, <u8>(0x30 + v % 10))
+    store<u8>(buffer + length + i - 1, <u8>(0x30 + v % 10))
     v /= 10
   }
-  lineLength += digits
-}
-
-/** @internal Writes the fixed buffer as one log line. */
-export function lineFlush(): void {
-  applibs_log_write(lineBuffer, lineLength)
-  lineLength = 0
+  return length + digits
 }

@@ -3,18 +3,18 @@
 // standard library's host calls here (--use NAME=...): `abort` (failed assertions, bounds checks, out of
 // memory) to sphereAbort, `trace` to sphereTrace and `seed` (Math.random) to sphereSeed, so a module never
 // imports env.abort / env.trace / env.seed.
-import {wasi_fd_close, wasi_proc_exit, wasi_random_get} from "./imports"
+import {applibs_log_write, wasi_fd_close, wasi_proc_exit, wasi_random_get} from "./imports"
 import {checkWasi} from "./errno"
-import {Log, lineAppend, lineAppendU32, lineFlush, lineStart} from "./log"
+import {Log, appendAscii, appendU32} from "./log"
 
 // The area the OS suspends the app into while it waits in a blocking call (the runtime's Asyncify data:
-// the wasm call stack is saved here). The C SDK links the same 8 KiB (sdk/libapplibs/unwind.c).
+// the wasm call stack is saved here). The C SDK links the same 8 KiB (sdk/libapplibs/unwind.c). The OS calls
+// the exports before _start, so this must not depend on any initialisation: memory.data is a constant.
 const UNWIND_BYTES: u32 = 8192
-const unwindArea: usize = memory.data(<i32>UNWIND_BYTES, 16)
 
 /** @internal Exported by start.ts: where the OS saves the call stack of a suspended app. */
 export function unwindAreaPointer(): usize {
-  return unwindArea
+  return memory.data(<i32>UNWIND_BYTES, 16)
 }
 
 /** @internal Exported by start.ts: the size of that area in bytes. */
@@ -27,19 +27,20 @@ export function unwindAreaSize(): u32 {
  * allocating, then traps, so the OS records a crash as it does for a C app's abort().
  */
 export function sphereAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
-  lineStart()
-  lineAppend("abort: ")
-  lineAppend(message !== null ? message : "(no message)")
+  const cap: u32 = 256
+  const buf = memory.data(<i32>cap)
+  let n = appendAscii(buf, 0, cap, "abort: ")
+  n = appendAscii(buf, n, cap, message !== null ? message : "(no message)")
   if (fileName !== null) {
-    lineAppend(" at ")
-    lineAppend(fileName)
-    lineAppend(":")
-    lineAppendU32(line)
-    lineAppend(":")
-    lineAppendU32(column)
+    n = appendAscii(buf, n, cap, " at ")
+    n = appendAscii(buf, n, cap, fileName)
+    n = appendAscii(buf, n, cap, ":")
+    n = appendU32(buf, n, cap, line)
+    n = appendAscii(buf, n, cap, ":")
+    n = appendU32(buf, n, cap, column)
   }
-  lineAppend("\n")
-  lineFlush()
+  n = appendAscii(buf, n, cap, "\n")
+  applibs_log_write(buf, n)
   unreachable()
 }
 
@@ -54,12 +55,11 @@ export function sphereTrace(message: string, n: i32 = 0, a0: f64 = 0, a1: f64 = 
   Log.debug(text + "\n")
 }
 
-const seedCell: usize = memory.data(8, 8)
-
 /** @internal The standard library's seed() for Math.random: 53 random bits from WASI random_get. */
 export function sphereSeed(): f64 {
-  wasi_random_get(seedCell, 8)
-  return <f64>(load<u64>(seedCell) >> 11)
+  const cell = memory.data(8, 8)
+  wasi_random_get(cell, 8)
+  return <f64>(load<u64>(cell) >> 11)
 }
 
 /** Ends the app now with `code` as its exit code (WASI proc_exit). */

@@ -6,25 +6,31 @@ import {sphere_sig_register} from "./imports"
 import {check} from "./errno"
 
 const SIGTERM: u32 = 15
-const pendingMask: usize = memory.data(4, 4)
-let registered = false
-let terminationRequested = false
+// @ts-ignore: decorator
+@lazy let registered = false
+// @ts-ignore: decorator
+@lazy let terminationRequested = false
+
+/** The u32 the kernel ORs pending signals into (one static word: this function is never inlined). */
+function pendingMask(): usize {
+  return memory.data(4, 4)
+}
 
 export namespace Termination {
   /** Asks the OS to report SIGTERM to the app instead of ending it. 0, or -1 with errno set. */
   export function catchSigterm(): i32 {
     if (registered) return 0
-    store<u32>(pendingMask, 0)
-    const r = check(sphere_sig_register(pendingMask))
+    store<u32>(pendingMask(), 0)
+    const r = check(sphere_sig_register(pendingMask()))
     if (r == 0) registered = true
     return r
   }
 
   /** @internal Moves a pending SIGTERM into the flag, clearing its bit (blocking calls fail with EINTR while set). */
   export function poll(): void {
-    const pending = load<u32>(pendingMask)
+    const pending = load<u32>(pendingMask())
     if (pending & (1 << SIGTERM)) {
-      store<u32>(pendingMask, pending & ~(<u32>1 << SIGTERM))
+      store<u32>(pendingMask(), pending & ~(<u32>1 << SIGTERM))
       terminationRequested = true
     }
   }

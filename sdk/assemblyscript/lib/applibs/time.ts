@@ -5,12 +5,6 @@ import {wasi_clock_time_get, wasi_poll_oneoff} from "./imports"
 import {EINTR, checkWasi, errno} from "./errno"
 import {Termination} from "./signal"
 
-// One WASI subscription (48 bytes) and one event (32 bytes), plus the event count.
-const subscription: usize = memory.data(48, 8)
-const event: usize = memory.data(32, 8)
-const eventCount: usize = memory.data(4, 4)
-const timeCell: usize = memory.data(8, 8)
-
 export namespace Clock {
   export const REALTIME: u32 = 0
   export const MONOTONIC: u32 = 1
@@ -18,8 +12,9 @@ export namespace Clock {
 
   /** Nanoseconds on `clock` (default MONOTONIC), or 0 if the clock cannot be read. */
   export function nowNs(clock: u32 = MONOTONIC): u64 {
-    if (checkWasi(wasi_clock_time_get(clock, 1000, timeCell)) < 0) return 0
-    return load<u64>(timeCell)
+    const cell = memory.data(8, 8)
+    if (checkWasi(wasi_clock_time_get(clock, 1000, cell)) < 0) return 0
+    return load<u64>(cell)
   }
 
   /** Milliseconds on the monotonic clock. */
@@ -28,6 +23,10 @@ export namespace Clock {
   }
 
   function sleep(timeoutNs: u64, absolute: bool): i32 {
+    // One WASI subscription (48 bytes) and one event (32 bytes), plus the event count.
+    const subscription = memory.data(48, 8)
+    const event = memory.data(32, 8)
+    const eventCount = memory.data(4, 4)
     memory.fill(subscription, 0, 48)
     store<u8>(subscription, 0, 8) // tag: clock
     store<u32>(subscription, MONOTONIC, 16)

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
-import {installedAppIds} from './start.js'
+import {perApp} from './start.js'
 
 export interface QuotaRow {
   componentId: string
@@ -23,9 +23,6 @@ export default class AppShowQuota extends DeviceCommand<QuotaRow[]> {
   async execute(): Promise<QuotaRow[]> {
     const {flags} = await this.parse(AppShowQuota)
     const client = await this.client()
-    const ids = flags['component-id'] ? [flags['component-id']] : await installedAppIds(client)
-    const out: QuotaRow[] = []
-    for (const id of ids) out.push({componentId: id.toLowerCase(), ...(await client.appQuota(id))})
-    return out
+    return perApp(client, flags['component-id'], (id) => client.appQuota(id))
   }
 }

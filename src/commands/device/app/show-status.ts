@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
-import {installedAppIds, type AppStateRow} from './start.js'
+import {perApp, type AppStateRow} from './start.js'
 
 export default class AppShowStatus extends DeviceCommand<AppStateRow[]> {
   static override summary = 'Show the state of applications on the attached device'
@@ -16,9 +16,6 @@ export default class AppShowStatus extends DeviceCommand<AppStateRow[]> {
   async execute(): Promise<AppStateRow[]> {
     const {flags} = await this.parse(AppShowStatus)
     const client = await this.client()
-    const ids = flags['component-id'] ? [flags['component-id']] : await installedAppIds(client)
-    const out: AppStateRow[] = []
-    for (const id of ids) out.push({componentId: id.toLowerCase(), ...(await client.appStatus(id))})
-    return out
+    return perApp(client, flags['component-id'], (id) => client.appStatus(id))
   }
 }

@@ -31,14 +31,24 @@ export default class AppStart extends DeviceCommand<AppStateRow[]> {
       throw new SphereError('USAGE', '--debug-mode needs --component-id.', {exit: 2})
     }
     const client = await this.client()
-    const ids = flags['component-id'] ? [flags['component-id']] : await installedAppIds(client)
-    const out: AppStateRow[] = []
-    for (const id of ids) {
-      const r = await client.setAppState(id, flags['debug-mode'] ? 'startDebug' : 'start')
-      out.push({componentId: id.toLowerCase(), ...r})
-    }
-    return out
+    return perApp(client, flags['component-id'], (id) => client.setAppState(id, flags['debug-mode'] ? 'startDebug' : 'start'))
   }
+}
+
+/** The given component ID, or every installed application (except gdbserver) when none is given. */
+export async function targetApps(client: import('../../../device/index.js').DeviceClient, componentId: string | undefined): Promise<string[]> {
+  return componentId ? [componentId] : installedAppIds(client)
+}
+
+/** Run one request per target app, collecting `{componentId, ...result}` rows. */
+export async function perApp<R extends object>(
+  client: import('../../../device/index.js').DeviceClient,
+  componentId: string | undefined,
+  fn: (id: string) => Promise<R>,
+): Promise<({componentId: string} & R)[]> {
+  const out: ({componentId: string} & R)[] = []
+  for (const id of await targetApps(client, componentId)) out.push({componentId: id.toLowerCase(), ...(await fn(id))})
+  return out
 }
 
 export async function installedAppIds(client: import('../../../device/index.js').DeviceClient): Promise<string[]> {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
-import {installedAppIds, type AppStateRow} from './start.js'
+import {perApp, type AppStateRow} from './start.js'
 
 export default class AppStop extends DeviceCommand<AppStateRow[]> {
   static override summary = 'Stop applications on the attached device'
@@ -16,9 +16,6 @@ export default class AppStop extends DeviceCommand<AppStateRow[]> {
   async execute(): Promise<AppStateRow[]> {
     const {flags} = await this.parse(AppStop)
     const client = await this.client()
-    const ids = flags['component-id'] ? [flags['component-id']] : await installedAppIds(client)
-    const out: AppStateRow[] = []
-    for (const id of ids) out.push({componentId: id.toLowerCase(), ...(await client.setAppState(id, 'stop'))})
-    return out
+    return perApp(client, flags['component-id'], (id) => client.setAppState(id, 'stop'))
   }
 }

@@ -1,14 +1,9 @@
 import {Flags} from '@oclif/core'
-import {readFile} from 'node:fs/promises'
 import {DeviceCommand} from '../../../cli/device-command.js'
-import {SphereError} from '../../../util/errors.js'
+import {readInputFile} from '../../../cli/files.js'
 
-export async function readCapFile(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path)
-  } catch (e) {
-    throw new SphereError('FILE_NOT_FOUND', `Cannot read capability file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`)
-  }
+export function readCapFile(path: string): Promise<Buffer> {
+  return readInputFile(path, 'capability file')
 }
 
 export default class CapabilityUpdate extends DeviceCommand<{deviceCapabilities: string[]}> {

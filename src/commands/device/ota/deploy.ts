@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
-import {readFile} from 'node:fs/promises'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {readInputFile} from '../../../cli/files.js'
 import {parseImagePackage} from '../../../image/index.js'
-import {SphereError} from '../../../util/errors.js'
 
 export default class OtaDeploy extends DeviceCommand<{componentId: string; state: string}> {
   static override summary = 'Deliver an app update the way a cloud deployment does: A/B slot, trial, automatic rollback'
@@ -17,12 +16,7 @@ export default class OtaDeploy extends DeviceCommand<{componentId: string; state
 
   async execute(): Promise<{componentId: string; state: string}> {
     const {flags} = await this.parse(OtaDeploy)
-    let pkg: Buffer
-    try {
-      pkg = await readFile(flags['image-package'])
-    } catch (e) {
-      throw new SphereError('FILE_NOT_FOUND', `Cannot read image package '${flags['image-package']}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`)
-    }
+    const pkg = await readInputFile(flags['image-package'], 'image package')
     parseImagePackage(pkg) // fail fast on a malformed file; the device verifies the signature
     return (await this.client()).json('POST', '/sphere/updates', {body: pkg, contentType: 'application/octet-stream', timeoutMs: 120_000})
   }

@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
-import {readFile} from 'node:fs/promises'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {readInputFile} from '../../../cli/files.js'
 import {parseImagePackage} from '../../../image/index.js'
-import {SphereError} from '../../../util/errors.js'
 
 export interface DeployResult {
   imagePackage: string
@@ -32,12 +31,7 @@ export default class SideloadDeploy extends DeviceCommand<DeployResult> {
 
   async execute(): Promise<DeployResult> {
     const {flags} = await this.parse(SideloadDeploy)
-    let pkg: Buffer
-    try {
-      pkg = await readFile(flags['image-package'])
-    } catch (e) {
-      throw new SphereError('FILE_NOT_FOUND', `Cannot read image package '${flags['image-package']}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`)
-    }
+    const pkg = await readInputFile(flags['image-package'], 'image package')
     const componentId = readComponentId(pkg)
     const client = await this.client()
     const bar = this.progress('Deploying', pkg.length)
