@@ -53,20 +53,36 @@ for (const t of all) {
   const secs = (performance.now() - t0) / 1000
   if (r.failed) {
     failed = true
-    console.log(`fuzz ${t.name}: FAILED after ${r.numRuns} inputs (seed ${seed}): ${r.errorInstance?.message ?? r.error}`)
+    console.log(
+      `fuzz ${t.name}: FAILED after ${r.numRuns} inputs (seed ${seed}): ${r.errorInstance?.message ?? r.error}`,
+    )
   } else
-    console.log(`fuzz ${t.name}: ${count} inputs, ${parsed} parsed, ${typed} typed errors, 0 crashes, 0 hangs, slowest ${slowest.toFixed(2)} ms, ${Math.round(count / secs)} inputs/s`)
+    console.log(
+      `fuzz ${t.name}: ${count} inputs, ${parsed} parsed, ${typed} typed errors, 0 crashes, 0 hangs, slowest ${slowest.toFixed(2)} ms, ${Math.round(count / secs)} inputs/s`,
+    )
 }
 if (only.length === 0 || only.some((o) => 'rest'.includes(o.toLowerCase()))) {
   const tmp = mkdtempSync(join(tmpdir(), 'sphere-fuzz-rest-'))
-  const backend = await rest.DeviceRestBackend.boot({stateDir: join(tmp, 'state'), clock: 'fast-forward', cacheDir: join(tmp, 'cache')})
+  const backend = await rest.DeviceRestBackend.boot({
+    stateDir: join(tmp, 'state'),
+    clock: 'fast-forward',
+    cacheDir: join(tmp, 'cache'),
+  })
   const handler = rest.createRestServer(backend, {stateDir: join(tmp, 'state'), transport: 'unix'})
   const unix = await rest.listenUnix(handler, join(tmp, 'api.sock'))
   const t0 = performance.now()
   const requests = Math.max(1000, Math.floor(count / 10))
-  const r = await fuzzRest({fc, socketPath: join(tmp, 'api.sock'), requests, raw: Math.max(100, Math.floor(count / 100)), wifiDisabledCode: api.REST_ERRORS.wifiDisabled.code})
+  const r = await fuzzRest({
+    fc,
+    socketPath: join(tmp, 'api.sock'),
+    requests,
+    raw: Math.max(100, Math.floor(count / 100)),
+    wifiDisabledCode: api.REST_ERRORS.wifiDisabled.code,
+  })
   const secs = (performance.now() - t0) / 1000
-  console.log(`fuzz REST: ${r.requests} requests + ${r.raw} raw inputs, ${r.problems.length} problems, slowest ${r.maxMs.toFixed(1)} ms, ${Math.round((r.requests + r.raw) / secs)} inputs/s`)
+  console.log(
+    `fuzz REST: ${r.requests} requests + ${r.raw} raw inputs, ${r.problems.length} problems, slowest ${r.maxMs.toFixed(1)} ms, ${Math.round((r.requests + r.raw) / secs)} inputs/s`,
+  )
   for (const p of r.problems.slice(0, 20)) console.log(`  ${p}`)
   if (r.problems.length) failed = true
   handler.controller.close()

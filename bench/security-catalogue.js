@@ -17,7 +17,9 @@ const results = await runCatalogue({
   cacheDir: join(tmpdir(), 'sphere-bench-security-cache'),
   attacks,
   onResult: (r) =>
-    console.log(`${r.contained ? 'contained' : 'NOT CONTAINED'}  ${r.id}  (${Math.round(r.wallMs ?? 0)} ms)${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`),
+    console.log(
+      `${r.contained ? 'contained' : 'NOT CONTAINED'}  ${r.id}  (${Math.round(r.wallMs ?? 0)} ms)${r.problems.length ? `: ${r.problems.join('; ')}` : ''}`,
+    ),
 })
 console.log(summaryLine(results))
 console.log(`catalogue wall time ${((performance.now() - t0) / 1000).toFixed(1)} s`)

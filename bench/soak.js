@@ -43,7 +43,8 @@ try {
       .map(([m, v]) => `${m} ${v.trials} (${v.changed} changed the state, ${v.booted} booted)`)
       .join(', ')}), ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   )
-  for (const f of r.failures) console.log(`  trial ${f.trial} (${f.mode}, kill after ${f.delay} ms): ${f.problems.join('; ')}`)
+  for (const f of r.failures)
+    console.log(`  trial ${f.trial} (${f.mode}, kill after ${f.delay} ms): ${f.problems.join('; ')}`)
   process.exitCode = r.inconsistent === 0 && r.trials === trials ? 0 : 1
 } finally {
   rmSync(work, {recursive: true, force: true})

@@ -157,6 +157,10 @@ main().catch((e: unknown) => {
   // an expected failure (e.g. STATE_CORRUPT: a damaged state directory) is one line, the last of the log,
   // which is what the CLI shows when the daemon does not come up
   const code = (e as {code?: unknown}).code
-  log(typeof code === 'string' && /^[A-Z_]+$/.test(code) ? `fatal: ${code}: ${(e as Error).message}` : `fatal: ${(e as Error).stack ?? String(e)}`)
+  log(
+    typeof code === 'string' && /^[A-Z_]+$/.test(code)
+      ? `fatal: ${code}: ${(e as Error).message}`
+      : `fatal: ${(e as Error).stack ?? String(e)}`,
+  )
   process.exit(1)
 })

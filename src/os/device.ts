@@ -163,11 +163,15 @@ export class Device {
     // a damaged state directory (truncated or bit-flipped files) is reported, never booted from
     const problems = store.verify()
     if (problems.length > 0) {
-      throw new SphereError('STATE_CORRUPT', `the device state in ${opts.stateDir} is damaged: ${problems.join('; ')}`, {
-        suggestions: [
-          'Reset the simulated device (sphere sim reset), or move its state directory away to keep it for inspection',
-        ],
-      })
+      throw new SphereError(
+        'STATE_CORRUPT',
+        `the device state in ${opts.stateDir} is damaged: ${problems.join('; ')}`,
+        {
+          suggestions: [
+            'Reset the simulated device (sphere sim reset), or move its state directory away to keep it for inspection',
+          ],
+        },
+      )
     }
     const identity = store.bootIdentity({capabilities: opts.capabilities ?? ['appDevelopment']})
     const d = new Device(opts, store, identity)

@@ -81,6 +81,11 @@ export const AS_HOST_ALIASES: Readonly<Record<string, string>> = {
 }
 /** 256 KiB: the most a high-level app may use (sdk/ABI.md). */
 export const AS_MAX_MEMORY_PAGES = 4
+/**
+ * The name the SDK's start.ts is compiled under (served from the SDK, never written to the project): function
+ * names in debug builds then do not depend on where sphere-sdk is installed.
+ */
+const AS_START_ENTRY = '__sphere__/start.ts'
 const ABI_MODULES = new Set(['wasi_snapshot_preview1', 'sphere', 'applibs'])
 const DEFAULT_ENTRY = 'assembly/index.ts'
 const MAX_REPORTED_ERRORS = 20
@@ -332,6 +337,9 @@ export async function buildAssemblyScriptApp(opts: AsBuildOptions): Promise<AsBu
       const m = /^hw\/([A-Za-z0-9_.-]+)\.ts$/.exec(file)
       const def = m ? findDefinition(`${m[1]}.json`) : undefined
       if (def) text = assemblyScriptHardwareModule(def)
+    } else if (resolve(base) === dir && file === AS_START_ENTRY) {
+      key = file
+      text = readFileSync(assemblyScriptStartFile(), 'utf8')
     } else {
       const abs = resolve(base, file)
       key = resolve(base) === libDir ? `~lib/${file}` : relative(dir, abs).split(sep).join('/')
@@ -349,7 +357,7 @@ export async function buildAssemblyScriptApp(opts: AsBuildOptions): Promise<AsBu
   opts.onStep?.(`Compiling ${entries.concat(config.entries ?? []).join(', ')} (AssemblyScript${target ? `, target ${target}` : ''})`)
   const argv = [
     ...entries,
-    assemblyScriptStartFile(),
+    AS_START_ENTRY,
     '--baseDir',
     dir,
     ...(target !== undefined ? ['--target', target] : []),

@@ -2,7 +2,8 @@
  * The AssemblyScript path (issue 5): `sphere app create --template as-blink` + `sphere app build` through the
  * built CLI with no C toolchain on PATH, the module checked against sdk/ABI.md, sideloaded into the simulated
  * device (fast-forward virtual time): LED1 blinks at 500 ms, button A switches to 125 ms, SIGTERM ends it
- * cleanly. Compile errors are one line with file:line:col; abort() and non-ABI imports are handled.
+ * cleanly. Compile errors are one line with file:line:col; the standard library's abort/trace/seed run inside the
+ * app, and features needing the JavaScript host are refused.
  */
 import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
@@ -160,33 +161,40 @@ describe('AssemblyScript builds in-process (buildApp)', () => {
     return dir
   }
 
-  test('abort (an out-of-range index) logs "abort: ... at file:line:col" and crashes the app; no env.abort import', async () => {
-    const dir = project(
-      'Aborts',
-      ['import {Log} from "applibs"', 'const xs = new StaticArray<i32>(2)', 'Log.debug("before\\n")', 'let i = 5', 'xs[i] = 1', 'Log.debug("after\\n")', ''].join('\n'),
+  test('the standard library\'s host calls run inside the app: abort logs file:line:col and crashes, Math.random and trace work', async () => {
+    // No "applibs" import at all: the SDK's abort must still compile in (and be the only way out).
+    const aborts = project('Aborts', ['const xs = new StaticArray<i32>(2)', 'let i = 5', 'xs[i] = 1', ''].join('\n'))
+    const random = project(
+      'Random',
+      ['import {Log} from "applibs"', 'const r = Math.random()', 'Log.debug(`random ${r >= 0 && r < 1 ? "in range" : "out of range"}\\n`)', 'trace("hello", 2, 1.5, 2.5)', ''].join('\n'),
     )
-    const r: BuildResult = await buildApp({dir, sphereHome: home, preset: 'release'})
-    const app = r.apps[0]!
-    expect(app.appBytes).toBeLessThan(16_384)
-    expect(wasmImports(readFileSync(app.wasm)).filter((i) => i.startsWith('env.'))).toEqual([])
+    const a: BuildResult = await buildApp({dir: aborts, sphereHome: home, preset: 'release'})
+    const r: BuildResult = await buildApp({dir: random, sphereHome: home})
+    expect(a.apps[0]!.appBytes).toBeLessThan(16_384)
+    const abi = abiImportNames()
+    for (const b of [a, r]) expect(wasmImports(readFileSync(b.apps[0]!.wasm)).filter((i) => !abi.has(i))).toEqual([])
+    expect(wasmImports(readFileSync(r.apps[0]!.wasm))).toContain('wasi_snapshot_preview1.random_get')
     dev = await Device.boot({stateDir: join(root, 'state'), clock: 'fast-forward', trust: loadTrustStore(home)})
-    const st = await dev.installPackage(readFileSync(app.imagePackage), {start: true})
+    const sa = await dev.installPackage(readFileSync(a.apps[0]!.imagePackage), {start: true})
+    const sr = await dev.installPackage(readFileSync(r.apps[0]!.imagePackage), {start: true})
     await dev.runFor(200)
-    const log = dev.appLog(st.componentId)
-    expect(log).toContain('before')
-    expect(log).not.toContain('after')
-    expect(log).toMatch(/abort: Index out of range at ~lib\/staticarray\.ts:\d+:\d+/)
-    expect(log).toMatch(/crashed: trap/)
-  }, 120_000)
+    const abortLog = dev.appLog(sa.componentId)
+    expect(abortLog).toMatch(/abort: Index out of range at ~lib\/staticarray\.ts:\d+:\d+\n/)
+    expect(abortLog).toMatch(/crashed: trap/)
+    const randomLog = dev.appLog(sr.componentId)
+    expect(randomLog).toContain('random in range')
+    expect(randomLog).toContain('trace: hello 1.5, 2.5')
+    expect(dev.appStatus(sr.componentId).exitCode).toBe(0)
+  }, 150_000)
 
-  test('a standard-library feature that needs a non-ABI import (Math.random -> env.seed) is refused with a hint', async () => {
-    const dir = project('Random', ['import {Log} from "applibs"', 'Log.debug(Math.random().toString())', ''].join('\n'))
+  test('a standard-library feature that needs the JavaScript host (console.log -> env.console.log) is refused with a hint', async () => {
+    const dir = project('Console', 'console.log("hello")\n')
     await expect(buildApp({dir, sphereHome: home})).rejects.toMatchObject({
       code: 'APP_BAD_IMPORT',
-      message: expect.stringContaining('imports env.seed'),
-      suggestions: [expect.stringContaining('Math.random')],
+      message: expect.stringContaining('imports env.console.log'),
+      suggestions: [expect.stringContaining('Log.debug')],
     })
-    expect(existsSync(join(dir, 'out', 'Random.imagepackage'))).toBe(false)
+    expect(existsSync(join(dir, 'out', 'Console.imagepackage'))).toBe(false)
   }, 120_000)
 
   test('a manifest $NAME with no hardware definition in asconfig.json is a one-line error', async () => {

@@ -21,7 +21,10 @@ describe('hostile-app catalogue', () => {
       cacheDir: CACHE_DIR,
       attacks,
       onResult: (r) => {
-        if (verbose) process.stdout.write(`${r.contained ? 'ok  ' : 'FAIL'} ${r.id} ${Math.round(r.wallMs ?? 0)} ms ${r.problems.join('; ')}\n`)
+        if (verbose)
+          process.stdout.write(
+            `${r.contained ? 'ok  ' : 'FAIL'} ${r.id} ${Math.round(r.wallMs ?? 0)} ms ${r.problems.join('; ')}\n`,
+          )
       },
     })
     const failed = results.filter((r) => !r.contained)

@@ -13,7 +13,13 @@ import {join} from 'node:path'
 import * as image from '../../src/image/index.js'
 import * as link from '../../src/protocol/link/index.js'
 import {REST_ERRORS} from '../../src/protocol/rest-api.js'
-import {DeviceRestBackend, createRestServer, listenUnix, type RestHandler, type RestListener} from '../../src/os/services/rest/index.js'
+import {
+  DeviceRestBackend,
+  createRestServer,
+  listenUnix,
+  type RestHandler,
+  type RestListener,
+} from '../../src/os/services/rest/index.js'
 import * as errors from '../../src/util/errors.js'
 import {check, hardwareChain, targets, type FuzzTarget} from '../fixtures/security/fuzz-targets.mjs'
 import {fuzzRest} from '../fixtures/security/rest-fuzz.mjs'
@@ -32,31 +38,37 @@ const all: FuzzTarget[] = targets({
 })
 
 describe('fuzz: parsers', () => {
-  test.each(all.map((t) => [t.name, t] as const))(`%s: ${RUNS} inputs, typed errors only, no hangs`, (name, t) => {
-    let slowest = 0
-    let typedErrors = 0
-    let parsed = 0
-    const heap0 = process.memoryUsage().heapUsed
-    fc.assert(
-      fc.property(t.arb as fc.Arbitrary<unknown>, (input) => {
-        const t0 = performance.now()
-        const r = check(t, input)
-        const ms = performance.now() - t0
-        if (ms > slowest) slowest = ms
-        if (r.problem) throw new Error(r.problem)
-        if (ms > HANG_MS) throw new Error(`${name}: one input took ${ms.toFixed(1)} ms`)
-        if (r.outcome === 'parsed') parsed++
-        else typedErrors++
-      }),
-      {numRuns: RUNS},
-    )
-    const grown = process.memoryUsage().heapUsed - heap0
-    process.stdout.write(`fuzz ${name}: ${RUNS} inputs, ${parsed} parsed, ${typedErrors} typed errors, 0 crashes, slowest ${slowest.toFixed(2)} ms\n`)
-    expect(parsed + typedErrors).toBe(RUNS)
-    // both outcomes are reached: the mutations are neither all fatal nor all harmless
-    expect(typedErrors).toBeGreaterThan(0)
-    expect(grown).toBeLessThan(256 * 1024 * 1024)
-  }, 300_000)
+  test.each(all.map((t) => [t.name, t] as const))(
+    `%s: ${RUNS} inputs, typed errors only, no hangs`,
+    (name, t) => {
+      let slowest = 0
+      let typedErrors = 0
+      let parsed = 0
+      const heap0 = process.memoryUsage().heapUsed
+      fc.assert(
+        fc.property(t.arb as fc.Arbitrary<unknown>, (input) => {
+          const t0 = performance.now()
+          const r = check(t, input)
+          const ms = performance.now() - t0
+          if (ms > slowest) slowest = ms
+          if (r.problem) throw new Error(r.problem)
+          if (ms > HANG_MS) throw new Error(`${name}: one input took ${ms.toFixed(1)} ms`)
+          if (r.outcome === 'parsed') parsed++
+          else typedErrors++
+        }),
+        {numRuns: RUNS},
+      )
+      const grown = process.memoryUsage().heapUsed - heap0
+      process.stdout.write(
+        `fuzz ${name}: ${RUNS} inputs, ${parsed} parsed, ${typedErrors} typed errors, 0 crashes, slowest ${slowest.toFixed(2)} ms\n`,
+      )
+      expect(parsed + typedErrors).toBe(RUNS)
+      // both outcomes are reached: the mutations are neither all fatal nor all harmless
+      expect(typedErrors).toBeGreaterThan(0)
+      expect(grown).toBeLessThan(256 * 1024 * 1024)
+    },
+    300_000,
+  )
 })
 
 describe('fuzz: REST requests over a socket', () => {
@@ -66,7 +78,11 @@ describe('fuzz: REST requests over a socket', () => {
   let unix: RestListener
   beforeAll(async () => {
     tmp = tempDir('sphere-sec-fuzz-')
-    backend = await DeviceRestBackend.boot({stateDir: join(tmp.dir, 'state'), clock: 'fast-forward', cacheDir: CACHE_DIR})
+    backend = await DeviceRestBackend.boot({
+      stateDir: join(tmp.dir, 'state'),
+      clock: 'fast-forward',
+      cacheDir: CACHE_DIR,
+    })
     handler = createRestServer(backend, {stateDir: join(tmp.dir, 'state'), transport: 'unix'})
     unix = await listenUnix(handler, join(tmp.dir, 'api.sock'))
   })
@@ -85,7 +101,9 @@ describe('fuzz: REST requests over a socket', () => {
       raw: Math.ceil(RUNS / 20),
       wifiDisabledCode: REST_ERRORS.wifiDisabled.code,
     })
-    process.stdout.write(`fuzz REST: ${r.requests} requests + ${r.raw} raw inputs, ${r.problems.length} problems, slowest ${r.maxMs.toFixed(1)} ms\n`)
+    process.stdout.write(
+      `fuzz REST: ${r.requests} requests + ${r.raw} raw inputs, ${r.problems.length} problems, slowest ${r.maxMs.toFixed(1)} ms\n`,
+    )
     expect(r.problems.slice(0, 20)).toEqual([])
     expect(r.requests).toBeGreaterThanOrEqual(RUNS * 0.99)
   }, 600_000)

@@ -23,11 +23,15 @@ describe('AppMemory.ok', () => {
 
   test('app i32 pointers and lengths are unsigned; kernel-computed lengths are never wrapped', () => {
     fc.assert(
-      fc.property(fc.integer({min: -(2 ** 31), max: 2 ** 31 - 1}), fc.oneof(fc.integer({min: -(2 ** 31), max: 2 ** 31 - 1}), fc.integer({min: 0, max: 2 ** 40})), (ptr, len) => {
-        const p = ptr >>> 0
-        const l = len < 0 ? len >>> 0 : len
-        expect(mem.ok(ptr, len)).toBe(p + l <= size)
-      }),
+      fc.property(
+        fc.integer({min: -(2 ** 31), max: 2 ** 31 - 1}),
+        fc.oneof(fc.integer({min: -(2 ** 31), max: 2 ** 31 - 1}), fc.integer({min: 0, max: 2 ** 40})),
+        (ptr, len) => {
+          const p = ptr >>> 0
+          const l = len < 0 ? len >>> 0 : len
+          expect(mem.ok(ptr, len)).toBe(p + l <= size)
+        },
+      ),
       {numRuns: 20000},
     )
     // the epoll_wait case: 0x10000001 events of 16 bytes
@@ -73,20 +77,49 @@ describe('boot survives an app that cannot start', () => {
     const key = signingKeyFromPem(privateKey.export({type: 'pkcs8', format: 'pem'}).toString(), 'reg')
     const anchor = trustAnchorFromPem(publicKey.export({type: 'spki', format: 'pem'}).toString(), 'reg')
     const stateDir = join(tmp.dir, 'r')
-    const backend = await DeviceRestBackend.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR, trust: [anchor]})
+    const backend = await DeviceRestBackend.boot({
+      stateDir,
+      clock: 'fast-forward',
+      cacheDir: CACHE_DIR,
+      trust: [anchor],
+    })
     const handler = createRestServer(backend, {stateDir, transport: 'unix'})
     const sock = join(tmp.dir, 'r.sock')
     const l = await listenUnix(handler, sock)
     try {
       const wasm = await wat('blink')
-      const m = {SchemaVersion: 1, Name: 'R', ComponentId: cid(9), EntryPoint: '/bin/app', CmdArgs: [], Capabilities: {Gpio: [8]}, ApplicationType: 'Default' as const}
+      const m = {
+        SchemaVersion: 1,
+        Name: 'R',
+        ComponentId: cid(9),
+        EntryPoint: '/bin/app',
+        CmdArgs: [],
+        Capabilities: {Gpio: [8]},
+        ApplicationType: 'Default' as const,
+      }
       const t = {kind: 'unix' as const, socketPath: sock}
-      expect((await request(t, 'PUT', '/update/stage', packApplication({manifest: m, files: {'bin/app': wasm}, key, buildDate: 2000}))).status).toBe(200)
+      expect(
+        (
+          await request(
+            t,
+            'PUT',
+            '/update/stage',
+            packApplication({manifest: m, files: {'bin/app': wasm}, key, buildDate: 2000}),
+          )
+        ).status,
+      ).toBe(200)
       expect((await request(t, 'POST', '/update/install', {appControlMode: 'Auto'})).status).toBe(200)
-      const old = await request(t, 'PUT', '/update/stage', packApplication({manifest: m, files: {'bin/app': wasm}, key, buildDate: 1999}))
+      const old = await request(
+        t,
+        'PUT',
+        '/update/stage',
+        packApplication({manifest: m, files: {'bin/app': wasm}, key, buildDate: 1999}),
+      )
       expect(old.status).toBe(403)
       expect(old.json()).toEqual({error: 7340050}) // "Image could not be staged"
-      expect(((await request(t, 'GET', '/images')).json() as {has_staged_updates: boolean}).has_staged_updates).toBe(false)
+      expect(((await request(t, 'GET', '/images')).json() as {has_staged_updates: boolean}).has_staged_updates).toBe(
+        false,
+      )
     } finally {
       handler.controller.close()
       await l.close()

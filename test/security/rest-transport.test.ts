@@ -64,7 +64,12 @@ function serialLink(h: RestHandler) {
             res.on('data', (d: Buffer) => parts.push(d))
             res.on('end', () => {
               const buf = Buffer.concat(parts)
-              resolve({status: res.statusCode ?? 0, headers: res.headers, body: buf, json: () => JSON.parse(buf.toString())})
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: buf,
+                json: () => JSON.parse(buf.toString()),
+              })
             })
           },
         )
@@ -77,7 +82,8 @@ function serialLink(h: RestHandler) {
 
 function on(t: Transport, method: string, path: string, body?: unknown): Promise<Reply> {
   if (t === 'serial') return serial.request(method, path, body)
-  const target: Target = t === 'unix' ? {kind: 'unix', socketPath: join(tmp.dir, 'api.sock')} : {kind: 'https', port: httpsL.port, ca}
+  const target: Target =
+    t === 'unix' ? {kind: 'unix', socketPath: join(tmp.dir, 'api.sock')} : {kind: 'https', port: httpsL.port, ca}
   return request(target, method, path, body)
 }
 
@@ -104,22 +110,31 @@ const caps = async (): Promise<number[]> =>
   ((await on('unix', 'GET', '/device/capabilities')).json() as {device_capabilities: number[]}).device_capabilities
 
 describe('privileged /sphere/ extensions are local-socket only', () => {
-  test.each(['https', 'serial'] as const)('over %s: grant, capability-file issue and world changes are refused with 403', async (t) => {
-    const before = await caps()
-    const grant = await on(t, 'POST', '/sphere/device/capabilities', {capabilities: ['fieldServicing', 'appDevelopment']})
-    expect(grant.status).toBe(403)
-    expect(grant.json()).toMatchObject({error: 15728642})
-    expect(JSON.stringify(grant.json())).toContain(`not over ${t}`)
-    expect(await caps()).toEqual(before)
-    // issuing a signed capability file on request would be the same grant in two steps
-    expect((await on(t, 'POST', '/sphere/capability/file', {capabilities: ['fieldServicing']})).status).toBe(403)
-    expect((await on(t, 'PATCH', '/sphere/world', {set: {'buttons.A': true}})).status).toBe(403)
-    expect((await on(t, 'POST', '/sphere/world/press', {button: 'A', holdMs: 1})).status).toBe(403)
-    expect(((await on('unix', 'GET', '/sphere/world')).json() as {buttons: {name: string; pressed: boolean}[]}).buttons.every((b) => !b.pressed)).toBe(true)
-    // everything the device REST API defines still works there
-    expect((await on(t, 'GET', '/status')).status).toBe(200)
-    expect((await on(t, 'GET', '/sphere/device')).status).toBe(200)
-  })
+  test.each(['https', 'serial'] as const)(
+    'over %s: grant, capability-file issue and world changes are refused with 403',
+    async (t) => {
+      const before = await caps()
+      const grant = await on(t, 'POST', '/sphere/device/capabilities', {
+        capabilities: ['fieldServicing', 'appDevelopment'],
+      })
+      expect(grant.status).toBe(403)
+      expect(grant.json()).toMatchObject({error: 15728642})
+      expect(JSON.stringify(grant.json())).toContain(`not over ${t}`)
+      expect(await caps()).toEqual(before)
+      // issuing a signed capability file on request would be the same grant in two steps
+      expect((await on(t, 'POST', '/sphere/capability/file', {capabilities: ['fieldServicing']})).status).toBe(403)
+      expect((await on(t, 'PATCH', '/sphere/world', {set: {'buttons.A': true}})).status).toBe(403)
+      expect((await on(t, 'POST', '/sphere/world/press', {button: 'A', holdMs: 1})).status).toBe(403)
+      expect(
+        (
+          (await on('unix', 'GET', '/sphere/world')).json() as {buttons: {name: string; pressed: boolean}[]}
+        ).buttons.every((b) => !b.pressed),
+      ).toBe(true)
+      // everything the device REST API defines still works there
+      expect((await on(t, 'GET', '/status')).status).toBe(200)
+      expect((await on(t, 'GET', '/sphere/device')).status).toBe(200)
+    },
+  )
 
   test('on the Unix socket the same requests are accepted; dropping a capability works on any transport', async () => {
     const g = await on('unix', 'POST', '/sphere/device/capabilities', {capabilities: ['fieldServicing']})
@@ -156,24 +171,40 @@ function raw(t: 'unix', bytes: Buffer | string, waitMs = 2000): Promise<string> 
 describe('malformed and oversize requests are refused', () => {
   test('JSON bodies: not JSON, not an object, over 64 KiB, wrong content type', async () => {
     expect((await on('unix', 'PUT', '/device/manufacturing_state', '{"manufacturingState":')).status).toBe(400)
-    const notJson = await request({kind: 'unix', socketPath: join(tmp.dir, 'api.sock')}, 'PUT', '/device/manufacturing_state', 'not json')
+    const notJson = await request(
+      {kind: 'unix', socketPath: join(tmp.dir, 'api.sock')},
+      'PUT',
+      '/device/manufacturing_state',
+      'not json',
+    )
     expect(notJson.status).toBe(400)
     expect((await on('unix', 'PUT', '/device/manufacturing_state', [1, 2])).status).toBe(400)
     const big = {manufacturingState: 'x'.repeat(70 * 1024)}
     expect((await on('unix', 'PUT', '/device/manufacturing_state', big)).status).toBe(400)
     expect((await on('https', 'PUT', '/device/manufacturing_state', big)).status).toBe(400)
-    const xml = await request({kind: 'unix', socketPath: join(tmp.dir, 'api.sock')}, 'PATCH', '/sphere/world', '<set/>', {
-      'Content-Type': 'application/xml',
-    })
+    const xml = await request(
+      {kind: 'unix', socketPath: join(tmp.dir, 'api.sock')},
+      'PATCH',
+      '/sphere/world',
+      '<set/>',
+      {
+        'Content-Type': 'application/xml',
+      },
+    )
     expect(xml.status).toBe(415)
     expect(backend.manufacturingState()).toBe('Blank')
   })
 
   test('an image upload over the limit is refused from its Content-Length, before the body is read', async () => {
-    const out = await raw('unix', 'PUT /update/stage HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 999999999\r\n\r\nabc')
+    const out = await raw(
+      'unix',
+      'PUT /update/stage HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 999999999\r\n\r\nabc',
+    )
     expect(out).toMatch(/^HTTP\/1\.1 400 /)
     expect(out.toLowerCase()).toContain('connection: close')
-    expect(((await on('unix', 'GET', '/images')).json() as {has_staged_updates: boolean}).has_staged_updates).toBe(false)
+    expect(((await on('unix', 'GET', '/images')).json() as {has_staged_updates: boolean}).has_staged_updates).toBe(
+      false,
+    )
   })
 
   test('broken HTTP: bad request lines, bad Content-Length, header floods and smuggling attempts get 4xx or a closed connection', async () => {

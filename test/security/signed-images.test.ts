@@ -40,10 +40,20 @@ const rogue = makeKey('rogue')
 let wasm: Uint8Array
 
 function manifest(cid = CID, name = 'Signed'): AppManifest {
-  return {SchemaVersion: 1, Name: name, ComponentId: cid, EntryPoint: '/bin/app', CmdArgs: [], Capabilities: {}, ApplicationType: 'Default'}
+  return {
+    SchemaVersion: 1,
+    Name: name,
+    ComponentId: cid,
+    EntryPoint: '/bin/app',
+    CmdArgs: [],
+    Capabilities: {},
+    ApplicationType: 'Default',
+  }
 }
 
-function pack(opts: {buildDate?: number; key?: SigningKey; files?: Record<string, Uint8Array>; m?: AppManifest} = {}): Uint8Array {
+function pack(
+  opts: {buildDate?: number; key?: SigningKey; files?: Record<string, Uint8Array>; m?: AppManifest} = {},
+): Uint8Array {
   return packApplication({
     manifest: opts.m ?? manifest(),
     files: {'bin/app': wasm, ...opts.files},
@@ -69,7 +79,8 @@ function stateHash(dir: string): Record<string, string> {
     for (const f of readdirSync(d)) {
       const p = join(d, f)
       if (statSync(p).isDirectory()) walk(p)
-      else if (!relative(dir, p).startsWith('logs')) out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
+      else if (!relative(dir, p).startsWith('logs'))
+        out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
     }
   }
   walk(dir)
@@ -118,7 +129,13 @@ describe('image packages are refused before any byte is installed', () => {
     const pkg = parseImagePackage(good)
     const appOffset = pkg.filesystem!.entries.find((e) => e.path === 'bin/app')!.offset
     const manifestOffset = pkg.filesystem!.entries.find((e) => e.path === 'app_manifest.json')!.offset
-    for (const at of [appOffset + 40, manifestOffset + 5, pkg.metadata.offset + 30, good.length - 10, good.length - 40]) {
+    for (const at of [
+      appOffset + 40,
+      manifestOffset + 5,
+      pkg.metadata.offset + 30,
+      good.length - 10,
+      good.length - 40,
+    ]) {
       const bad = good.slice()
       bad[at]! ^= 0x01
       await refused(bad, /^IMAGE_/)
@@ -136,7 +153,12 @@ describe('image packages are refused before any byte is installed', () => {
     await refused(signImagePackage(good, rogue.key), 'IMAGE_BAD_SIGNATURE')
     // keep the trusted key's thumbprint in the Signature section, sign with the rogue key
     await refused(resignRaw(good, rogue.key), 'IMAGE_BAD_SIGNATURE')
-    await refused(pack({buildDate: V1 + 12, key: undefined as unknown as SigningKey}).map((b, i, a) => (i >= a.length - 64 ? 0 : b)), /^IMAGE_(UNSIGNED|BAD_SIGNATURE)$/)
+    await refused(
+      pack({buildDate: V1 + 12, key: undefined as unknown as SigningKey}).map((b, i, a) =>
+        i >= a.length - 64 ? 0 : b,
+      ),
+      /^IMAGE_(UNSIGNED|BAD_SIGNATURE)$/,
+    )
   })
 
   test('a trusted signature does not make a symlink inside the package acceptable', async () => {
@@ -162,8 +184,12 @@ describe('image packages are refused before any byte is installed', () => {
   test('downgrade: an older build of the same component is refused; the same build and a newer one install', async () => {
     await refused(pack({buildDate: V1 - 1}), 'IMAGE_DOWNGRADE')
     await refused(pack({buildDate: 0}), 'IMAGE_DOWNGRADE')
-    expect((await dev.installPackage(pack({buildDate: V1, m: {...manifest(), Capabilities: {Gpio: [8]}}}))).state).toBe('running')
-    expect((await dev.installPackage(pack({buildDate: V1 + 100, m: {...manifest(), Capabilities: {Gpio: [8]}}}))).state).toBe('running')
+    expect((await dev.installPackage(pack({buildDate: V1, m: {...manifest(), Capabilities: {Gpio: [8]}}}))).state).toBe(
+      'running',
+    )
+    expect(
+      (await dev.installPackage(pack({buildDate: V1 + 100, m: {...manifest(), Capabilities: {Gpio: [8]}}}))).state,
+    ).toBe('running')
     expect(dev.apps.installed().find((r) => r.componentId === CID)?.version).toBe(V1 + 100)
     await refused(pack({buildDate: V1 + 99}), 'IMAGE_DOWNGRADE')
     // the version survives a reboot (it is in the committed record)

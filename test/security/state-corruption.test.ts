@@ -101,7 +101,8 @@ describe('corrupted state is detected at boot', () => {
         } catch (e) {
           err = e as {code?: string; message?: string}
         }
-        if (err?.code !== 'STATE_CORRUPT') throw new Error(`${f} ${what}: booted or failed otherwise (${err?.code} ${err?.message})`)
+        if (err?.code !== 'STATE_CORRUPT')
+          throw new Error(`${f} ${what}: booted or failed otherwise (${err?.code} ${err?.message})`)
         expect(err.message).toMatch(/damaged/)
         // the report names the damaged file (an image is named by its app)
         expect(err.message).toContain(f.startsWith('images/') ? 'stored image of' : f.split('/').pop())
@@ -127,7 +128,9 @@ describe('corrupted state is detected at boot', () => {
     await dev.shutdown()
     const {createHash} = await import('node:crypto')
     for (const f of wasm) {
-      const sum = createHash('sha256').update(readFileSync(join(cacheDir, f))).digest('hex')
+      const sum = createHash('sha256')
+        .update(readFileSync(join(cacheDir, f)))
+        .digest('hex')
       expect(readFileSync(join(cacheDir, `${f}.sha256`), 'utf8')).toBe(sum)
     }
   })

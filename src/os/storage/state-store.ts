@@ -153,7 +153,11 @@ const corrupt = (what: string): SphereError =>
 export function sealJson(obj: object): string {
   const {integrity: _drop, ...rest} = obj as Record<string, unknown>
   void _drop
-  return JSON.stringify({...rest, integrity: `sha256:${sha256(new TextEncoder().encode(JSON.stringify(rest)))}`}, null, 2)
+  return JSON.stringify(
+    {...rest, integrity: `sha256:${sha256(new TextEncoder().encode(JSON.stringify(rest)))}`},
+    null,
+    2,
+  )
 }
 
 /** Parse a sealed JSON file; `legacy` accepts a file without the member (a directory being upgraded). */

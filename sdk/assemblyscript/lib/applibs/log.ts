@@ -20,14 +20,15 @@ export namespace Log {
 }
 
 // Helpers for messages that must not allocate (abort): they append to a caller-owned buffer and return the
-// new length. No module state, so they work however early the compiler needs them.
+// new length. They take strings as raw pointers and keep no module state, so the compiler adds nothing
+// (no GC shadow-stack bookkeeping, no initialisation) however early or late it needs them.
 
-/** @internal Appends a string (ASCII; other characters become '?'). */
-export function appendAscii(buffer: usize, length: u32, capacity: u32, text: string | null): u32 {
-  if (text === null) return length
-  const s = changetype<string>(text)
-  for (let i = 0, n = s.length; i < n && length < capacity; i++) {
-    const c = s.charCodeAt(i)
+/** @internal Appends the string at `text` (a raw String pointer, 0 = none); non-ASCII becomes '?'. */
+export function appendAscii(buffer: usize, length: u32, capacity: u32, text: usize): u32 {
+  if (text == 0) return length
+  const units = load<u32>(text - 4) >> 1 // the object header's byte size, in UTF-16 code units
+  for (let i: u32 = 0; i < units && length < capacity; i++) {
+    const c = load<u16>(text + (<usize>i << 1))
     store<u8>(buffer + length++, c < 0x80 ? <u8>c : 0x3f)
   }
   return length

@@ -29,17 +29,19 @@ export function unwindAreaSize(): u32 {
 export function sphereAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const cap: u32 = 256
   const buf = memory.data(<i32>cap)
-  let n = appendAscii(buf, 0, cap, "abort: ")
-  n = appendAscii(buf, n, cap, message !== null ? message : "(no message)")
-  if (fileName !== null) {
-    n = appendAscii(buf, n, cap, " at ")
-    n = appendAscii(buf, n, cap, fileName)
-    n = appendAscii(buf, n, cap, ":")
+  const msg = changetype<usize>(message)
+  const file = changetype<usize>(fileName)
+  let n = appendAscii(buf, 0, cap, changetype<usize>("abort: "))
+  n = appendAscii(buf, n, cap, msg != 0 ? msg : changetype<usize>("(no message)"))
+  if (file != 0) {
+    n = appendAscii(buf, n, cap, changetype<usize>(" at "))
+    n = appendAscii(buf, n, cap, file)
+    n = appendAscii(buf, n, cap, changetype<usize>(":"))
     n = appendU32(buf, n, cap, line)
-    n = appendAscii(buf, n, cap, ":")
+    n = appendAscii(buf, n, cap, changetype<usize>(":"))
     n = appendU32(buf, n, cap, column)
   }
-  n = appendAscii(buf, n, cap, "\n")
+  n = appendAscii(buf, n, cap, changetype<usize>("\n"))
   applibs_log_write(buf, n)
   unreachable()
 }
