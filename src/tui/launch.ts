@@ -66,7 +66,18 @@ export async function launchMonitor(opts: LaunchMonitorOptions): Promise<void> {
   // React's development build costs about a third more CPU per frame.
   process.env.NODE_ENV ??= 'production'
   try {
-    const {renderMonitor} = await import('./render-monitor.js')
+    // Ink decides once, when it is first imported, whether it runs "in CI" (env CI / CONTINUOUS_INTEGRATION),
+    // and then draws only the final frame. The monitor only gets here on a real terminal, so hide those
+    // variables while Ink loads: a developer's shell (or a CI job driving tmux) still gets a live view.
+    const ciVars = ['CI', 'CONTINUOUS_INTEGRATION'] as const
+    const saved = ciVars.map((k) => [k, process.env[k]] as const)
+    for (const k of ciVars) delete process.env[k]
+    let renderMonitor: typeof import('./render-monitor.js').renderMonitor
+    try {
+      ;({renderMonitor} = await import('./render-monitor.js'))
+    } finally {
+      for (const [k, v] of saved) if (v !== undefined) process.env[k] = v
+    }
     off()
     inkMounted = true
     stdout.write(HOME_CLEAR)

@@ -35,7 +35,8 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
     }
   }
   const startMonitor = (extraEnv = ''): void => {
-    // tmux passes its server's environment on; give the monitor a clean one (no jest NODE_OPTIONS).
+    // tmux passes its server's environment on; give the monitor a clean one (no jest NODE_OPTIONS). CI=true,
+    // when the runner has it, is passed on on purpose: the monitor must stay interactive on a terminal anyway.
     const cmd = `env -u NODE_OPTIONS -u FORCE_COLOR SPHERE_HOME='${home}' TERM=xterm-256color ${extraEnv} '${process.execPath}' '${BIN}' device monitor`
     tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-c', ROOT, cmd)
     // keep the pane after the monitor exits, to read its exit status and the restored screen
