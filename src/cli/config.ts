@@ -1,6 +1,5 @@
-import {homedir} from 'node:os'
-import {join} from 'node:path'
 import {SphereError, usageError} from '../util/errors.js'
+import {sphereHome} from '../util/home.js'
 
 /** Output formats every command accepts. */
 export const OUTPUT_FORMATS = ['json', 'jsonc', 'yaml', 'yamlc', 'table', 'tsv', 'none'] as const
@@ -19,16 +18,7 @@ export const CONFIG_KEYS = {
 } as const
 export type ConfigKey = keyof typeof CONFIG_KEYS
 
-/**
- * The directory holding all sphere state: config.json, keys, simulator state dirs.
- * SPHERE_HOME wins; otherwise the platform config dir (XDG_CONFIG_HOME/sphere-sdk on Linux).
- */
-export function sphereHome(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SPHERE_HOME) return env.SPHERE_HOME
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Preferences', 'sphere-sdk')
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'sphere-sdk', 'Config')
-  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'sphere-sdk')
-}
+export {sphereHome} from '../util/home.js'
 
 export function assertConfigKey(key: string): asserts key is ConfigKey {
   if (!(key in CONFIG_KEYS)) {

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {colorEnabled} from '../../cli/base-command.js'
+import {colorEnabled} from '../../util/color.js'
 import {DeviceCommand} from '../../cli/device-command.js'
 import {formatSnapshotText, initialState, launchMonitor, readSnapshot, type MonitorSnapshot} from '../../tui/index.js'
 
