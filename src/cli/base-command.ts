@@ -4,11 +4,10 @@ import {SphereError, isSphereError} from '../util/errors.js'
 import {OUTPUT_FORMATS, SphereConfig, sphereHome, type OutputFormat} from './config.js'
 import {render, type Column} from './output.js'
 import {createProgress, type Progress} from './progress.js'
+import {colorEnabled} from '../util/color.js'
 
 export type {Column} from './output.js'
-
 export {colorEnabled} from '../util/color.js'
-import {colorEnabled} from '../util/color.js'
 
 /**
  * The base of every `sphere` command. A command declares its metadata statically, implements
@@ -106,12 +105,12 @@ export abstract class SphereCommand<T = unknown> extends Command {
   }
 
   protected override async catch(err: CommandError): Promise<never> {
+    if (err instanceof Errors.ExitError) throw err // a deliberate exit, already reported
     const debug = this.globals.debug || this.argv.includes('--debug')
     const {message, exit, suggestions} = describeError(err)
     process.stderr.write(`Error: ${message}\n`)
-    if (!this.globals.onlyShowErrors || exit !== 0) for (const s of suggestions) process.stderr.write(`  Try: ${s}\n`)
+    for (const s of suggestions) process.stderr.write(`  Try: ${s}\n`)
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`)
-    if (err instanceof Errors.ExitError) throw err
     return this.exit(exit)
   }
 }
