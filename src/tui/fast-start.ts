@@ -13,6 +13,7 @@ import {colorEnabled} from '../util/color.js'
 import {sphereHome} from '../util/home.js'
 
 export async function tryFastMonitor(argv: string[]): Promise<boolean> {
+  // returns false (not handled) or exits the process when the monitor ends
   if (!process.stdout.isTTY || !process.stdin.isTTY) return false
   let rest: string[]
   if (argv[0] === 'monitor') rest = argv.slice(1)
@@ -55,5 +56,6 @@ export async function tryFastMonitor(argv: string[]): Promise<boolean> {
     for (const s of e.suggestions) process.stderr.write(`  Try: ${s}\n`)
     process.exitCode = e.exit
   }
-  return true
+  // The user quit: leave now, even if a half-closed stream or the terminal's stdin still holds the event loop.
+  process.exit(process.exitCode ?? 0)
 }

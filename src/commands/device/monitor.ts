@@ -37,7 +37,8 @@ When stdout is not a terminal, or with --once, it prints one snapshot instead: a
         color: colorEnabled(process.stdout),
         intervalMs: flags.interval,
       })
-      return undefined
+      // the user quit: leave now, even if a half-closed stream or the terminal's stdin still holds the event loop
+      return this.exit(0)
     }
     const snap = await readSnapshot(client)
     const {output, query} = this.globals
