@@ -23,45 +23,14 @@ import {
   sdkHardwareDefinitionsDir,
   type AppManifest,
   type HardwareDefinition,
-  type SigningKey,
 } from '../image/index.js'
 import {writeFileAtomic} from '../util/atomic-file.js'
+import type {BuildOptions, BuildResult} from './types.js'
 import {SphereError, usageError} from '../util/errors.js'
 
-/** The subset of build.ts's BuildOptions an AssemblyScript build uses (kept here: build.ts imports this file). */
-export interface AsBuildOptions {
-  /** Project directory (holds asconfig.json / assembly/index.ts). */
-  dir: string
-  /** asconfig.json target to use (default: the one named like buildType, lower-cased, if any). */
-  preset?: string
-  buildType?: string
-  /** Delete <dir>/out first. */
-  clean?: boolean
-  key?: SigningKey
-  sphereHome?: string
-  buildDate?: number
-  env?: NodeJS.ProcessEnv
-  onStep?: (step: string) => void
-}
-
-/** Structurally a build.ts BuildResult (one app). */
-export interface AsBuildResult {
-  projectDir: string
-  preset?: string
-  binaryDir: string
-  logFile: string
-  apps: {
-    target: string
-    wasm: string
-    app: string
-    appBytes: number
-    imagePackage: string
-    packageBytes: number
-    componentId: string
-    name: string
-  }[]
-  durationMs: number
-}
+/** An AssemblyScript build takes the same options and gives the same result shape as a C build. */
+export type AsBuildOptions = BuildOptions
+export type AsBuildResult = BuildResult
 
 /** The library directory given to asc with --lib (`import ... from "applibs"`). */
 export function assemblyScriptLibDir(): string {

@@ -6,57 +6,17 @@
 import {spawn} from 'node:child_process'
 import {createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, type WriteStream} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {packDirectory, loadOrCreateDevKey, type SigningKey} from '../image/index.js'
+import {packDirectory, loadOrCreateDevKey} from '../image/index.js'
 import {writeFileAtomic} from '../util/atomic-file.js'
 import {SphereError, usageError} from '../util/errors.js'
 import {buildAssemblyScriptApp, isAssemblyScriptProject} from './assemblyscript.js'
 import {cliScript, sdkDir, toolchainFile} from './paths.js'
 import {readPresets, resolvePreset} from './presets.js'
 import {requireToolchain} from './toolchain.js'
+import type {BuildOptions, BuildResult, BuiltApp} from './types.js'
 
-export interface BuildOptions {
-  /** Project directory (holds CMakeLists.txt). */
-  dir: string
-  /** Configure preset name (default: ARM-Debug, else the first visible preset). */
-  preset?: string
-  /** CMAKE_BUILD_TYPE when the project has no CMakePresets.json (default Debug). */
-  buildType?: string
-  /** Delete the binary directory first. */
-  clean?: boolean
-  /** Signs the packages; default: the development key under sphereHome (when given), else unsigned. */
-  key?: SigningKey
-  /** Where the development key lives (SPHERE_HOME). */
-  sphereHome?: string
-  /** Package build date (seconds since 1970); default SOURCE_DATE_EPOCH or now. */
-  buildDate?: number
-  /** Environment for cmake (default process.env). */
-  env?: NodeJS.ProcessEnv
-  /** Called with a short status line per step (configure, build, pack). */
-  onStep?: (step: string) => void
-}
+export type {BuildOptions, BuildResult, BuiltApp} from './types.js'
 
-export interface BuiltApp {
-  /** CMake target name. */
-  target: string
-  /** The linked module (with debug info in Debug builds). */
-  wasm: string
-  /** The packaged bin/app (debug sections stripped). */
-  app: string
-  appBytes: number
-  imagePackage: string
-  packageBytes: number
-  componentId: string
-  name: string
-}
-
-export interface BuildResult {
-  projectDir: string
-  preset?: string
-  binaryDir: string
-  logFile: string
-  apps: BuiltApp[]
-  durationMs: number
-}
 
 interface PackDescriptor {
   packageDirectory: string
