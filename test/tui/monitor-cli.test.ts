@@ -149,7 +149,8 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
         // KNOWN FLAKE (see the issue note): on a heavily loaded CI machine the process sometimes stays alive
         // after the view has closed. When it has ended, it must have ended cleanly.
         const dead = tmux('display-message', '-p', '-t', 'mon', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}').trim()
-        if (dead.startsWith('1:')) expect(dead).toBe('1:0:')
+        // tmux may report a dead pane before it records the status ("1::"): only a nonzero status or a signal fails
+        if (dead.startsWith('1:')) expect(dead).toMatch(/^1:0?:$/)
       } finally {
         stopMonitor()
       }
