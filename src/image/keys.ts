@@ -35,6 +35,30 @@ export interface TrustAnchor {
   thumbprint: string
 }
 
+/**
+ * What a signing key is trusted for, the input of the install policy (the LSM's `image.install` decision):
+ *   development  the per-user development key (SPHERE_HOME/keys): packages built on this machine
+ *   sdk-test     the Azure Sphere SDK test key: SDK-built, sideloadable development packages
+ *   cloud        a key added to the trust store (SPHERE_HOME/trust, or a device's own trust list): the key
+ *                a cloud deployment signs with, as the Azure Sphere Security Service signs production images
+ * Development and SDK test signatures are development signatures: a device runs them only with the
+ * appDevelopment capability (or a fieldServicing session for a local sideload).
+ */
+export type SigningKeyClass = 'development' | 'sdk-test' | 'cloud'
+
+/** The class of the trust anchor a package verified against. */
+export function signingKeyClass(kind: TrustAnchor['kind']): SigningKeyClass {
+  switch (kind) {
+    case 'development':
+      return 'development'
+    case 'builtin':
+      return 'sdk-test'
+    case 'certificate':
+    case 'public-key':
+      return 'cloud'
+  }
+}
+
 export interface TrustStore {
   anchors: TrustAnchor[]
 }

@@ -1,10 +1,12 @@
-import {IMAGE_TYPE_APPLICATIONS, sdkTestTrustAnchor, verifyImagePackage, type TrustAnchors} from '../image/index.js'
+import {IMAGE_TYPE_APPLICATIONS, sdkTestTrustAnchor, verifyImagePackage, type ImagePackage, type TrustAnchors} from '../image/index.js'
+import {signingKeyClass} from '../image/keys.js'
 import {SphereError} from '../util/errors.js'
+import {APP_FLASH_BYTES} from './hw/chip.js'
 import {World} from './hw/world.js'
 import {NS_PER_MS, NS_PER_S, type ClockMode} from './kernel/clock.js'
 import type {AuditRecord, OsEvent, OsEventType} from './kernel/events.js'
 import {Kernel, type MemoryTotals} from './kernel/kernel.js'
-import {Lsm} from './lsm/lsm.js'
+import {Lsm, type InstallSource} from './lsm/lsm.js'
 import {DEVICE_CAPABILITY_CODES, type AppManifest, type DeviceCapability} from './lsm/policy.js'
 import {AppLogs} from './services/app-log.js'
 import {AppManager, type AppQuota, type AppStatus, type UnpackedImage} from './services/app-manager.js'
@@ -118,6 +120,7 @@ export class Device {
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)
+    this.lsm.setManufacturingState(identity.manufacturingState)
     this.network = new NetworkStack(
       identity.deviceId,
       () => this.kernel.clock.realtimeAt(this.kernel.now()),
@@ -228,12 +231,13 @@ export class Device {
     }
     this.identity = {...this.identity, manufacturingState: s}
     this.store.writeIdentity(this.identity)
+    this.lsm.setManufacturingState(s)
   }
 
   // ---- images and apps ------------------------------------------------------------------------------------
 
   listImages(): ImagesResponse {
-    const staged = this.store.staged().length > 0
+    const staged = this.store.stagedEntries().length > 0
     return {
       is_ota_update_in_progress: false,
       has_staged_updates: staged,
@@ -263,44 +267,62 @@ export class Device {
     }
   }
 
-  /** PUT /update/stage: keep the package until the next install (checked then). */
-  stage(bytes: Uint8Array): void {
-    this.store.stage(bytes)
+  /**
+   * PUT /update/stage: verify the package, rule on it with the install policy (a sideload), and keep it until
+   * the next install, replacing a package staged before for the same component. The staging area is on the
+   * app flash partition: once the staged packages are installed, each component holds its staged package or
+   * its installed image, and that must fit (OS_FLASH_FULL otherwise; the device API's noSpace).
+   */
+  stage(bytes: Uint8Array): {componentId: string} {
+    const {pkg} = this.authorize(bytes, 'sideload')
+    const cid = pkg.identity.componentId.toLowerCase()
+    const staged = this.store.stagedEntries().filter((e) => e.componentId !== cid)
+    const stagedFor = new Set(staged.map((e) => e.componentId))
+    const others =
+      staged.reduce((n, e) => n + e.sizeBytes, 0) +
+      this.apps
+        .installed()
+        .filter((r) => r.componentId !== cid && !stagedFor.has(r.componentId))
+        .reduce((n, r) => n + r.sizeBytes, 0)
+    if (others + bytes.length > APP_FLASH_BYTES) {
+      throw new SphereError(
+        'OS_FLASH_FULL',
+        `no room to stage ${pkg.manifest?.Name ?? cid} (${bytes.length} B): ${Math.max(0, APP_FLASH_BYTES - others)} B of the ${APP_FLASH_BYTES} B app flash are free (ENOSPC)`,
+      )
+    }
+    this.store.stage(cid, bytes)
+    return {componentId: cid}
   }
 
-  /** POST /update/install: install every staged package and empty the staging area. */
+  /**
+   * POST /update/install: install the staged packages one at a time (each read when its turn comes) and
+   * empty the staging area. Each is ruled on again: capabilities may have changed since it was staged.
+   */
   async installStaged(opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus[]> {
     const out: AppStatus[] = []
-    for (const s of this.store.staged()) {
+    for (const e of this.store.stagedEntries()) {
+      const claim = this.store.claimStaged(e.name)
+      if (!claim) continue // a concurrent install took it
       try {
-        out.push(await this.installPackage(s.bytes, opts))
+        out.push(await this.installPackage(claim.bytes, {...opts, source: 'sideload'}))
       } finally {
-        this.store.unstage(s.name)
+        claim.done()
       }
     }
     return out
   }
 
-  /** Parse, verify (signature against the trusted keys) and install an image package. */
   /**
-   * Sideload / update path: the new image goes into the other A/B slot and runs on trial; if it fails to
-   * start 3 times (a crash in its first seconds) the previous image is restored (`ab: false` replaces in place).
+   * Parse, verify (signature against the trusted keys), rule on (the install policy, for `source`) and
+   * install an image package. The new image goes into the other A/B slot and runs on trial; if it fails to
+   * start 3 times (a crash in its first seconds) the previous image is restored (`ab: false` replaces in
+   * place). `source` is the door: 'ota' (the default: this is the over-the-air update path) or 'sideload'.
    */
-  async installPackage(bytes: Uint8Array, opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus> {
-    const d = this.lsm.check({kind: 'host', name: 'sideload'}, {op: 'image.sideload', componentId: 'package'})
-    if (!d.allowed)
-      throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`, {
-        suggestions: ['Enable development mode (sphere device enable-development)'],
-      })
-    const v = verifyImagePackage(bytes, this.trust)
-    if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
-    const pkg = v.package
-    if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
-      throw new SphereError(
-        'IMAGE_NOT_APPLICATION',
-        `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
-      )
-    }
+  async installPackage(
+    bytes: Uint8Array,
+    opts: {start?: boolean; ab?: boolean; source?: InstallSource} = {},
+  ): Promise<AppStatus> {
+    const {pkg} = this.authorize(bytes, opts.source ?? 'ota')
     if (!pkg.manifest)
       throw new SphereError(
         'MANIFEST_INVALID',
@@ -316,8 +338,36 @@ export class Device {
         files: pkg.files,
         version,
       },
-      {...opts, ab: opts.ab ?? true},
+      {start: opts.start, ab: opts.ab ?? true},
     )
+  }
+
+  /**
+   * Verify a package and ask the LSM whether it may be installed through `source` (the one install
+   * decision both doors take, audited). Throws IMAGE_* for a bad package, DEVICE_SIDELOAD_NOT_ALLOWED for
+   * a refused sideload, IMAGE_UNTRUSTED for an update not signed with a key trusted over the air.
+   */
+  private authorize(bytes: Uint8Array, source: InstallSource): {pkg: ImagePackage} {
+    const v = verifyImagePackage(bytes, this.trust)
+    if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
+    const pkg = v.package
+    if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
+      throw new SphereError(
+        'IMAGE_NOT_APPLICATION',
+        `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
+      )
+    }
+    const keyClass = signingKeyClass(v.anchorKind)
+    const d = this.lsm.check(
+      {kind: 'host', name: source === 'ota' ? 'update' : 'sideload'},
+      {op: 'image.install', source, keyClass, componentId: pkg.identity.componentId.toLowerCase()},
+    )
+    if (!d.allowed) {
+      if (source === 'sideload')
+        throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`)
+      throw new SphereError('IMAGE_UNTRUSTED', `the device refuses the update: ${d.reason}`)
+    }
+    return {pkg}
   }
 
   /**
@@ -327,16 +377,7 @@ export class Device {
    * anything is written; the same version may be reinstalled. Called at stage time too.
    */
   checkNotDowngrade(componentId: string, version: number): void {
-    const cid = componentId.toLowerCase()
-    const cur = this.apps.installed().find((r) => r.componentId === cid)
-    if (cur?.version !== undefined && version < cur.version) {
-      const at = (s: number): string => new Date(s * 1000).toISOString()
-      throw new SphereError(
-        'IMAGE_DOWNGRADE',
-        `the image package (built ${at(version)}) is older than the installed ${cur.name} (built ${at(cur.version)}): downgrades are refused`,
-        {suggestions: ['Rebuild the app (a new build has a newer build date), or uninstall the installed one first']},
-      )
-    }
+    this.apps.checkNotDowngrade(componentId, version)
   }
 
   /** Install from an unpacked, already verified image. */

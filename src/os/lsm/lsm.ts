@@ -1,6 +1,7 @@
+import type {SigningKeyClass} from '../../image/keys.js'
 import {Errno} from '../kernel/errno.js'
 import type {AuditRecord} from '../kernel/events.js'
-import type {AppPolicy, DeviceCapability} from './policy.js'
+import type {AppPolicy, DeviceCapability, ManufacturingState} from './policy.js'
 
 /** Who asks: an app process, or the host side of the device (REST API, app manager). */
 export type Subject = {kind: 'app'; componentId: string; pid: number} | {kind: 'host'; name: string}
@@ -19,7 +20,13 @@ export type Operation =
   | {op: 'process.debug'; componentId: string}
   | {op: 'time.set'}
   | {op: 'power.control'; action: string}
-  | {op: 'image.sideload'; componentId: string}
+  /**
+   * Install an image package (the install policy): `source` is the door it came through (a local sideload,
+   * PUT /update/stage + POST /update/install, or an over-the-air delivery, POST /sphere/updates), `keyClass`
+   * what the key it verified against is trusted for. Ruled on with the device capabilities and the
+   * manufacturing state; see `decideInstall`.
+   */
+  | {op: 'image.install'; source: InstallSource; keyClass: SigningKeyClass; componentId: string}
   /** A boolean manifest capability (e.g. NetworkConfig); any one of a list allows. */
   | {op: 'capability'; capability: string | readonly string[]; action: string}
   /** A call outside what the OS implements (fork, execve, ptrace, path_symlink...): always denied. */
@@ -54,6 +61,9 @@ export const MONITORED_CAPABILITIES: readonly string[] = [
   'ReadNetworkProxyConfig',
 ]
 
+/** The door an image package comes through. */
+export type InstallSource = 'sideload' | 'ota'
+
 export interface Decision {
   allowed: boolean
   reason: string
@@ -71,6 +81,7 @@ const AUDIT_RING = 10_000
 export class Lsm {
   private readonly policies = new Map<string, AppPolicy>()
   private deviceCaps = new Set<DeviceCapability>()
+  private manufacturing: ManufacturingState = 'Blank'
   /** Circular buffer of the last AUDIT_RING records; `ringStart` is the oldest. */
   private readonly ring: AuditRecord[] = []
   private ringStart = 0
@@ -105,6 +116,11 @@ export class Lsm {
 
   deviceCapabilities(): DeviceCapability[] {
     return [...this.deviceCaps]
+  }
+
+  /** The manufacturing state the install policy rules with (device.json; DeviceComplete locks the device). */
+  setManufacturingState(s: ManufacturingState): void {
+    this.manufacturing = s
   }
 
   onAudit(fn: (r: AuditRecord) => void): () => void {
@@ -174,13 +190,45 @@ export class Lsm {
         return this.deviceCaps.has('appDevelopment')
           ? allow('device has appDevelopment')
           : deny('debugging needs the appDevelopment device capability', Errno.EPERM)
-      case 'image.sideload':
-        return this.deviceCaps.has('appDevelopment') || this.deviceCaps.has('fieldServicing')
-          ? allow('device has appDevelopment or fieldServicing')
-          : deny('sideloading needs the appDevelopment (or fieldServicing) device capability', Errno.EPERM)
+      case 'image.install':
+        return this.decideInstall(o)
       default:
         return allow('host operation')
     }
+  }
+
+  /**
+   * The install policy, for both doors. Development mode is the appDevelopment capability on a device that
+   * is not DeviceComplete (a finished product ignores it); a fieldServicing session unlocks local commands.
+   * - sideload: allowed in development mode or with fieldServicing, whatever key (the signature was checked
+   *   against the trust store already); refused otherwise, naming DeviceComplete when that is the reason.
+   * - ota: a cloud-signed image is allowed in any state (cloud deployments are how a finished product is
+   *   updated); a development-signed one (development key, SDK test key) only in development mode. A
+   *   fieldServicing session is a local servicing permission, not a way to take development images over
+   *   the air.
+   */
+  private decideInstall(o: Extract<Operation, {op: 'image.install'}>): Decision {
+    const complete = this.manufacturing === 'DeviceComplete'
+    const devMode = this.deviceCaps.has('appDevelopment') && !complete
+    const devSigned = o.keyClass !== 'cloud'
+    if (o.source === 'sideload') {
+      if (devMode) return allow('sideload: the device has appDevelopment')
+      if (this.deviceCaps.has('fieldServicing')) return allow('sideload: a fieldServicing capability is applied')
+      return deny(
+        complete
+          ? 'the device is DeviceComplete: sideloading needs a fieldServicing capability'
+          : 'sideloading needs the appDevelopment (or fieldServicing) device capability',
+        Errno.EPERM,
+      )
+    }
+    if (!devSigned) return allow('update signed with a key the device trusts for cloud deployments')
+    if (devMode) return allow(`a ${o.keyClass}-signed update: the device has appDevelopment`)
+    return deny(
+      complete
+        ? `the device is DeviceComplete: an over-the-air update must be signed for cloud deployment, not with the ${o.keyClass} key`
+        : `a ${o.keyClass}-signed update needs the appDevelopment device capability; over the air the device accepts only images signed for cloud deployment`,
+      Errno.EPERM,
+    )
   }
 
   private decideApp(s: {componentId: string; pid: number}, o: Operation): Decision {
@@ -252,7 +300,7 @@ export class Lsm {
         return p.powerControls.has(o.action)
           ? this.use(s.componentId, `PowerControls:${o.action}`, `${o.action} is in Capabilities.PowerControls`)
           : deny(`${o.action} is not in Capabilities.PowerControls`, Errno.EPERM)
-      case 'image.sideload':
+      case 'image.install':
         return deny('apps cannot install images', Errno.EPERM)
       case 'syscall':
         return deny(`${o.name} is not a call this OS provides`, Errno.ENOSYS)

@@ -33,6 +33,9 @@ export interface ManifestCapabilities {
   [key: string]: unknown
 }
 
+/** The device's manufacturing state (device.json); DeviceComplete locks a finished product. */
+export type ManufacturingState = 'Blank' | 'Module1Complete' | 'DeviceComplete' | 'Unknown'
+
 /** Device capabilities (GET /device/capabilities codes). */
 export type DeviceCapability = 'appDevelopment' | 'enableRfTestMode' | 'fieldServicing'
 export const DEVICE_CAPABILITY_CODES: Record<DeviceCapability, number> = {

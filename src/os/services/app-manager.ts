@@ -39,6 +39,8 @@ export interface AppStatus {
   crashReason?: string
   /** Automatic restarts after crashes since the app was last started by hand. */
   restarts: number
+  /** Why the OS left the app stopped (a crash loop); cleared by the next start. */
+  stoppedReason?: string
   /** Virtual time (ns) of the next automatic restart, when one is scheduled. */
   nextRestartAt?: number
   memoryBytes: number
@@ -80,6 +82,11 @@ export interface AppManagerOptions {
   net?: NetHost
   /** Starts a new image gets before the previous one is restored (A/B rollback). Default 3. */
   trialAttempts?: number
+  /**
+   * Crashes in a row (each within a minute of its start) after which the app is no longer restarted and is
+   * left stopped with the reason in its status, log and events. Default 5 (restarts after 1, 2, 4 and 8 s).
+   */
+  crashLoopLimit?: number
   /** A new image that runs this long after a start without crashing is kept (virtual ms). Default 5,000. */
   trialWindowMs?: number
   onUpdate?: (e: AppUpdateEvent) => void
@@ -102,13 +109,28 @@ interface AppEntry {
   /** While on trial: the previous image, ready to run again (loaded, so a rollback needs no await). */
   fallback?: {image: StoredImage; policy: AppPolicy; loaded: LoadedApp}
   trialTimer?: number
+  /** Set when the OS gave up restarting the app (crash loop). */
+  stoppedReason?: string
+}
+
+/** The operations of one component waiting or running, in order (see AppManager.serial). */
+interface ComponentQueue {
+  tail: Promise<unknown>
+  depth: number
 }
 
 const FIRST_UID = 1000
 
 /**
  * The application manager: install (from an unpacked, verified image), start, stop (SIGTERM, then SIGKILL
- * after a grace period), auto-start on boot, restart of crashed apps with exponential back-off, uninstall.
+ * after a grace period), auto-start on boot, restart of crashed apps with exponential back-off (and a
+ * crash-loop limit), uninstall.
+ *
+ * Operations on one component never interleave: install, uninstall and stop wait their turn in the
+ * component's queue (other components are not held up), and start, which is synchronous, refuses with
+ * DEVICE_BUSY while an operation of the component is under way. So at most one process of a component
+ * runs, and it is the one its entry tracks; a process the manager does not track is killed (and logged)
+ * before an install or an uninstall of its component completes.
  */
 export class AppManager {
   private readonly apps = new Map<string, AppEntry>()
@@ -117,6 +139,8 @@ export class AppManager {
   private readonly maxBackoff: number
   private readonly trialAttempts: number
   private readonly trialWindow: number
+  private readonly crashLoopLimit: number
+  private readonly queues = new Map<string, ComponentQueue>()
 
   constructor(
     private readonly kernel: Kernel,
@@ -130,6 +154,7 @@ export class AppManager {
     this.maxBackoff = (opts.maxBackoffMs ?? 60_000) * NS_PER_MS
     this.trialAttempts = opts.trialAttempts ?? 3
     this.trialWindow = (opts.trialWindowMs ?? 5_000) * NS_PER_MS
+    this.crashLoopLimit = opts.crashLoopLimit ?? 5
     kernel.onExit((p) => this.onExit(p))
   }
 
@@ -174,7 +199,7 @@ export class AppManager {
       if (!a.record.autostart) continue
       // one app that cannot start (a bad unwind area, no RAM left) must not keep the device from booting
       try {
-        this.start(a.record.componentId)
+        this.startNow(a.record.componentId)
       } catch (e) {
         this.logs.system(a.record.componentId, `not started at boot: ${(e as Error).message}`)
       }
@@ -187,6 +212,57 @@ export class AppManager {
 
   image(componentId: string): StoredImage | undefined {
     return this.apps.get(componentId)?.image
+  }
+
+  /** True while an install, uninstall or stop of the component is waiting or running. */
+  busy(componentId: string): boolean {
+    return this.queues.has(componentId.toLowerCase())
+  }
+
+  /**
+   * Run `fn` after every earlier operation of the component has finished (whatever their outcome). The
+   * queue is gone before the caller resumes, so a start right after an awaited stop is not refused.
+   */
+  private serial<T>(cid: string, fn: () => Promise<T>): Promise<T> {
+    let q = this.queues.get(cid)
+    if (!q) this.queues.set(cid, (q = {tail: Promise.resolve(), depth: 0}))
+    const queue = q
+    queue.depth++
+    const run = queue.tail
+      .then(fn)
+      .finally(() => {
+        if (--queue.depth === 0 && this.queues.get(cid) === queue) this.queues.delete(cid)
+      })
+    queue.tail = run.catch(() => undefined)
+    return run
+  }
+
+  /**
+   * Downgrade protection. An update older than the installed image of the same component is refused
+   * (IMAGE_DOWNGRADE) before anything is written; the same version may be reinstalled. Checked again
+   * inside the component's queue, so two concurrent installs cannot both pass against the same old image.
+   */
+  checkNotDowngrade(componentId: string, version: number): void {
+    const cid = componentId.toLowerCase()
+    const cur = this.apps.get(cid)?.record
+    if (cur?.version !== undefined && version < cur.version) {
+      const at = (s: number): string => new Date(s * 1000).toISOString()
+      throw new SphereError(
+        'IMAGE_DOWNGRADE',
+        `the image package (built ${at(version)}) is older than the installed ${cur.name} (built ${at(cur.version)}): downgrades are refused`,
+        {suggestions: ['Rebuild the app (a new build has a newer build date), or uninstall the installed one first']},
+      )
+    }
+  }
+
+  /** Kill processes of the component its entry does not track (none can exist; this keeps it so). */
+  private reapUntracked(cid: string): void {
+    const tracked = this.apps.get(cid)?.proc
+    for (const p of this.kernel.processes()) {
+      if (p.componentId !== cid || !p.alive || p === tracked) continue
+      this.logs.system(cid, `killed untracked process pid ${p.pid}`)
+      this.kernel.signal(p, Signal.SIGKILL)
+    }
   }
 
   /**
@@ -209,8 +285,21 @@ export class AppManager {
       files: img.files,
     }
     const bin = appBinary(image)
+    // instrumenting may take a while and touches no state: done before the component's turn
     const {instrument, ...loaded} = await loadApp(bin, {cacheDir: this.store.cacheDir})
     void instrument
+    return this.serial(cid, () => this.installNow(img, image, policy, loaded, opts))
+  }
+
+  private async installNow(
+    img: UnpackedImage,
+    image: StoredImage,
+    policy: AppPolicy,
+    loaded: LoadedApp,
+    opts: {start?: boolean; ab?: boolean},
+  ): Promise<AppStatus> {
+    const cid = image.componentId
+    if (img.version !== undefined) this.checkNotDowngrade(cid, img.version)
     const old = this.apps.get(cid)
     const used = [...this.apps.values()].filter((a) => a !== old).reduce((n, a) => n + a.record.sizeBytes, 0)
     const size = [...image.files.values()].reduce((n, b) => n + b.length, 0)
@@ -223,7 +312,8 @@ export class AppManager {
         },
       )
     }
-    if (old?.proc) await this.stop(cid)
+    if (old) await this.stopNow(cid)
+    if (old && this.apps.get(cid) !== old) throw new Error(`${cid}: the entry changed during an install`)
     const written = this.store.writeImage(image)
     const uid = old?.record.uid ?? this.nextUid()
     // A/B: a new image goes on trial with the last proven image kept as the other slot
@@ -250,7 +340,7 @@ export class AppManager {
     this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== cid), record])
     this.store.collectGarbage()
     this.lsm.setPolicy(policy)
-    if (old?.trialTimer !== undefined) this.kernel.clearTimer(old.trialTimer)
+    if (old) this.retire(old)
     this.apps.set(cid, {
       record,
       image,
@@ -265,17 +355,31 @@ export class AppManager {
     this.kernel.bus.emit({type: 'app', componentId: cid, action: 'installed', detail: image.imageId})
     if (record.trial)
       this.opts.onUpdate?.({componentId: cid, action: 'trial-start', imageId: image.imageId, attempts: 0})
-    if (opts.start ?? true) return this.start(cid)
+    this.reapUntracked(cid)
+    if (opts.start ?? true) return this.startNow(cid)
     return this.status(cid)
   }
 
-  async uninstall(componentId: string): Promise<void> {
+  /** An entry being replaced or removed: no timer of it may fire (a restart would spawn an untracked process). */
+  private retire(a: AppEntry): void {
+    this.cancelRestart(a)
+    if (a.trialTimer !== undefined) this.kernel.clearTimer(a.trialTimer)
+    a.trialTimer = undefined
+  }
+
+  uninstall(componentId: string): Promise<void> {
     const cid = componentId.toLowerCase()
+    return this.serial(cid, () => this.uninstallNow(cid))
+  }
+
+  private async uninstallNow(cid: string): Promise<void> {
     const a = this.apps.get(cid)
     if (!a) return
-    await this.stop(cid)
+    await this.stopNow(cid)
     this.store.commitRegistry(this.installed().filter((r) => r.componentId !== cid))
+    this.retire(a)
     this.apps.delete(cid)
+    this.reapUntracked(cid)
     this.store.collectGarbage()
     this.store.deleteAppData(cid)
     this.logs.clear(cid)
@@ -283,8 +387,20 @@ export class AppManager {
     this.kernel.bus.emit({type: 'app', componentId: cid, action: 'uninstalled'})
   }
 
+  /** Start an app (DEVICE_BUSY while an install, uninstall or stop of it is under way). */
   start(componentId: string, opts: {debug?: boolean} = {}): AppStatus {
     const cid = componentId.toLowerCase()
+    this.entry(cid)
+    if (this.queues.has(cid)) {
+      throw new SphereError(
+        'DEVICE_BUSY',
+        `cannot start ${cid} now: an install, uninstall or stop of it is under way (try again when it has finished)`,
+      )
+    }
+    return this.startNow(cid, opts)
+  }
+
+  private startNow(cid: string, opts: {debug?: boolean} = {}): AppStatus {
     const a = this.entry(cid)
     if (a.proc?.alive) return this.status(cid)
     if (opts.debug) {
@@ -294,6 +410,7 @@ export class AppManager {
     this.cancelRestart(a)
     a.restarts = 0
     a.crashes = 0
+    a.stoppedReason = undefined
     a.debug = opts.debug ?? false
     this.spawn(a)
     this.kernel.bus.emit({type: 'app', componentId: cid, action: 'started'})
@@ -388,6 +505,11 @@ export class AppManager {
   /** SIGTERM, then SIGKILL if the app has not exited after the grace period. */
   async stop(componentId: string): Promise<AppStatus> {
     const cid = componentId.toLowerCase()
+    this.entry(cid)
+    return this.serial(cid, () => this.stopNow(cid))
+  }
+
+  private async stopNow(cid: string): Promise<AppStatus> {
     const a = this.entry(cid)
     this.cancelRestart(a)
     const p = a.proc
@@ -436,6 +558,7 @@ export class AppManager {
       exitCode: p ? undefined : last?.exitCode,
       crashReason: p ? undefined : last?.crashReason,
       restarts: a.restarts,
+      ...(a.stoppedReason !== undefined && !p ? {stoppedReason: a.stoppedReason} : {}),
       nextRestartAt: a.nextRestartAt,
       memoryBytes: p?.memoryBytes ?? 0,
       peakMemoryBytes: last?.peakMemoryBytes ?? 0,
@@ -500,6 +623,12 @@ export class AppManager {
     // Restart with exponential back-off; a run of a minute or more resets the count.
     const ran = this.kernel.now() - p.startedAt
     a.crashes = ran >= 60_000 * NS_PER_MS ? 1 : a.crashes + 1
+    if (a.crashes >= this.crashLoopLimit) {
+      a.stoppedReason = `crash loop: crashed ${a.crashes} times in a row, each within a minute of starting (last: ${p.crashReason ?? 'unknown'}); left stopped until started again`
+      this.logs.system(cid, a.stoppedReason)
+      this.kernel.bus.emit({type: 'app', componentId: cid, action: 'stopped', detail: a.stoppedReason})
+      return
+    }
     const delay = Math.min(this.maxBackoff, this.backoff * 2 ** (a.crashes - 1))
     a.nextRestartAt = this.kernel.now() + delay
     this.kernel.bus.emit({
@@ -509,17 +638,27 @@ export class AppManager {
       detail: `in ${delay / NS_PER_MS} ms`,
     })
     this.logs.system(cid, `restarting in ${delay / NS_PER_MS} ms`)
-    a.restartTimer = this.kernel.setTimer(a.nextRestartAt, () => {
+    const fire = (): void => {
       a.restartTimer = undefined
+      // an entry replaced or removed meanwhile: nothing to restart
+      if (a.proc?.alive || this.apps.get(cid) !== a) {
+        a.nextRestartAt = undefined
+        return
+      }
+      // an operation of the component under way decides first; look again shortly
+      if (this.queues.has(cid)) {
+        a.restartTimer = this.kernel.setTimer(this.kernel.now() + 100 * NS_PER_MS, fire)
+        return
+      }
       a.nextRestartAt = undefined
-      if (a.proc?.alive || !this.apps.has(cid)) return
       a.restarts++
       try {
         this.spawn(a)
       } catch (e) {
         this.logs.system(cid, `restart failed: ${(e as Error).message}`)
       }
-    })
+    }
+    a.restartTimer = this.kernel.setTimer(a.nextRestartAt, fire)
   }
 
   private environment(a: AppEntry): AppEnvironment {

@@ -1,9 +1,9 @@
 import {createHash, randomBytes} from 'node:crypto'
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
 import {SphereError} from '../../util/errors.js'
-import type {AppManifest, DeviceCapability} from '../lsm/policy.js'
+import type {AppManifest, DeviceCapability, ManufacturingState} from '../lsm/policy.js'
 
 /**
  * The device's persistent state under its state directory. Every file is replaced atomically
@@ -13,13 +13,13 @@ import type {AppManifest, DeviceCapability} from '../lsm/policy.js'
  *   device.json            identity, manufacturing state, device capabilities
  *   apps.json              installed apps (the commit point of install / uninstall)
  *   images/<imageId>.img   one file per installed image (manifest + files), sha256 in apps.json
- *   staged/<n>.pkg         image packages staged for install
+ *   staged/<cid>.pkg       the image package staged for each component (see "staging" below)
  *   storage/<cid>.bin      each app's mutable storage file
  *   logs/<cid>.log         each app's output
  *   cache/                 instrumented app binaries (derived data, safe to delete)
  */
 
-export type ManufacturingState = 'Blank' | 'Module1Complete' | 'DeviceComplete' | 'Unknown'
+export type {ManufacturingState}
 
 export interface DeviceIdentity {
   /** 128 hex characters, stable for the life of the state directory. */
@@ -65,6 +65,20 @@ export interface InstalledAppRecord extends SlotRecord {
   trial?: {attempts: number}
   /** Set after an automatic rollback: the image that failed and why. */
   rolledBackFrom?: {imageId: string; at: string; reason: string}
+}
+
+/** A staged package (StateStore.stagedEntries). componentId is undefined for files of older builds. */
+export interface StagedEntry {
+  name: string
+  componentId?: string
+  sizeBytes: number
+}
+
+function stagedId(componentId: string): string {
+  const cid = componentId.toLowerCase()
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cid))
+    throw new SphereError('IMAGE_BAD_COMPONENT_ID', `cannot stage a package for ${JSON.stringify(componentId).slice(0, 60)}: not a component ID`)
+  return cid
 }
 
 /** The slot fields of a record. */
@@ -211,6 +225,7 @@ export class StateStore {
     const s = new StateStore(root, opts.cacheDir)
     for (const d of ['images', 'staged', 'storage', 'logs']) mkdirSync(join(root, d), {recursive: true})
     mkdirSync(s.cacheDir, {recursive: true})
+    s.recoverClaims()
     s.collectGarbage()
     s.upgradeFormat()
     return s
@@ -356,22 +371,59 @@ export class StateStore {
   }
 
   // ---- staging ----------------------------------------------------------------------------------------
+  //
+  // One staged package per component, staged/<componentId>.pkg: staging a component again replaces its
+  // package (the device installs the latest). An install claims a package by renaming it to
+  // <componentId>.<random>.installing (atomic, so two installs never take the same one) and deletes the claim
+  // once installed; a claim a kill -9 left behind is staged again at the next open, unless a newer package
+  // was staged for the component meanwhile. Files of older builds (<time>-<random>.pkg) are still installed.
 
-  stage(bytes: Uint8Array): string {
-    const name = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}.pkg`
+  /** Stage a package for its component, replacing one staged before. Returns the file name. */
+  stage(componentId: string, bytes: Uint8Array): string {
+    const name = `${stagedId(componentId)}.pkg`
     writeFileAtomic(this.path('staged', name), bytes)
     return name
   }
 
-  staged(): {name: string; bytes: Uint8Array}[] {
+  /** What is staged, oldest first: names, components and sizes (nothing is read). */
+  stagedEntries(): StagedEntry[] {
     return readdirSync(this.path('staged'))
-      .filter((f) => f.endsWith('.pkg'))
-      .sort()
-      .map((name) => ({name, bytes: new Uint8Array(readFileSync(this.path('staged', name)))}))
+      .filter((f) => f.endsWith('.pkg') && !f.startsWith('.'))
+      .map((name) => {
+        const st = statSync(this.path('staged', name))
+        const m = /^([0-9a-f-]{36})\.pkg$/.exec(name)
+        return {name, componentId: m?.[1], sizeBytes: st.size, mtimeMs: st.mtimeMs}
+      })
+      .sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : 1))
+      .map(({mtimeMs: _t, ...e}) => e)
   }
 
-  unstage(name: string): void {
-    rmSync(this.path('staged', name), {force: true})
+  /**
+   * Claim a staged package for install: its bytes and `done()` (call once installed or refused), or
+   * undefined when another install took it first.
+   */
+  claimStaged(name: string): {bytes: Uint8Array; done: () => void} | undefined {
+    const from = this.path('staged', name)
+    const claim = this.path('staged', `${name.slice(0, -4)}.${randomBytes(4).toString('hex')}.installing`)
+    try {
+      renameSync(from, claim)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw e
+    }
+    return {bytes: new Uint8Array(readFileSync(claim)), done: () => rmSync(claim, {force: true})}
+  }
+
+  /** Claims an interrupted install left: staged again, unless the component has a newer staged package. */
+  private recoverClaims(): void {
+    const dir = this.path('staged')
+    for (const f of readdirSync(dir)) {
+      const m = /^(.+)\.[0-9a-f]{8}\.installing$/.exec(f)
+      if (!m) continue
+      const pkg = join(dir, `${m[1]}.pkg`)
+      if (existsSync(pkg)) rmSync(join(dir, f), {force: true})
+      else renameSync(join(dir, f), pkg)
+    }
   }
 
   // ---- mutable storage -----------------------------------------------------------------------------
