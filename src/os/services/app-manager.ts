@@ -505,7 +505,10 @@ export class AppManager {
   /** SIGTERM, then SIGKILL if the app has not exited after the grace period. */
   async stop(componentId: string): Promise<AppStatus> {
     const cid = componentId.toLowerCase()
-    this.entry(cid)
+    const a = this.entry(cid)
+    // nothing running and nothing under way: done at once (it only cancels a scheduled restart), so a
+    // synchronous caller such as a boot right after a power-down never finds the component busy
+    if (!a.proc?.alive && !this.queues.has(cid)) return this.stopNow(cid)
     return this.serial(cid, () => this.stopNow(cid))
   }
 

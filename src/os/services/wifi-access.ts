@@ -2,11 +2,16 @@
  * The WifiConfig_* view of the device's Wi-Fi configuration for one app: networks added with
  * WifiConfig_AddNetwork stay in the app's memory (disabled) until WifiConfig_PersistConfig stores the
  * complete ones in the shared WifiConfig (the same store the REST API serves).
+ *
+ * The networks an app sees, stored and unsaved together, are bounded by what the device can store
+ * (MAX_WIFI_NETWORKS): beyond that WifiConfig_AddNetwork fails with ENOMEM, as the real call documents
+ * ("not enough memory to add a new network"), and PersistConfig with ENOSPC. So every call costs at most
+ * a walk over that many networks, whatever the app does.
  */
 import {Errno} from '../kernel/errno.js'
 import type {WifiAccess, WifiNetworkRecord, WifiScanRecord} from '../runtime/applibs/host.js'
 import {SphereError} from '../../util/errors.js'
-import type {WifiConfig} from './wifi.js'
+import {MAX_WIFI_NETWORKS, type WifiConfig} from './wifi.js'
 
 const ENOTCONN = 53
 
@@ -37,7 +42,10 @@ export function wifiAccess(store: WifiConfig): WifiAccess {
   return {
     networks: () => all().sort((a, b) => a.id - b.id),
     addNetwork(): number {
-      const used = new Set(all().map((n) => n.id))
+      const stored = store.list()
+      if (stored.length + pending.size >= MAX_WIFI_NETWORKS) return -Errno.ENOMEM
+      const used = new Set<number>(pending.keys())
+      for (const n of stored) used.add(n.id)
       let id = 0
       while (used.has(id)) id++
       pending.set(id, {id, ssid: '', securityState: 'open', enabled: false, targetedScan: false})

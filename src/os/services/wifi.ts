@@ -52,6 +52,7 @@ export const SIMULATED_ACCESS_POINTS: readonly ScanResult[] = [
   {bssid: '02:53:50:00:00:03', freq: 2462, signal_level: -70, ssid: 'SphereSim-Enterprise', securityState: 'eaptls'},
 ]
 
+/** Networks the device stores (POST wifi/config/networks answers noSpace beyond; apps get ENOMEM / ENOSPC). */
 export const MAX_WIFI_NETWORKS = 37
 export const PSK_MIN = 8
 
@@ -88,7 +89,10 @@ export class WifiConfig {
       try {
         const data = JSON.parse(readFileSync(w.file, 'utf8')) as {networks?: StoredNetwork[]}
         if (Array.isArray(data.networks))
-          w.networks = data.networks.filter((n) => Number.isInteger(n?.id) && typeof n.ssid === 'string')
+          w.networks = data.networks
+            .filter((n) => Number.isInteger(n?.id) && typeof n.ssid === 'string')
+            .slice(0, MAX_WIFI_NETWORKS)
+            .sort((a, b) => a.id - b.id)
       } catch {
         w.networks = []
       }
@@ -96,9 +100,9 @@ export class WifiConfig {
     return w
   }
 
-  /** Views in ID order, each `disconnected`. */
+  /** Views in ID order (the stored list is kept sorted), each `disconnected`. */
   list(): WifiNetworkView[] {
-    return [...this.networks].sort((a, b) => a.id - b.id).map((n) => networkView(n, 'disconnected'))
+    return this.networks.map((n) => networkView(n, 'disconnected'))
   }
 
   get(id: number): WifiNetworkView | undefined {
@@ -201,6 +205,7 @@ export class WifiConfig {
   }
 
   private commit(next: StoredNetwork[]): void {
+    next.sort((a, b) => a.id - b.id)
     if (this.file) writeFileAtomic(this.file, JSON.stringify({networks: next}), {mode: 0o600})
     this.networks = next
   }

@@ -272,6 +272,7 @@ export function configImports(c: SysCtx): Record<string, Fn> {
       if (typeof cfg === 'number') return cfg
       if (w.networks().some((n) => n.configName === cfg)) return -Errno.EEXIST
       const nid = w.addNetwork()
+      if (nid < 0) return nid
       const {id: _id, ...rest} = src
       void _id
       const r = w.update(nid, {...rest, configName: cfg})
