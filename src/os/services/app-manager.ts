@@ -313,7 +313,8 @@ export class AppManager {
       )
     }
     if (old) await this.stopNow(cid)
-    if (old && this.apps.get(cid) !== old) throw new Error(`${cid}: the entry changed during an install`)
+    if (old && this.apps.get(cid) !== old)
+      throw new SphereError('DEVICE_BUSY', `${cid} changed while its install waited for it to stop; install it again`)
     const written = this.store.writeImage(image)
     const uid = old?.record.uid ?? this.nextUid()
     // A/B: a new image goes on trial with the last proven image kept as the other slot
@@ -489,6 +490,7 @@ export class AppManager {
     a.loaded = fb.loaded
     a.fallback = undefined
     a.mutable = undefined
+    a.crashes = 0 // the restored image gets its own crash-loop count
     this.lsm.setPolicy(fb.policy)
     this.logs.system(cid, `update rolled back: image ${failed.imageId} ${reason}; restored ${prev.imageId}`)
     this.kernel.bus.emit({type: 'app', componentId: cid, action: 'installed', detail: prev.imageId})
