@@ -5,7 +5,7 @@
  * decision is audited. Host-side attacks: an over-the-air delivery of a development-signed package to a
  * device that is DeviceComplete, or that lacks appDevelopment.
  */
-import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
+import {beforeAll, describe, expect, test} from '@jest/globals'
 import {join} from 'node:path'
 import {packApplication, type AppManifest, type SigningKey, type TrustAnchor} from '../../src/image/index.js'
 import {signingKeyClass, type SigningKeyClass} from '../../src/image/keys.js'
@@ -45,25 +45,28 @@ describe('the install decision (LSM image.install)', () => {
     ['ota', 'sdk-test', 'appDevelopment', 'DeviceComplete', false],
     ['ota', 'development', 'appDevelopment+fieldServicing', 'DeviceComplete', false],
   ]
-  test.each(RULES)('%s of a %s-signed image, capabilities %s, %s: allowed %s', (source, keyClass, c, state, allowed) => {
-    const lsm = new Lsm()
-    lsm.setDeviceCapabilities(caps(c))
-    lsm.setManufacturingState(state)
-    const d = lsm.check({kind: 'host', name: source}, {op: 'image.install', source, keyClass, componentId: CID})
-    expect(d.allowed).toBe(allowed)
-    if (!allowed) {
-      expect(d.errno).toBe(Errno.EPERM)
-      if (state === 'DeviceComplete') expect(d.reason).toMatch(/DeviceComplete/)
-    }
-    const log = lsm.auditLog()
-    expect(log).toHaveLength(1)
-    expect(log[0]).toMatchObject({
-      subject: `host:${source}`,
-      operation: 'image.install',
-      object: `source=${source} keyClass=${keyClass} componentId=${CID}`,
-      allowed,
-    })
-  })
+  test.each(RULES)(
+    '%s of a %s-signed image, capabilities %s, %s: allowed %s',
+    (source, keyClass, c, state, allowed) => {
+      const lsm = new Lsm()
+      lsm.setDeviceCapabilities(caps(c))
+      lsm.setManufacturingState(state)
+      const d = lsm.check({kind: 'host', name: source}, {op: 'image.install', source, keyClass, componentId: CID})
+      expect(d.allowed).toBe(allowed)
+      if (!allowed) {
+        expect(d.errno).toBe(Errno.EPERM)
+        if (state === 'DeviceComplete') expect(d.reason).toMatch(/DeviceComplete/)
+      }
+      const log = lsm.auditLog()
+      expect(log).toHaveLength(1)
+      expect(log[0]).toMatchObject({
+        subject: `host:${source}`,
+        operation: 'image.install',
+        object: `source=${source} keyClass=${keyClass} componentId=${CID}`,
+        allowed,
+      })
+    },
+  )
 
   test('an app can never install an image', () => {
     const lsm = new Lsm()
@@ -141,7 +144,9 @@ describe('both doors of the device API take the one decision', () => {
 
   test('after DeviceComplete, a development-signed update over the air is refused like a sideload; a cloud-signed one installs', async () => {
     await withDevice(['appDevelopment'], async (t, b) => {
-      expect((await request(t, 'PUT', '/device/manufacturing_state', {manufacturingState: 'DeviceComplete'})).status).toBe(200)
+      expect(
+        (await request(t, 'PUT', '/device/manufacturing_state', {manufacturingState: 'DeviceComplete'})).status,
+      ).toBe(200)
       const devPkg = pack(dev.key, 1_700_000_000)
       expect((await request(t, 'PUT', '/update/stage', devPkg)).status).toBe(403)
       const r = await ota(t, devPkg)
@@ -164,28 +169,39 @@ describe('both doors of the device API take the one decision', () => {
     ['no capabilities', [] as DeviceCapability[]],
     ['only fieldServicing', ['fieldServicing'] as DeviceCapability[]],
     ['only enableRfTestMode', ['enableRfTestMode'] as DeviceCapability[]],
-  ])('without appDevelopment (%s), a development-signed update over the air is refused; a cloud-signed one installs', async (_what, capabilities) => {
-    await withDevice(capabilities, async (t, b) => {
-      const r = await ota(t, pack(dev.key, 1_700_000_000))
-      expect(r.status).toBe(403)
-      expect(installedImage(b)).toBeUndefined()
-      expect(denials(b).at(-1)).toMatchObject({object: `source=ota keyClass=development componentId=${CID}`})
-      const c = await ota(t, pack(cloud.key, 1_700_000_001))
-      expect(c.status).toBe(200)
-      expect(installedImage(b)).toBeDefined()
-      expect(b.device.auditLog().filter((x) => x.operation === 'image.install' && x.allowed).at(-1)).toMatchObject({
-        subject: 'host:update',
-        object: `source=ota keyClass=cloud componentId=${CID}`,
+  ])(
+    'without appDevelopment (%s), a development-signed update over the air is refused; a cloud-signed one installs',
+    async (_what, capabilities) => {
+      await withDevice(capabilities, async (t, b) => {
+        const r = await ota(t, pack(dev.key, 1_700_000_000))
+        expect(r.status).toBe(403)
+        expect(installedImage(b)).toBeUndefined()
+        expect(denials(b).at(-1)).toMatchObject({object: `source=ota keyClass=development componentId=${CID}`})
+        const c = await ota(t, pack(cloud.key, 1_700_000_001))
+        expect(c.status).toBe(200)
+        expect(installedImage(b)).toBeDefined()
+        expect(
+          b.device
+            .auditLog()
+            .filter((x) => x.operation === 'image.install' && x.allowed)
+            .at(-1),
+        ).toMatchObject({
+          subject: 'host:update',
+          object: `source=ota keyClass=cloud componentId=${CID}`,
+        })
       })
-    })
-  }, 30_000)
+    },
+    30_000,
+  )
 
   test('a development device takes both doors; the sideload decision is audited for stage and for install', async () => {
     await withDevice(['appDevelopment'], async (t, b) => {
       expect((await request(t, 'PUT', '/update/stage', pack(dev.key, 1_700_000_000))).status).toBe(200)
       expect((await request(t, 'POST', '/update/install', {appControlMode: 'Auto'})).status).toBe(200)
       expect(installedImage(b)).toBeDefined()
-      const sideloads = b.device.auditLog().filter((x) => x.operation === 'image.install' && x.subject === 'host:sideload')
+      const sideloads = b.device
+        .auditLog()
+        .filter((x) => x.operation === 'image.install' && x.subject === 'host:sideload')
       expect(sideloads.map((x) => x.allowed)).toEqual([true, true])
       expect((await ota(t, pack(dev.key, 1_700_000_002))).status).toBe(200)
     })

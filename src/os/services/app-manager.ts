@@ -228,11 +228,9 @@ export class AppManager {
     if (!q) this.queues.set(cid, (q = {tail: Promise.resolve(), depth: 0}))
     const queue = q
     queue.depth++
-    const run = queue.tail
-      .then(fn)
-      .finally(() => {
-        if (--queue.depth === 0 && this.queues.get(cid) === queue) this.queues.delete(cid)
-      })
+    const run = queue.tail.then(fn).finally(() => {
+      if (--queue.depth === 0 && this.queues.get(cid) === queue) this.queues.delete(cid)
+    })
     queue.tail = run.catch(() => undefined)
     return run
   }

@@ -77,7 +77,10 @@ export interface StagedEntry {
 function stagedId(componentId: string): string {
   const cid = componentId.toLowerCase()
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(cid))
-    throw new SphereError('IMAGE_BAD_COMPONENT_ID', `cannot stage a package for ${JSON.stringify(componentId).slice(0, 60)}: not a component ID`)
+    throw new SphereError(
+      'IMAGE_BAD_COMPONENT_ID',
+      `cannot stage a package for ${JSON.stringify(componentId).slice(0, 60)}: not a component ID`,
+    )
   return cid
 }
 

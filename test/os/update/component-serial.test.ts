@@ -6,7 +6,13 @@
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import {join} from 'node:path'
 import {packApplication, type AppManifest} from '../../../src/image/index.js'
-import {createRestServer, DeviceRestBackend, listenUnix, type RestHandler, type RestListener} from '../../../src/os/services/rest/index.js'
+import {
+  createRestServer,
+  DeviceRestBackend,
+  listenUnix,
+  type RestHandler,
+  type RestListener,
+} from '../../../src/os/services/rest/index.js'
 import {makeSigningKey, request, tempDir, until, type Target} from '../rest/helpers.js'
 import {CACHE_DIR, wat} from '../helpers.js'
 
@@ -92,7 +98,9 @@ describe('component operations are serialised', () => {
       // at most one live process of the component, and it is the one the application manager tracks
       const live = processesOf()
       expect(live.length).toBeLessThanOrEqual(1)
-      expect(live.map((p) => p.pid)).toEqual(backend.device.apps.process(CID) ? [backend.device.apps.process(CID)!.pid] : [])
+      expect(live.map((p) => p.pid)).toEqual(
+        backend.device.apps.process(CID) ? [backend.device.apps.process(CID)!.pid] : [],
+      )
     }
     expect((await request(t, 'DELETE', `/app/image/${CID}`)).status).toBe(200)
     expect(backend.device.appStatus(CID).state).toBe('notPresent')

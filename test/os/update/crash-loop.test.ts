@@ -25,32 +25,36 @@ describe('crash loop at boot', () => {
   })
   afterAll(() => tmp.cleanup())
 
-  test.each([1, 2])('boot %i: the crashing app is left stopped after 5 crashes, the device and its neighbour run on', async () => {
-    const events: OsEvent[] = []
-    const dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR})
-    try {
-      dev.subscribe((e) => events.push(e), ['process', 'app'])
-      await dev.runFor(60_000)
-      const crashes = events.filter((e) => e.type === 'process' && e.componentId === CRASHER && e.state === 'crashed')
-      // crash 100 ms after each start; restarts after 1, 2, 4 and 8 s; no fifth restart
-      expect(crashes.map((e) => Math.round(e.t / NS_PER_MS))).toEqual([100, 1200, 3300, 7400, 15500])
-      const st = dev.appStatus(CRASHER)
-      expect(st.state).toBe('stopped')
-      expect(st.nextRestartAt).toBeUndefined()
-      expect(st.restarts).toBe(4)
-      expect(st.stoppedReason).toMatch(/^crash loop: crashed 5 times in a row.*trap: memory access out of bounds/)
-      expect(dev.appLog(CRASHER)).toMatch(/\[os\] crash loop: crashed 5 times in a row/)
-      expect(events).toContainEqual(
-        expect.objectContaining({type: 'app', componentId: CRASHER, action: 'stopped', detail: st.stoppedReason}),
-      )
-      expect(dev.appStatus(NEIGHBOUR).state).toBe('running')
-      expect(dev.kernel.processes().map((p) => p.componentId)).toEqual([NEIGHBOUR])
-      // a start by hand clears the reason and tries again
-      expect(dev.startApp(CRASHER).stoppedReason).toBeUndefined()
-      await dev.runFor(200)
-      expect(dev.appStatus(CRASHER).nextRestartAt).toBeDefined()
-    } finally {
-      await dev.shutdown()
-    }
-  }, 60_000)
+  test.each([1, 2])(
+    'boot %i: the crashing app is left stopped after 5 crashes, the device and its neighbour run on',
+    async () => {
+      const events: OsEvent[] = []
+      const dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+      try {
+        dev.subscribe((e) => events.push(e), ['process', 'app'])
+        await dev.runFor(60_000)
+        const crashes = events.filter((e) => e.type === 'process' && e.componentId === CRASHER && e.state === 'crashed')
+        // crash 100 ms after each start; restarts after 1, 2, 4 and 8 s; no fifth restart
+        expect(crashes.map((e) => Math.round(e.t / NS_PER_MS))).toEqual([100, 1200, 3300, 7400, 15500])
+        const st = dev.appStatus(CRASHER)
+        expect(st.state).toBe('stopped')
+        expect(st.nextRestartAt).toBeUndefined()
+        expect(st.restarts).toBe(4)
+        expect(st.stoppedReason).toMatch(/^crash loop: crashed 5 times in a row.*trap: memory access out of bounds/)
+        expect(dev.appLog(CRASHER)).toMatch(/\[os\] crash loop: crashed 5 times in a row/)
+        expect(events).toContainEqual(
+          expect.objectContaining({type: 'app', componentId: CRASHER, action: 'stopped', detail: st.stoppedReason}),
+        )
+        expect(dev.appStatus(NEIGHBOUR).state).toBe('running')
+        expect(dev.kernel.processes().map((p) => p.componentId)).toEqual([NEIGHBOUR])
+        // a start by hand clears the reason and tries again
+        expect(dev.startApp(CRASHER).stoppedReason).toBeUndefined()
+        await dev.runFor(200)
+        expect(dev.appStatus(CRASHER).nextRestartAt).toBeDefined()
+      } finally {
+        await dev.shutdown()
+      }
+    },
+    60_000,
+  )
 })

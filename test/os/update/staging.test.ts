@@ -8,7 +8,13 @@ import {existsSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {packApplication, type AppManifest, type SigningKey} from '../../../src/image/index.js'
 import {APP_FLASH_BYTES} from '../../../src/os/hw/chip.js'
-import {createRestServer, DeviceRestBackend, listenUnix, type RestHandler, type RestListener} from '../../../src/os/services/rest/index.js'
+import {
+  createRestServer,
+  DeviceRestBackend,
+  listenUnix,
+  type RestHandler,
+  type RestListener,
+} from '../../../src/os/services/rest/index.js'
 import {StateStore} from '../../../src/os/storage/state-store.js'
 import {makeSigningKey, request, tempDir, type Target} from '../rest/helpers.js'
 import {CACHE_DIR, cid, wat} from '../helpers.js'
@@ -77,7 +83,8 @@ describe('the staging area', () => {
     const big = 200 * KiB
     const fits = Math.floor(APP_FLASH_BYTES / pack(10, big).length)
     expect(fits).toBeGreaterThanOrEqual(3)
-    for (let n = 10; n < 10 + fits; n++) expect((await request(t, 'PUT', '/update/stage', pack(n, big))).status).toBe(200)
+    for (let n = 10; n < 10 + fits; n++)
+      expect((await request(t, 'PUT', '/update/stage', pack(n, big))).status).toBe(200)
     const before = stagedFiles().sort()
     expect(before).toHaveLength(fits)
     const over = await request(t, 'PUT', '/update/stage', pack(10 + fits, big))
@@ -92,7 +99,9 @@ describe('the staging area', () => {
     expect(backend.device.apps.installed()).toHaveLength(fits)
     const used = backend.device.apps.installed().reduce((n, r) => n + r.sizeBytes, 0)
     expect((await request(t, 'PUT', '/update/stage', pack(10 + fits, APP_FLASH_BYTES - used))).status).toBe(409)
-    expect((await request(t, 'PUT', '/update/stage', pack(10 + fits, APP_FLASH_BYTES - used - 16 * KiB))).status).toBe(200)
+    expect((await request(t, 'PUT', '/update/stage', pack(10 + fits, APP_FLASH_BYTES - used - 16 * KiB))).status).toBe(
+      200,
+    )
     expect((await request(t, 'PUT', '/update/stage', pack(10 + fits, 0))).status).toBe(200) // replaced: smaller now
     // an update of an installed component replaces its image: it fits
     expect((await request(t, 'PUT', '/update/stage', pack(11, big, 'Update'))).status).toBe(200)
@@ -104,11 +113,16 @@ describe('the staging area', () => {
 
   test('concurrent installs take each staged package once', async () => {
     const installed: string[] = []
-    const off = backend.device.subscribe((e) => {
-      if (e.type === 'app' && e.action === 'installed') installed.push(e.componentId)
-    }, ['app'])
+    const off = backend.device.subscribe(
+      (e) => {
+        if (e.type === 'app' && e.action === 'installed') installed.push(e.componentId)
+      },
+      ['app'],
+    )
     for (let n = 30; n < 36; n++) expect((await request(t, 'PUT', '/update/stage', pack(n))).status).toBe(200)
-    const r = await Promise.all(Array.from({length: 6}, () => request(t, 'POST', '/update/install', {appControlMode: 'Manual'})))
+    const r = await Promise.all(
+      Array.from({length: 6}, () => request(t, 'POST', '/update/install', {appControlMode: 'Manual'})),
+    )
     off()
     expect(r.map((x) => x.status)).toEqual(Array(6).fill(200))
     expect(installed.sort()).toEqual(Array.from({length: 6}, (_, i) => cid(0x5a00 + 30 + i)).sort())
@@ -130,7 +144,12 @@ describe('a claim an interrupted install left behind', () => {
       store.stage(cid(2), new Uint8Array([3])) // a newer package for the second
       expect(store.stagedEntries().map((e) => e.componentId)).toEqual([cid(2)])
       const again = StateStore.open(tmp.dir)
-      expect(again.stagedEntries().map((e) => [e.componentId, e.sizeBytes]).sort()).toEqual([
+      expect(
+        again
+          .stagedEntries()
+          .map((e) => [e.componentId, e.sizeBytes])
+          .sort(),
+      ).toEqual([
         [cid(1), 1],
         [cid(2), 1],
       ])
