@@ -120,13 +120,13 @@ export class Device {
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)
-    this.lsm.setManufacturingState(identity.manufacturingState)
     this.network = new NetworkStack(
       identity.deviceId,
       () => this.kernel.clock.realtimeAt(this.kernel.now()),
       NetworkStack.options(store.root, opts.network),
     )
     this.lsm.setHostResolver((name) => this.network.resolve(name))
+    this.lsm.setManufacturingState(identity.manufacturingState)
     this.usage = new CapabilityUsage(this.lsm, new UsageStore(store.root))
     this.updates = new UpdateAgent(store.root, OS_VERSION)
     this.lsm.onAudit((record) => this.kernel.bus.emit({type: 'audit', record}))
