@@ -14,7 +14,8 @@ import {
   type RestListener,
 } from '../../../src/os/services/rest/index.js'
 import {makeSigningKey, request, tempDir, until, type Target} from '../rest/helpers.js'
-import {CACHE_DIR, wat} from '../helpers.js'
+import {Device} from '../../../src/os/index.js'
+import {appImage, CACHE_DIR, cid, wat} from '../helpers.js'
 
 const CID = '5e71a100-0000-4000-8000-0000000000a4'
 const GPIO = 8
@@ -109,4 +110,41 @@ describe('component operations are serialised', () => {
     expect(processesOf().map((p) => p.pid)).toEqual([])
     expect(backend.device.kernel.gpioOwners.has(GPIO)).toBe(false)
   }, 60_000)
+})
+
+describe('an entry replaced or removed leaves no timer behind', () => {
+  test.each(['install (not started)', 'uninstall'])(
+    'a crashed app waiting for its restart, then an %s: nothing of it starts again',
+    async (what) => {
+      const tmp = tempDir('sphere-serial-timer-')
+      const dev = await Device.boot({stateDir: join(tmp.dir, 'state'), clock: 'fast-forward', cacheDir: CACHE_DIR})
+      try {
+        await dev.install(await appImage(0xa5, 'Trap', 'trap', {}))
+        await dev.runFor(300) // crashed at 100 ms; the restart is due at 1,100 ms
+        expect(dev.appStatus(cid(0xa5)).nextRestartAt).toBeDefined()
+        if (what === 'uninstall') await dev.uninstall(cid(0xa5))
+        else await dev.install(await appImage(0xa5, 'Blink', 'blink', {Gpio: [8]}), {start: false})
+        const spawned: number[] = []
+        dev.subscribe(
+          (e) => {
+            if (e.type === 'process' && e.componentId === cid(0xa5)) spawned.push(e.pid)
+          },
+          ['process'],
+        )
+        await dev.runFor(3000)
+        expect(spawned).toEqual([])
+        expect(
+          dev.kernel
+            .processes()
+            .filter((p) => p.componentId === cid(0xa5))
+            .map((p) => p.pid),
+        ).toEqual([])
+        expect(dev.appStatus(cid(0xa5)).state).toBe(what === 'uninstall' ? 'notPresent' : 'stopped')
+      } finally {
+        await dev.shutdown()
+        tmp.cleanup()
+      }
+    },
+    30_000,
+  )
 })
