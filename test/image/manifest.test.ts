@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {parseManifest, serializeManifest, validateManifest, parseStrictJson} from '../../src/image/index.js'
-import {CAPABILITY_KEYS} from '../../src/image/manifest.js'
+import {CAPABILITY_KEYS, MANIFEST_KEY_ORDER} from '../../src/image/manifest.js'
 import {ROOT, SAMPLES, sphereError, testManifest} from './helpers.js'
 
 const sampleManifests = execFileSync('find', [SAMPLES, '-name', 'app_manifest.json'])
@@ -179,6 +179,8 @@ describe('app_manifest.json validation', () => {
   it('the published JSON Schema names the same capability keys as the AppCapabilities type, in the same order', () => {
     const schema = JSON.parse(readFileSync(join(ROOT, 'sdk', 'schemas', 'app-manifest.schema.json'), 'utf8'))
     expect(Object.keys(schema.properties.Capabilities.properties)).toEqual(CAPABILITY_KEYS)
+    // the packaged manifest's key order is the schema's ($schema is dropped)
+    expect(Object.keys(schema.properties)).toEqual(['$schema', ...MANIFEST_KEY_ORDER])
     expect(Object.keys(schema.properties).sort()).toEqual([
       '$schema',
       'ApplicationType',
