@@ -2,7 +2,10 @@
  * app_manifest.json: the type, validation with key-path errors, strict parsing (duplicate keys,
  * size limit) and the SDK's packaged form (minified, canonical key order).
  */
-import {fail, isGuid, printable} from './binary.js'
+import type {Ajv as AjvClass, ErrorObject, ValidateFunction} from 'ajv'
+import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {fail, printable} from './binary.js'
 import {parseStrictJson, parseStrictJsonBytes} from './json.js'
 import {splitPackagePath} from './asxipfs.js'
 
@@ -58,10 +61,76 @@ export interface AppManifest {
 
 /** Largest app_manifest.json accepted (real ones are under 2 KB). */
 export const MAX_MANIFEST_BYTES = 64 * 1024
-const MAX_ARRAY = 1024
-const MAX_STRING = 4096
 
-type Check = (v: unknown, path: string) => unknown
+/** Every capability key, spelled once for the type checker; a test holds it equal to the schema's. */
+const CAPABILITY_KEY_SET: Record<keyof AppCapabilities, true> = {
+  Gpio: true,
+  Uart: true,
+  I2cMaster: true,
+  SpiMaster: true,
+  Adc: true,
+  Pwm: true,
+  I2sSubordinate: true,
+  ExternalInterrupt: true,
+  AllowedConnections: true,
+  AllowedTcpServerPorts: true,
+  AllowedUdpServerPorts: true,
+  AllowedApplicationConnections: true,
+  MutableStorage: true,
+  DeviceAuthentication: true,
+  PowerControls: true,
+  WifiConfig: true,
+  EnterpriseWifiConfig: true,
+  NetworkConfig: true,
+  SystemTime: true,
+  TimeSyncConfig: true,
+  CertStore: true,
+  SoftwareUpdateDeferral: true,
+  SystemEventNotifications: true,
+  HardwareAddressConfig: true,
+  DhcpService: true,
+  SntpService: true,
+  ReadNetworkProxyConfig: true,
+  HeapMemStats: true,
+}
+export const CAPABILITY_KEYS = Object.keys(CAPABILITY_KEY_SET) as (keyof AppCapabilities)[]
+
+// ---------------------------------------------------------------------------------------------------
+// Validation: sdk/schemas/app-manifest.schema.json decides what is valid (ajv, draft-07, every error);
+// the one-line message names the first failure in document order, in the words of the schema's
+// "x-expected" annotations. Rules a schema cannot state (package path syntax, GUIDs unique regardless
+// of case) are checked after it.
+
+/** The parts of a JSON Schema node the messages read. */
+interface SchemaNode {
+  type?: string
+  'x-expected'?: string
+  properties?: Record<string, SchemaNode>
+  required?: string[]
+  items?: SchemaNode
+  anyOf?: SchemaNode[]
+  enum?: unknown[]
+  minimum?: number
+  maximum?: number
+  minLength?: number
+  maxLength?: number
+  maxItems?: number
+}
+
+export const MANIFEST_SCHEMA_URL = new URL('../../sdk/schemas/app-manifest.schema.json', import.meta.url)
+let compiled: {schema: SchemaNode; validate: ValidateFunction} | undefined
+function manifestSchema(): {schema: SchemaNode; validate: ValidateFunction} {
+  if (!compiled) {
+    const schema = JSON.parse(readFileSync(MANIFEST_SCHEMA_URL, 'utf8')) as SchemaNode
+    // Loaded on first use: most processes never validate a manifest, and ajv takes ~0.1 s to load.
+    const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
+    // String lengths count Unicode code points, as JSON Schema defines them.
+    const ajv = new Ajv({allErrors: true, strict: true, strictTypes: false})
+    ajv.addKeyword({keyword: 'x-expected', schemaType: 'string'})
+    compiled = {schema, validate: ajv.compile(schema)}
+  }
+  return compiled
+}
 
 const err = (path: string, msg: string): never => fail('MANIFEST_INVALID', `${path}: ${msg}`)
 const typeOf = (v: unknown): string =>
@@ -74,104 +143,112 @@ const typeOf = (v: unknown): string =>
         : `${typeof v} ${printable(JSON.stringify(v) ?? '')}`
 
 const isRef = (v: unknown): v is string => typeof v === 'string' && /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(v)
-const bool: Check = (v, p) => (typeof v === 'boolean' ? v : err(p, `expected true or false, found ${typeOf(v)}`))
-const intIn =
-  (lo: number, hi: number, what = 'an integer'): Check =>
-  (v, p) =>
-    Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi
-      ? v
-      : err(p, `expected ${what} from ${lo} to ${hi}, found ${typeOf(v)}`)
-const str =
-  (max = MAX_STRING): Check =>
-  (v, p) => {
-    if (typeof v !== 'string') return err(p, `expected a string, found ${typeOf(v)}`)
-    if (v.length === 0) return err(p, 'expected a non-empty string')
-    if (v.length > max) return err(p, `string longer than ${max} characters`)
-    return v
-  }
-const guid: Check = (v, p) =>
-  isGuid(v) ? v : err(p, `expected a GUID like "01234567-89ab-cdef-0123-456789abcdef", found ${typeOf(v)}`)
-const named =
-  (re: RegExp, example: string): Check =>
-  (v, p) =>
-    (typeof v === 'string' && re.test(v)) || isRef(v)
-      ? v
-      : err(p, `expected ${example} or a "$NAME" peripheral reference, found ${typeOf(v)}`)
-const gpio: Check = (v, p) =>
-  (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1023) || isRef(v)
-    ? v
-    : err(p, `expected an integer or a "$NAME" peripheral reference, found ${typeOf(v)}`)
-const oneOf =
-  (values: readonly string[]): Check =>
-  (v, p) =>
-    typeof v === 'string' && values.includes(v)
-      ? v
-      : err(p, `expected one of ${values.map((x) => `"${x}"`).join(', ')}, found ${typeOf(v)}`)
-const arrayOf =
-  (item: Check, unique = true): Check =>
-  (v, p) => {
-    if (!Array.isArray(v)) return err(p, `expected an array, found ${typeOf(v)}`)
-    if (v.length > MAX_ARRAY) return err(p, `more than ${MAX_ARRAY} entries`)
-    const seen = new Set<string>()
-    return v.map((x, i) => {
-      const out = item(x, `${p}[${i}]`)
-      const key = JSON.stringify(out)
-      if (unique && seen.has(key)) err(`${p}[${i}]`, `duplicate entry ${printable(key)}`)
-      seen.add(key)
-      return out
-    })
-  }
-const objectOf =
-  (fields: Record<string, Check>, required: readonly string[] = []): Check =>
-  (v, p) => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return err(p, `expected an object, found ${typeOf(v)}`)
-    const out: Record<string, unknown> = {}
-    for (const k of Object.keys(v)) {
-      if (!Object.prototype.hasOwnProperty.call(fields, k))
-        err(`${p}.${printable(k)}`, `unknown key; expected one of ${Object.keys(fields).join(', ')}`)
-    }
-    for (const k of required)
-      if (!Object.prototype.hasOwnProperty.call(v, k)) err(`${p}.${k}`, 'required key is missing')
-    for (const [k, check] of Object.entries(fields)) {
-      if (Object.prototype.hasOwnProperty.call(v, k)) out[k] = check((v as Record<string, unknown>)[k], `${p}.${k}`)
-    }
-    return out
-  }
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-const ISU = named(/^ISU[0-9]+$/, 'an ISU name such as "ISU0"')
-export const CAPABILITY_CHECKS: Record<keyof AppCapabilities, Check> = {
-  Gpio: arrayOf(gpio),
-  Uart: arrayOf(ISU),
-  I2cMaster: arrayOf(ISU),
-  SpiMaster: arrayOf(ISU),
-  Adc: arrayOf(named(/^ADC-CONTROLLER-[0-9]+$/, 'an ADC controller such as "ADC-CONTROLLER-0"')),
-  Pwm: arrayOf(named(/^PWM-CONTROLLER-[0-9]+$/, 'a PWM controller such as "PWM-CONTROLLER-0"')),
-  I2sSubordinate: arrayOf(named(/^I2S[0-9]+$/, 'an I2S interface such as "I2S0"')),
-  ExternalInterrupt: arrayOf((v, p) =>
-    Number.isInteger(v) || (typeof v === 'string' && v.length > 0 && v.length < 64)
-      ? v
-      : err(p, `expected an interrupt name or number, found ${typeOf(v)}`),
-  ),
-  AllowedConnections: arrayOf(str(255)),
-  AllowedTcpServerPorts: arrayOf(intIn(1, 65535, 'a port number')),
-  AllowedUdpServerPorts: arrayOf(intIn(1, 65535, 'a port number')),
-  AllowedApplicationConnections: arrayOf((v, p) => (guid(v, p) as string).toLowerCase()),
-  MutableStorage: objectOf({SizeKB: intIn(1, 64, 'a size in KiB')}, ['SizeKB']),
-  DeviceAuthentication: guid,
-  PowerControls: arrayOf(oneOf(['ForceReboot', 'ForcePowerDown', 'SetPowerProfile'])),
-  WifiConfig: bool,
-  EnterpriseWifiConfig: bool,
-  NetworkConfig: bool,
-  SystemTime: bool,
-  TimeSyncConfig: bool,
-  CertStore: bool,
-  SoftwareUpdateDeferral: bool,
-  SystemEventNotifications: bool,
-  HardwareAddressConfig: bool,
-  DhcpService: bool,
-  SntpService: bool,
-  ReadNetworkProxyConfig: bool,
-  HeapMemStats: bool,
+const TYPE_WORDS: Record<string, string> = {
+  boolean: 'true or false',
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  array: 'an array',
+  object: 'an object',
+}
+/** What a schema node wants, in words: its x-expected, else its alternatives, values or type; integer ranges appended. */
+function expected(s: SchemaNode, withRange = true): string {
+  const range =
+    withRange && s.minimum !== undefined && s.maximum !== undefined ? ` from ${s.minimum} to ${s.maximum}` : ''
+  if (s['x-expected']) return s['x-expected'] + range
+  if (s.anyOf) return s.anyOf.map((b) => expected(b, false)).join(' or ')
+  if (s.enum) return `one of ${s.enum.map((x) => JSON.stringify(x)).join(', ')}`
+  return (TYPE_WORDS[s.type ?? ''] ?? 'a valid value') + range
+}
+
+const STRUCTURAL = new Set(['additionalProperties', 'required', 'uniqueItems', 'maxItems'])
+const LEAF_ORDER = ['type', 'minLength', 'maxLength']
+const rank = (e: ErrorObject) => (LEAF_ORDER.includes(e.keyword) ? LEAF_ORDER.indexOf(e.keyword) : LEAF_ORDER.length)
+const keyPath = (path: string, k: string) => (path ? `${path}.${printable(k)}` : printable(k))
+const pointer = (ptr: string, k: string | number) => `${ptr}/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`
+
+/**
+ * The first schema failure in document order: at each node its own type / value, then (objects) unknown
+ * keys, missing keys and each property in schema order, (arrays) the length, then each entry and whether
+ * it repeats an earlier one.
+ */
+function firstFailure(
+  v: unknown,
+  s: SchemaNode,
+  path: string,
+  ptr: string,
+  errors: Map<string, ErrorObject[]>,
+): string | undefined {
+  const here = errors.get(ptr) ?? []
+  const own_ = here.filter((e) => !STRUCTURAL.has(e.keyword)).sort((a, b) => rank(a) - rank(b))[0]
+  const where = path || '(root)'
+  if (own_) {
+    if (own_.keyword === 'minLength')
+      return `${where}: ${s.minLength === 1 ? 'expected a non-empty string' : `string shorter than ${s.minLength} characters`}`
+    if (own_.keyword === 'maxLength') return `${where}: string longer than ${s.maxLength} characters`
+    return `${where}: expected ${expected(s)}, found ${typeOf(v)}`
+  }
+  if (isObject(v) && s.properties) {
+    for (const k of Object.keys(v))
+      if (here.some((e) => e.keyword === 'additionalProperties' && e.params.additionalProperty === k))
+        return `${keyPath(path, k)}: unknown key; expected one of ${Object.keys(s.properties).join(', ')}`
+    for (const k of s.required ?? [])
+      if (here.some((e) => e.keyword === 'required' && e.params.missingProperty === k))
+        return `${keyPath(path, k)}: required key is missing`
+    for (const [k, child] of Object.entries(s.properties))
+      if (own(v, k)) {
+        const f = firstFailure(v[k], child, keyPath(path, k), pointer(ptr, k), errors)
+        if (f) return f
+      }
+  }
+  if (Array.isArray(v)) {
+    if (here.some((e) => e.keyword === 'maxItems')) return `${where}: more than ${s.maxItems} entries`
+    const duplicates = here.some((e) => e.keyword === 'uniqueItems')
+    const seen = new Set<string>()
+    for (let i = 0; i < v.length; i++) {
+      if (s.items) {
+        const f = firstFailure(v[i], s.items, `${where}[${i}]`, pointer(ptr, i), errors)
+        if (f) return f
+      }
+      const key = JSON.stringify(v[i])
+      if (duplicates && seen.has(key)) return `${where}[${i}]: duplicate entry ${printable(key)}`
+      seen.add(key)
+    }
+  }
+  return undefined
+}
+
+/** The schema's verdict on `json`: nothing, or the one-line message of its first failure. */
+function schemaFailure(json: unknown): string | undefined {
+  const {schema, validate} = manifestSchema()
+  if (validate(json)) return undefined
+  const errors = new Map<string, ErrorObject[]>()
+  // Failures inside one alternative of an anyOf are summed up by the anyOf's own error.
+  for (const e of validate.errors ?? []) {
+    if (e.schemaPath.includes('/anyOf/')) continue
+    errors.set(e.instancePath, [...(errors.get(e.instancePath) ?? []), e])
+  }
+  return (
+    firstFailure(json, schema, '', '', errors) ?? `(root): ${printable(JSON.stringify(validate.errors?.[0] ?? {}))}`
+  )
+}
+
+/** Checks the schema cannot state: the entry point is a valid package path; peer component IDs are unique whatever their case. */
+function semanticChecks(m: AppManifest): void {
+  try {
+    splitPackagePath(m.EntryPoint)
+  } catch (e) {
+    err('EntryPoint', (e as Error).message)
+  }
+  const seen = new Set<string>()
+  ;(m.Capabilities.AllowedApplicationConnections ?? []).forEach((id, i) => {
+    const key = JSON.stringify(id)
+    if (seen.has(key)) err(`Capabilities.AllowedApplicationConnections[${i}]`, `duplicate entry ${printable(key)}`)
+    seen.add(key)
+  })
 }
 
 /** Capability keys whose entries may be "$NAME" hardware-definition references, with the peripheral Type each takes. */
@@ -185,32 +262,6 @@ export const PERIPHERAL_CAPABILITIES: Record<string, string> = {
   I2sSubordinate: 'I2sSubordinate',
 }
 
-const entryPoint: Check = (v, p) => {
-  const s = str(MAX_STRING)(v, p) as string
-  if (!s.startsWith('/')) err(p, `expected an absolute path inside the package such as "/bin/app", found ${typeOf(v)}`)
-  try {
-    splitPackagePath(s)
-  } catch (e) {
-    err(p, (e as Error).message)
-  }
-  return s
-}
-
-const TOP: Record<string, Check> = {
-  $schema: str(MAX_STRING),
-  SchemaVersion: (v, p) => (v === 1 ? v : err(p, `expected 1 (the only schema version), found ${typeOf(v)}`)),
-  Name: str(1024),
-  ComponentId: (v, p) => (guid(v, p) as string).toLowerCase(),
-  EntryPoint: entryPoint,
-  CmdArgs: arrayOf(str(MAX_STRING), false),
-  Capabilities: objectOf(CAPABILITY_CHECKS as Record<string, Check>),
-  ApplicationType: oneOf(['Default', 'RealTimeCapable', 'Debugger']),
-  TargetApplicationRuntimeVersion: intIn(1, 65535),
-  TargetBetaApis: bool,
-  MallocVersion: intIn(1, 65535),
-}
-/** ApplicationType may be left out (early manifests did): it then means "Default". */
-const REQUIRED = ['SchemaVersion', 'Name', 'ComponentId', 'EntryPoint']
 /** Key order of the SDK's packaged (minified) manifest. */
 export const MANIFEST_KEY_ORDER = [
   'SchemaVersion',
@@ -231,20 +282,22 @@ export const MANIFEST_KEY_ORDER = [
  */
 export function validateManifest(json: unknown, opts: {what?: string} = {}): AppManifest {
   try {
-    if (json === null || typeof json !== 'object' || Array.isArray(json))
-      err('(root)', `expected a JSON object, found ${typeOf(json)}`)
+    const failure = schemaFailure(json)
+    if (failure) fail('MANIFEST_INVALID', failure)
     const o = json as Record<string, unknown>
-    for (const k of Object.keys(o))
-      if (!Object.prototype.hasOwnProperty.call(TOP, k))
-        err(printable(k), `unknown key; expected one of ${Object.keys(TOP).join(', ')}`)
-    for (const k of REQUIRED) if (!Object.prototype.hasOwnProperty.call(o, k)) err(k, 'required key is missing')
     const out: Record<string, unknown> = {}
     for (const k of MANIFEST_KEY_ORDER) {
-      if (Object.prototype.hasOwnProperty.call(o, k)) out[k] = (TOP[k] as Check)(o[k], k)
+      if (own(o, k)) out[k] = structuredClone(o[k])
       else if (k === 'Capabilities') out[k] = {}
       else if (k === 'ApplicationType') out[k] = 'Default'
     }
     const m = out as unknown as AppManifest
+    const caps = m.Capabilities as Record<string, unknown>
+    m.Capabilities = Object.fromEntries(CAPABILITY_KEYS.filter((k) => own(caps, k)).map((k) => [k, caps[k]]))
+    m.ComponentId = m.ComponentId.toLowerCase()
+    const peers = m.Capabilities.AllowedApplicationConnections
+    if (peers) m.Capabilities.AllowedApplicationConnections = peers.map((id) => id.toLowerCase())
+    semanticChecks(m)
     return m
   } catch (e) {
     if (opts.what && e instanceof Error && 'code' in e) fail('MANIFEST_INVALID', `${opts.what}: ${e.message}`)

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {parseManifest, serializeManifest, validateManifest, parseStrictJson} from '../../src/image/index.js'
-import {CAPABILITY_CHECKS} from '../../src/image/manifest.js'
+import {CAPABILITY_KEYS, MANIFEST_KEY_ORDER} from '../../src/image/manifest.js'
 import {ROOT, SAMPLES, sphereError, testManifest} from './helpers.js'
 
 const sampleManifests = execFileSync('find', [SAMPLES, '-name', 'app_manifest.json'])
@@ -73,6 +73,47 @@ describe('app_manifest.json validation', () => {
       [{...testManifest(), Extra: 1}, /^Extra: unknown key; expected one of/],
       [{SchemaVersion: 1}, /^Name: required key is missing$/],
       [[], /^\(root\): expected a JSON object, found an array$/],
+      [{...testManifest(), Name: ''}, /^Name: expected a non-empty string$/],
+      [{...testManifest(), Name: 'n'.repeat(1025)}, /^Name: string longer than 1024 characters$/],
+      [{...testManifest(), Name: 7}, /^Name: expected a string, found number 7$/],
+      [
+        {...testManifest(), Capabilities: {Gpio: [1024]}},
+        /^Capabilities\.Gpio\[0\]: expected an integer or a "\$NAME"/,
+      ],
+      [
+        {...testManifest(), Capabilities: {AllowedUdpServerPorts: Array.from({length: 1025}, (_, i) => i + 1)}},
+        /^Capabilities\.AllowedUdpServerPorts: more than 1024 entries$/,
+      ],
+      [
+        {...testManifest(), Capabilities: {ExternalInterrupt: [1, 'x'.repeat(64)]}},
+        /^Capabilities\.ExternalInterrupt\[1\]: expected an interrupt name or number, found string "x{64}"$/,
+      ],
+      [
+        {...testManifest(), Capabilities: {Pwm: ['PWM-CONTROLLER-0', 'PWM-CONTROLLER-0']}},
+        /^Capabilities\.Pwm\[1\]: duplicate entry "PWM-CONTROLLER-0"$/,
+      ],
+      [
+        {
+          ...testManifest(),
+          Capabilities: {
+            AllowedApplicationConnections: [
+              '005180bc-402f-4cb3-a662-72937dbcde47',
+              '005180BC-402F-4CB3-A662-72937DBCDE47',
+            ],
+          },
+        },
+        /^Capabilities\.AllowedApplicationConnections\[1\]: duplicate entry "005180bc-402f-4cb3-a662-72937dbcde47"$/,
+      ],
+      [{...testManifest(), Capabilities: []}, /^Capabilities: expected an object, found an array$/],
+      [{...testManifest(), $schema: 5}, /^\$schema: expected a string, found number 5$/],
+      [
+        {...testManifest(), TargetApplicationRuntimeVersion: 1.5},
+        /^TargetApplicationRuntimeVersion: expected an integer from 1 to 65535, found number 1\.5$/,
+      ],
+      // The first failure in document order: unknown keys, then missing ones, then each key in schema order.
+      [{Name: 5, Zap: 1}, /^Zap: unknown key/],
+      [{Name: 5, ComponentId: 'x', EntryPoint: '/e'}, /^SchemaVersion: required key is missing$/],
+      [{...testManifest(), Capabilities: {Uart: [1], Gpio: ['x']}}, /^Capabilities\.Gpio\[0\]:/],
     ]
     for (const [json, re] of cases) expect(sphereError(() => validateManifest(json)).message).toMatch(re)
     expect(sphereError(() => validateManifest({}, {what: 'x/app_manifest.json'})).message).toBe(
@@ -123,9 +164,23 @@ describe('app_manifest.json validation', () => {
     )
   })
 
-  it('the published JSON Schema covers the same keys the validator accepts', () => {
+  it('the schema decides: each constraint that can fail carries the words its message uses', () => {
     const schema = JSON.parse(readFileSync(join(ROOT, 'sdk', 'schemas', 'app-manifest.schema.json'), 'utf8'))
-    expect(Object.keys(schema.properties.Capabilities.properties).sort()).toEqual(Object.keys(CAPABILITY_CHECKS).sort())
+    const bare: string[] = []
+    const walk = (node: Record<string, unknown>, at: string) => {
+      if (('pattern' in node || 'const' in node) && typeof node['x-expected'] !== 'string') bare.push(at)
+      for (const [k, v] of Object.entries(node))
+        if (v && typeof v === 'object') walk(v as Record<string, unknown>, `${at}/${k}`)
+    }
+    walk(schema, '#')
+    expect(bare).toEqual([])
+  })
+
+  it('the published JSON Schema names the same capability keys as the AppCapabilities type, in the same order', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'sdk', 'schemas', 'app-manifest.schema.json'), 'utf8'))
+    expect(Object.keys(schema.properties.Capabilities.properties)).toEqual(CAPABILITY_KEYS)
+    // the packaged manifest's key order is the schema's ($schema is dropped)
+    expect(Object.keys(schema.properties)).toEqual(['$schema', ...MANIFEST_KEY_ORDER])
     expect(Object.keys(schema.properties).sort()).toEqual([
       '$schema',
       'ApplicationType',

@@ -2,7 +2,7 @@
 // view in a real terminal (tmux), driven by keys and read back from the screen.
 import {afterAll, beforeAll, describe, expect, it} from '@jest/globals'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {buildFixturePackage} from '../helpers/apps.js'
@@ -34,13 +34,37 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
+  let started = 0
+  /** Where the shell around the current monitor writes its exit status once it has ended. */
+  let statusFile = ''
   const startMonitor = (extraEnv = ''): void => {
     // tmux passes its server's environment on; give the monitor a clean one (no jest NODE_OPTIONS). CI=true,
     // when the runner has it, is passed on on purpose: the monitor must stay interactive on a terminal anyway.
-    const cmd = `env -u NODE_OPTIONS -u FORCE_COLOR SPHERE_HOME='${home}' TERM=xterm-256color ${extraEnv} '${process.execPath}' '${BIN}' device monitor`
-    tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-c', ROOT, cmd)
-    // keep the pane after the monitor exits, to read its exit status and the restored screen
+    // A shell runs it and writes its exit status to a file (whole, by rename) when it ends: the test waits for
+    // that file instead of asking tmux, which may show a dead pane before it has recorded the status.
+    started++
+    statusFile = join(dir, `monitor-${started}.status`)
+    const script = join(dir, `monitor-${started}.sh`)
+    writeFileSync(
+      script,
+      [
+        `env -u NODE_OPTIONS -u FORCE_COLOR SPHERE_HOME='${home}' TERM=xterm-256color ${extraEnv} '${process.execPath}' '${BIN}' device monitor`,
+        `echo $? > '${statusFile}.tmp' && mv '${statusFile}.tmp' '${statusFile}'`,
+        '',
+      ].join('\n'),
+    )
+    tmux('new-session', '-d', '-s', 'mon', '-x', '100', '-y', '30', '-c', ROOT, `sh '${script}'`)
+    // keep the pane after the monitor exits, to read the restored screen
     tmux('set-option', '-t', 'mon', 'remain-on-exit', 'on')
+  }
+  /** The monitor's exit status, once it has ended (fails if it is still running after `ms`). */
+  const exitStatus = async (ms = 30_000): Promise<string> => {
+    const end = Date.now() + ms
+    while (!existsSync(statusFile)) {
+      if (Date.now() > end) throw new Error(`the monitor had not exited ${ms} ms after q; screen:\n${screen()}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    return readFileSync(statusFile, 'utf8').trim()
   }
   const stopMonitor = (): void => {
     spawnSync('tmux', ['-L', tmuxSocket, 'kill-server'])
@@ -146,11 +170,8 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
         tmux('send-keys', '-t', 'mon', 'q')
         // `q` closes the full-screen view: the alternate screen is left and the view is gone from the terminal
         await waitScreen((x) => !x.includes(' Processes |'), 'the view closed on q', 10_000)
-        // KNOWN FLAKE (see the issue note): on a heavily loaded CI machine the process sometimes stays alive
-        // after the view has closed. When it has ended, it must have ended cleanly.
-        const dead = tmux('display-message', '-p', '-t', 'mon', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}').trim()
-        // tmux may report a dead pane before it records the status ("1::"): only a nonzero status or a signal fails
-        if (dead.startsWith('1:')) expect(dead).toMatch(/^1:0?:$/)
+        // and the process ends, cleanly
+        expect(await exitStatus()).toBe('0')
       } finally {
         stopMonitor()
       }

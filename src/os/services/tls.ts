@@ -1,9 +1,42 @@
 /**
  * The simulator's TLS identity: a per-device CA (EC P-256, self-signed, kept in the state dir) and a
  * server leaf certificate with SAN `DNS:*.devices.sphere.azure.local` plus the listen IPs, as device API
- * clients require (see device-rest-api reference §1). Node can parse X.509 but not build it, so this file
- * carries a small DER encoder and a certificate builder (TBSCertificate + ECDSA-with-SHA256).
+ * clients require (see device-rest-api reference §1). Node can parse X.509 but not build it; the
+ * certificate structures (RFC 5280) and their DER encoding come from @peculiar/asn1-x509, and node:crypto
+ * signs the TBSCertificate (ECDSA with SHA-256), so building stays synchronous.
  */
+import {AsnConvert, OctetString} from '@peculiar/asn1-schema'
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  GeneralName,
+  KeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Time,
+  Validity,
+  Version,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_kp_serverAuth,
+} from '@peculiar/asn1-x509'
 import {
   createHash,
   createPrivateKey,
@@ -20,87 +53,12 @@ import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
 import {SphereError} from '../../util/errors.js'
 
-// ---------------------------------------------------------------------------------------------------
-// DER encoding (X.690): just what certificates need.
-
-/** A DER value: tag byte(s) + definite length + contents. */
-export function derTlv(tag: number, content: Uint8Array): Buffer {
-  const len = content.length
-  let head: number[]
-  if (len < 0x80) head = [tag, len]
-  else {
-    const bytes: number[] = []
-    for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff)
-    head = [tag, 0x80 | bytes.length, ...bytes]
-  }
-  return Buffer.concat([Buffer.from(head), content])
-}
-
-export const der = {
-  sequence: (...items: Uint8Array[]) => derTlv(0x30, Buffer.concat(items)),
-  set: (...items: Uint8Array[]) => derTlv(0x31, Buffer.concat(items)),
-  bool: (v: boolean) => derTlv(0x01, Buffer.from([v ? 0xff : 0x00])),
-  /** A non-negative INTEGER from big-endian magnitude bytes (or a small number). */
-  uint(v: number | Uint8Array): Buffer {
-    let b: Buffer
-    if (typeof v === 'number') {
-      if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`bad DER integer ${v}`)
-      const bytes: number[] = []
-      for (let n = v; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff)
-      b = Buffer.from(bytes.length ? bytes : [0])
-    } else b = Buffer.from(v)
-    let i = 0
-    while (i < b.length - 1 && b[i] === 0) i++
-    b = b.subarray(i)
-    if (b.length === 0) b = Buffer.from([0])
-    if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b])
-    return derTlv(0x02, b)
-  },
-  oid(dotted: string): Buffer {
-    const parts = dotted.split('.').map((p) => Number(p))
-    if (parts.length < 2 || parts.some((p) => !Number.isSafeInteger(p) || p < 0))
-      throw new RangeError(`bad OID ${dotted}`)
-    const out: number[] = [parts[0]! * 40 + parts[1]!]
-    for (const p of parts.slice(2)) {
-      const chunk: number[] = [p & 0x7f]
-      for (let n = Math.floor(p / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift(0x80 | (n & 0x7f))
-      out.push(...chunk)
-    }
-    return derTlv(0x06, Buffer.from(out))
-  },
-  utf8: (s: string) => derTlv(0x0c, Buffer.from(s, 'utf8')),
-  printable: (s: string) => derTlv(0x13, Buffer.from(s, 'ascii')),
-  ia5: (s: string) => derTlv(0x16, Buffer.from(s, 'ascii')),
-  octets: (b: Uint8Array) => derTlv(0x04, b),
-  /** BIT STRING with `unused` padding bits in the last byte. */
-  bits: (b: Uint8Array, unused = 0) => derTlv(0x03, Buffer.concat([Buffer.from([unused]), b])),
-  /** UTCTime for 1950-2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5). */
-  time(d: Date): Buffer {
-    const y = d.getUTCFullYear()
-    const p = (n: number, w = 2) => String(n).padStart(w, '0')
-    const rest = `${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`
-    if (y >= 1950 && y < 2050) return derTlv(0x17, Buffer.from(`${p(y % 100)}${rest}`, 'ascii'))
-    return derTlv(0x18, Buffer.from(`${p(y, 4)}${rest}`, 'ascii'))
-  },
-  /** Context-specific constructed [n] EXPLICIT wrapper. */
-  explicit: (n: number, inner: Uint8Array) => derTlv(0xa0 | n, inner),
-  /** Context-specific primitive [n] IMPLICIT. */
-  implicit: (n: number, content: Uint8Array) => derTlv(0x80 | n, content),
-}
-
 const OID = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
   commonName: '2.5.4.3',
   country: '2.5.4.6',
   organization: '2.5.4.10',
   organizationalUnit: '2.5.4.11',
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  extKeyUsage: '2.5.29.37',
-  subjectKeyId: '2.5.29.14',
-  authorityKeyId: '2.5.29.35',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
 } as const
 
 export interface DistinguishedName {
@@ -110,42 +68,28 @@ export interface DistinguishedName {
   CN: string
 }
 
-function encodeName(n: DistinguishedName): Buffer {
-  const rdn = (oid: string, value: Buffer) => der.set(der.sequence(der.oid(oid), value))
-  const parts: Buffer[] = []
-  if (n.C) parts.push(rdn(OID.country, der.printable(n.C)))
-  if (n.O) parts.push(rdn(OID.organization, der.utf8(n.O)))
-  if (n.OU) parts.push(rdn(OID.organizationalUnit, der.utf8(n.OU)))
-  parts.push(rdn(OID.commonName, der.utf8(n.CN)))
-  return der.sequence(...parts)
+/** C as PrintableString, O / OU / CN as UTF8String, in that order (one attribute per RDN). */
+function encodeName(n: DistinguishedName): Name {
+  const rdn = (type: string, value: AttributeValue) =>
+    new RelativeDistinguishedName([new AttributeTypeAndValue({type, value})])
+  const parts: RelativeDistinguishedName[] = []
+  if (n.C) parts.push(rdn(OID.country, new AttributeValue({printableString: n.C})))
+  if (n.O) parts.push(rdn(OID.organization, new AttributeValue({utf8String: n.O})))
+  if (n.OU) parts.push(rdn(OID.organizationalUnit, new AttributeValue({utf8String: n.OU})))
+  parts.push(rdn(OID.commonName, new AttributeValue({utf8String: n.CN})))
+  return new Name(parts)
 }
 
-function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return critical
-    ? der.sequence(der.oid(oid), der.bool(true), der.octets(value))
-    : der.sequence(der.oid(oid), der.octets(value))
+function extension(extnID: string, critical: boolean, value: unknown): Extension {
+  return new Extension({extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value))})
 }
 
-/** keyUsage bits (RFC 5280): bit 0 digitalSignature ... bit 5 keyCertSign, bit 6 cRLSign. */
-function keyUsageBits(bits: number[]): Buffer {
-  let v = 0
-  for (const b of bits) v |= 0x80 >> b
-  const maxBit = Math.max(...bits)
-  return der.bits(Buffer.from([v]), 7 - maxBit)
-}
-
-function ipBytes(ip: string): Buffer {
-  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map((x) => Number(x)))
-  if (isIP(ip) === 6) {
-    const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined]
-    const h = head ? head.split(':') : []
-    const t = tail ? tail.split(':') : []
-    const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
-    const out = Buffer.alloc(16)
-    groups.forEach((g, i) => out.writeUInt16BE(parseInt(g || '0', 16), i * 2))
-    return out
-  }
-  throw new RangeError(`not an IP address: ${ip}`)
+/** UTCTime for 1950-2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5). */
+function certTime(d: Date): Time {
+  const t = new Date(d.getTime())
+  t.setUTCMilliseconds(0)
+  const y = t.getUTCFullYear()
+  return y >= 1950 && y < 2050 ? new Time({utcTime: t}) : new Time({generalTime: t})
 }
 
 export interface CertificateSpec {
@@ -173,9 +117,23 @@ function keyId(pub: KeyObject): Buffer {
     .digest()
 }
 
+/** A copy of exactly the bytes of `u` (a Buffer may be a view into a larger shared pool). */
+function arrayBuffer(u: Uint8Array): ArrayBuffer {
+  return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer
+}
+
+/** A positive INTEGER's content bytes: leading zeros dropped, a 0x00 added when the top bit is set. */
+function serialBytes(serial: Uint8Array): Uint8Array {
+  let i = 0
+  while (i < serial.length - 1 && serial[i] === 0) i++
+  const b = serial.subarray(i)
+  if (b.length === 0) return new Uint8Array([0])
+  return b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b
+}
+
 /** Build and sign an X.509 v3 certificate; returns PEM. The key must be an EC key (ECDSA with SHA-256). */
 export function buildCertificate(spec: CertificateSpec): string {
-  const sigAlg = der.sequence(der.oid(OID.ecdsaWithSha256))
+  const sigAlg = new AlgorithmIdentifier({algorithm: OID.ecdsaWithSha256})
   const serial =
     spec.serial ??
     (() => {
@@ -183,38 +141,46 @@ export function buildCertificate(spec: CertificateSpec): string {
       s[0] = s[0]! & 0x7f
       return s
     })()
-  const exts: Buffer[] = []
+  for (const ip of spec.ipAddresses ?? []) if (!isIP(ip)) throw new RangeError(`not an IP address: ${ip}`)
+  const exts: Extension[] = []
   if (spec.ca) {
-    exts.push(extension(OID.basicConstraints, true, der.sequence(der.bool(true))))
-    exts.push(extension(OID.keyUsage, true, keyUsageBits([0, 5, 6])))
+    exts.push(extension(id_ce_basicConstraints, true, new BasicConstraints({cA: true})))
+    const usage = KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign
+    exts.push(extension(id_ce_keyUsage, true, new KeyUsage(usage)))
   } else {
-    exts.push(extension(OID.basicConstraints, true, der.sequence()))
-    exts.push(extension(OID.keyUsage, true, keyUsageBits([0])))
-    exts.push(extension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth))))
+    exts.push(extension(id_ce_basicConstraints, true, new BasicConstraints()))
+    exts.push(extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)))
+    exts.push(extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth])))
   }
   const sans = [
-    ...(spec.dnsNames ?? []).map((d) => der.implicit(2, Buffer.from(d, 'ascii'))),
-    ...(spec.ipAddresses ?? []).map((ip) => der.implicit(7, ipBytes(ip))),
+    ...(spec.dnsNames ?? []).map((dNSName) => new GeneralName({dNSName})),
+    ...(spec.ipAddresses ?? []).map((iPAddress) => new GeneralName({iPAddress})),
   ]
-  if (sans.length) exts.push(extension(OID.subjectAltName, false, der.sequence(...sans)))
-  exts.push(extension(OID.subjectKeyId, false, der.octets(keyId(spec.publicKey))))
-  exts.push(
-    extension(OID.authorityKeyId, false, der.sequence(der.implicit(0, keyId(spec.issuerPublicKey ?? spec.publicKey)))),
-  )
+  if (sans.length) exts.push(extension(id_ce_subjectAltName, false, new SubjectAlternativeName(sans)))
+  exts.push(extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId(spec.publicKey))))
+  const authorityKeyId = new KeyIdentifier(keyId(spec.issuerPublicKey ?? spec.publicKey))
+  exts.push(extension(id_ce_authorityKeyIdentifier, false, new AuthorityKeyIdentifier({keyIdentifier: authorityKeyId})))
 
-  const tbs = der.sequence(
-    der.explicit(0, der.uint(2)),
-    der.uint(serial),
-    sigAlg,
-    encodeName(spec.issuer ?? spec.subject),
-    der.sequence(der.time(spec.notBefore), der.time(spec.notAfter)),
-    encodeName(spec.subject),
-    spec.publicKey.export({type: 'spki', format: 'der'}),
-    der.explicit(3, der.sequence(...exts)),
-  )
-  const sig = sign('sha256', tbs, {key: spec.signingKey, dsaEncoding: 'der'})
-  const cert = der.sequence(tbs, sigAlg, der.bits(sig))
-  return toPem('CERTIFICATE', cert)
+  const tbsCertificate = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: arrayBuffer(serialBytes(serial)),
+    signature: sigAlg,
+    issuer: encodeName(spec.issuer ?? spec.subject),
+    validity: new Validity(),
+    subject: encodeName(spec.subject),
+    subjectPublicKeyInfo: AsnConvert.parse(spec.publicKey.export({type: 'spki', format: 'der'}), SubjectPublicKeyInfo),
+    extensions: new Extensions(exts),
+  })
+  tbsCertificate.validity.notBefore = certTime(spec.notBefore)
+  tbsCertificate.validity.notAfter = certTime(spec.notAfter)
+  const tbs = Buffer.from(AsnConvert.serialize(tbsCertificate))
+  const signatureValue = sign('sha256', tbs, {key: spec.signingKey, dsaEncoding: 'der'})
+  const cert = new Certificate({
+    tbsCertificate,
+    signatureAlgorithm: sigAlg,
+    signatureValue: arrayBuffer(signatureValue),
+  })
+  return toPem('CERTIFICATE', new Uint8Array(AsnConvert.serialize(cert)))
 }
 
 export function toPem(label: string, body: Uint8Array): string {

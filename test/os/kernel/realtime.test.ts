@@ -1,6 +1,6 @@
 import {describe, expect, test} from '@jest/globals'
-import {Device, NS_PER_MS, type OsEvent} from '../../src/os/index.js'
-import {CACHE_DIR, appImage, cid, tempDir} from './helpers.js'
+import {Device, NS_PER_MS, type OsEvent} from '../../../src/os/index.js'
+import {CACHE_DIR, appImage, cid, tempDir} from '../helpers.js'
 
 describe('realtime mode', () => {
   test('apps run on the host event loop; a spinner does not starve it; stop and shutdown end them', async () => {

@@ -1,6 +1,6 @@
 import {describe, expect, test} from '@jest/globals'
-import {Device, type OsEvent} from '../../src/os/index.js'
-import {CACHE_DIR, appImage, cid, tempDir} from './helpers.js'
+import {Device, type OsEvent} from '../../../src/os/index.js'
+import {CACHE_DIR, appImage, cid, tempDir} from '../helpers.js'
 
 /** Boot a fresh fast-forward device, run three apps with scripted button input, return the event trace. */
 async function trace(): Promise<string[]> {

@@ -1,10 +1,10 @@
 import {describe, expect, test} from '@jest/globals'
-import {World} from '../../src/os/hw/index.js'
-import {Kernel, NS_PER_MS} from '../../src/os/kernel/index.js'
-import {Lsm, compilePolicy} from '../../src/os/lsm/index.js'
-import {instrumentApp, loadApp, spawnApp, type AppEnvironment} from '../../src/os/runtime/index.js'
-import {Wasm} from '../../src/os/runtime/wasm-api.js'
-import {CACHE_DIR, tempDir, wat} from './helpers.js'
+import {World} from '../../../src/os/hw/index.js'
+import {Kernel, NS_PER_MS} from '../../../src/os/kernel/index.js'
+import {Lsm, compilePolicy} from '../../../src/os/lsm/index.js'
+import {instrumentApp, loadApp, spawnApp, type AppEnvironment} from '../../../src/os/runtime/index.js'
+import {Wasm} from '../../../src/os/runtime/wasm-api.js'
+import {CACHE_DIR, tempDir, wat} from '../helpers.js'
 
 const CID = '11111111-2222-3333-4444-555555555555'
 
