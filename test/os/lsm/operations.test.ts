@@ -10,6 +10,7 @@ import {
   compilePolicy,
   Lsm,
   type DeviceCapability,
+  type ManufacturingState,
   type ManifestCapabilities,
   type Operation,
   type Subject,
@@ -30,6 +31,8 @@ interface Row<K extends Kind> {
   /** Default: the app APP, pid PID. */
   subject?: Subject
   deviceCaps?: DeviceCapability[]
+  /** The device's manufacturing state (default: Blank). */
+  manufacturing?: ManufacturingState
   /** Host name -> address, for AllowedConnections names. */
   hosts?: Record<string, string>
   allowed: boolean
@@ -423,41 +426,80 @@ const rows: Table = {
       reason: /ForcePowerDown is not in Capabilities\.PowerControls/,
     },
   ],
-  'image.sideload': [
+  'image.install': [
     {
       name: 'an app',
-      operation: {op: 'image.sideload', componentId: APP},
+      operation: {op: 'image.install', source: 'sideload', keyClass: 'development', componentId: APP},
       deviceCaps: ['appDevelopment'],
       allowed: false,
       errno: Errno.EPERM,
       reason: /apps cannot install images/,
     },
     {
-      name: 'the host with appDevelopment',
-      operation: {op: 'image.sideload', componentId: APP},
+      name: 'sideload with appDevelopment',
+      operation: {op: 'image.install', source: 'sideload', keyClass: 'development', componentId: APP},
       subject: host,
       deviceCaps: ['appDevelopment'],
       allowed: true,
       errno: 0,
-      reason: /appDevelopment or fieldServicing/,
+      reason: /sideload: the device has appDevelopment/,
     },
     {
-      name: 'the host with fieldServicing',
-      operation: {op: 'image.sideload', componentId: APP},
+      name: 'sideload with fieldServicing',
+      operation: {op: 'image.install', source: 'sideload', keyClass: 'development', componentId: APP},
       subject: host,
       deviceCaps: ['fieldServicing'],
       allowed: true,
       errno: 0,
-      reason: /appDevelopment or fieldServicing/,
+      reason: /fieldServicing capability is applied/,
     },
     {
-      name: 'the host with neither',
-      operation: {op: 'image.sideload', componentId: APP},
+      name: 'sideload with neither',
+      operation: {op: 'image.install', source: 'sideload', keyClass: 'development', componentId: APP},
       subject: host,
       deviceCaps: [],
       allowed: false,
       errno: Errno.EPERM,
       reason: /sideloading needs the appDevelopment/,
+    },
+    {
+      name: 'sideload on a DeviceComplete device with appDevelopment',
+      operation: {op: 'image.install', source: 'sideload', keyClass: 'development', componentId: APP},
+      subject: host,
+      deviceCaps: ['appDevelopment'],
+      manufacturing: 'DeviceComplete',
+      allowed: false,
+      errno: Errno.EPERM,
+      reason: /DeviceComplete: sideloading needs a fieldServicing/,
+    },
+    {
+      name: 'a development-signed OTA with fieldServicing only',
+      operation: {op: 'image.install', source: 'ota', keyClass: 'development', componentId: APP},
+      subject: host,
+      deviceCaps: ['fieldServicing'],
+      allowed: false,
+      errno: Errno.EPERM,
+      reason: /needs the appDevelopment device capability/,
+    },
+    {
+      name: 'a development-signed OTA on a DeviceComplete device',
+      operation: {op: 'image.install', source: 'ota', keyClass: 'development', componentId: APP},
+      subject: host,
+      deviceCaps: ['appDevelopment'],
+      manufacturing: 'DeviceComplete',
+      allowed: false,
+      errno: Errno.EPERM,
+      reason: /DeviceComplete: an over-the-air update must be signed for cloud/,
+    },
+    {
+      name: 'a cloud-signed OTA',
+      operation: {op: 'image.install', source: 'ota', keyClass: 'cloud', componentId: APP},
+      subject: host,
+      deviceCaps: [],
+      manufacturing: 'DeviceComplete',
+      allowed: true,
+      errno: 0,
+      reason: /trusts for cloud deployments/,
     },
   ],
   capability: [
@@ -516,6 +558,7 @@ function setup(r: AnyRow): {lsm: Lsm; subject: Subject} {
   const lsm = new Lsm(() => 1234)
   lsm.setPolicy(compilePolicy({Name: 'app', ComponentId: APP, Capabilities: r.caps ?? {}}))
   lsm.setDeviceCapabilities(r.deviceCaps ?? [])
+  lsm.setManufacturingState(r.manufacturing ?? 'Blank')
   lsm.setHostResolver((n) => r.hosts?.[n])
   return {lsm, subject: r.subject ?? {kind: 'app', componentId: APP, pid: PID}}
 }
