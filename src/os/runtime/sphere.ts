@@ -8,7 +8,7 @@ import {
   type KObject,
   TimerFdObject,
 } from '../kernel/objects.js'
-import type {SysCtx} from './context.js'
+import {COST, type SysCtx} from './context.js'
 import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
 /**
@@ -21,7 +21,6 @@ const TFD_NONBLOCK = 0x800
 const TFD_TIMER_ABSTIME = 1
 const EFD_SEMAPHORE = 1
 const CLOEXEC = 0x80000
-const dec = new TextDecoder('utf-8', {fatal: true})
 
 function readTimespec(c: SysCtx, ptr: number): number | undefined {
   const sec = c.mem.i64(ptr)
@@ -123,6 +122,7 @@ function sphereImports(c: SysCtx): Record<string, Impl> {
       // Linux: EINVAL past INT_MAX / sizeof(struct epoll_event), so maxevents * 16 never overflows
       if (!(ep instanceof EpollObject) || maxevents <= 0 || maxevents > 0x7fffffff / 16) return -Errno.EINVAL
       if (!mem.ok(events, maxevents * 16)) return -Errno.EFAULT
+      c.charge(ep.interest.size * COST.nsPerItem)
       const now = kernel.now()
       const ready: [number, bigint][] = []
       const waitOn: KObject[] = []

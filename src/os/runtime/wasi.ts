@@ -1,6 +1,6 @@
 import {Errno} from '../kernel/errno.js'
 import {EventFdObject, FileObject, type KObject, StdioObject, StreamObject, TimerFdObject} from '../kernel/objects.js'
-import {BLOCK, ProcExit, YIELD, type SysCtx} from './context.js'
+import {BLOCK, COST, ProcExit, YIELD, type SysCtx} from './context.js'
 import {NetSocket, socketRecv, socketSend} from './sockets.js'
 import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
@@ -205,6 +205,7 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
       const v = readIovs(c, iovs, n)
       if (typeof v === 'number') return v
       if (!mem.ok(nwritten, 4)) return Errno.EFAULT
+      c.charge(v.total * COST.nsPerByte)
       const r = writeObject(c, o, gather(c, v))
       if (r === BLOCK) return r
       if (r < 0) return -r
@@ -219,6 +220,7 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
       if (!mem.ok(nread, 4)) return Errno.EFAULT
       const r = readObject(c, o, v.total)
       if (typeof r === 'number') return r
+      c.charge(r.length * COST.nsPerByte)
       mem.setU32(nread, scatter(c, v, r))
       return 0
     },
@@ -297,6 +299,7 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
     poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
       if (nsubs <= 0 || nsubs > 4096) return Errno.EINVAL
       if (!mem.ok(inPtr, nsubs * 48) || !mem.ok(outPtr, nsubs * 32) || !mem.ok(neventsPtr, 4)) return Errno.EFAULT
+      c.charge(nsubs * COST.nsPerItem)
       const now = kernel.now()
       // Absolute deadlines are fixed at the first attempt, so retries do not restart relative timeouts.
       let deadlines = c.callState as number[] | undefined
@@ -349,6 +352,7 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
 
     random_get(buf: number, len: number): number {
       if (!mem.ok(buf, len)) return Errno.EFAULT
+      c.charge((len >>> 0) * COST.nsPerByte)
       const tmp = new Uint8Array(len >>> 0)
       c.env.random(tmp)
       mem.write(buf, tmp)

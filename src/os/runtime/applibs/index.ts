@@ -1,6 +1,6 @@
 export * from './host.js'
 export * from './objects.js'
+export {configGroup} from './config.js'
 export {peripheralGroup, UART_BAUD_RATES} from './peripherals.js'
 export {storageGroup} from './storage.js'
-export {systemImports} from './system.js'
-export {configImports} from './config.js'
+export {systemGroup, RTC_MAX_S} from './system.js'

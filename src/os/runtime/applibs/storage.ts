@@ -1,7 +1,7 @@
 import {Errno} from '../../kernel/errno.js'
 import {FileObject} from '../../kernel/objects.js'
 import {ERANGE} from './objects.js'
-import type {SysCtx} from '../context.js'
+import {COST, type SysCtx} from '../context.js'
 import {syscall, type Impl, type SyscallGroup} from '../syscalls/types.js'
 
 /**
@@ -37,7 +37,7 @@ function storageImports(c: SysCtx): Record<string, Impl> {
 
   return {
     log_write(buf: number, len: number): number {
-      c.charge(len)
+      c.charge(len * COST.nsPerByte)
       env.output('log', mem.read(buf, len))
       return len
     },

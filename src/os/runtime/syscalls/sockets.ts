@@ -1,5 +1,6 @@
-import {socketImports} from '../sockets.js'
-import {syscall, type Policy, type SyscallGroup} from './types.js'
+import {COST, type SysCtx} from '../context.js'
+import {SOCKET_BUFFER_BYTES, socketImports} from '../sockets.js'
+import {syscall, type Impl, type Policy, type SyscallGroup} from './types.js'
 
 /**
  * The socket imports of the `sphere` module. The implementations are src/os/runtime/sockets.ts's; their LSM
@@ -10,9 +11,24 @@ const S = 'sphere'
 const inSockets = (what: string): Policy => ({inImpl: what})
 const state = inSockets('decided on the socket it names (no new reach)')
 
+/** sockets.ts's implementations, with the modelled cost of the bytes a send / receive may move. */
+function bindSockets(c: SysCtx): Record<string, Impl> {
+  const impls = socketImports(c) as Record<string, (...a: number[]) => number>
+  const charged = (name: 'sendto' | 'recvfrom'): void => {
+    const f = impls[name]!
+    impls[name] = (fd, buf, len, flags, addr, addrLen) => {
+      c.charge(Math.min(len! >>> 0, SOCKET_BUFFER_BYTES) * COST.nsPerByte)
+      return f(fd!, buf!, len!, flags!, addr!, addrLen!)
+    }
+  }
+  charged('sendto')
+  charged('recvfrom')
+  return impls as Record<string, Impl>
+}
+
 export const socketGroup: SyscallGroup = {
   source: 'src/os/runtime/sockets.ts',
-  bind: socketImports,
+  bind: bindSockets,
   entries: [
     syscall(S, 'socket', 'int32_t domain, int32_t type, int32_t protocol', {returns: 'fd', policy: {none: 'an unbound socket reaches nothing; connect/bind/sendto decide'},
       doc: 'Linux numbers: AF_UNIX 1, AF_INET 2, AF_INET6 10; SOCK_STREAM 1, SOCK_DGRAM 2, `| SOCK_NONBLOCK 0x800`. wasi-libc\'s own values (AF_INET 1, SOCK_STREAM 6, ...) are translated by the C library'}),
