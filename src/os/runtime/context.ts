@@ -68,8 +68,10 @@ export interface SysCtx {
  * "Preemption"). Each is an upper bound of what this machine measures (bench/os-preempt.js prints both).
  */
 export const COST = {
-  /** Per byte copied between app memory and the host (write, read, log, random, sockets). */
-  nsPerByte: 1,
+  /** Per byte copied between app memory and the host (write, read, log, sockets). */
+  nsPerByte: 3,
+  /** Per byte of random_get (fast-forward mode derives them from SHA-256 of a seed, 32 bytes a hash). */
+  nsPerRandomByte: 300,
   /** Per poll_oneoff subscription or epoll interest scanned. */
-  nsPerItem: 100,
+  nsPerItem: 200,
 } as const

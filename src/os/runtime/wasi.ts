@@ -9,6 +9,8 @@ import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
  * never trusts a pointer (EFAULT) or an fd (EBADF), and blocks only the calling process.
  */
 const IOV_MAX = 1024
+/** random_get fills this many bytes between preemption checks. */
+const RANDOM_CHUNK = 4096
 const enc = new TextEncoder()
 
 interface Iovs {
@@ -352,10 +354,23 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
 
     random_get(buf: number, len: number): number {
       if (!mem.ok(buf, len)) return Errno.EFAULT
-      c.charge((len >>> 0) * COST.nsPerByte)
-      const tmp = new Uint8Array(len >>> 0)
-      c.env.random(tmp)
-      mem.write(buf, tmp)
+      // Filled in chunks; between chunks the call gives way when another process is due (as Linux's
+      // getrandom checks need_resched), then resumes where it stopped: one call never holds the CPU long.
+      let done = c.yielded ? ((c.callState as number | undefined) ?? 0) : 0
+      c.yielded = false
+      const total = len >>> 0
+      while (done < total) {
+        const n = Math.min(RANDOM_CHUNK, total - done)
+        const tmp = new Uint8Array(n)
+        c.env.random(tmp)
+        mem.write(buf + done, tmp)
+        c.charge(n * COST.nsPerRandomByte)
+        done += n
+        if (done < total && kernel.shouldPreempt()) {
+          c.callState = done
+          return YIELD
+        }
+      }
       return 0
     },
     sched_yield(): number {
