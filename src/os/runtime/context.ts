@@ -61,6 +61,12 @@ export interface SysCtx {
    * mode: it is virtual CPU time; real-time mode measures the call instead, see Syscall.heavy).
    */
   charge(ns: number): void
+  /**
+   * Before `ns` of modelled host work: 0 when the call may do it now (it is charged in fast-forward mode);
+   * otherwise another process is due before the work would end, and the call must return this result (BLOCK
+   * or YIELD) without doing the work: it runs again, admitted, once the other process had its turn.
+   */
+  admit(ns: number): number
 }
 
 /**

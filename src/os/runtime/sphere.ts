@@ -122,7 +122,8 @@ function sphereImports(c: SysCtx): Record<string, Impl> {
       // Linux: EINVAL past INT_MAX / sizeof(struct epoll_event), so maxevents * 16 never overflows
       if (!(ep instanceof EpollObject) || maxevents <= 0 || maxevents > 0x7fffffff / 16) return -Errno.EINVAL
       if (!mem.ok(events, maxevents * 16)) return -Errno.EFAULT
-      c.charge(ep.interest.size * COST.nsPerItem)
+      const wait = c.admit(ep.interest.size * COST.nsPerItem)
+      if (wait !== 0) return wait
       const now = kernel.now()
       const ready: [number, bigint][] = []
       const waitOn: KObject[] = []

@@ -33,6 +33,8 @@ const SYSCALLS_PER_CHECK = 256
  * mode: see Syscall.heavy) grew by this much since the last check: preemption is by time, not call count.
  */
 export const CHARGE_NS_PER_CHECK = 200_000
+/** Modelled work from which a call asks first whether another process is due (SysCtx.admit). */
+const ADMIT_CHECK_NS = 20_000
 
 interface AsyncifyExports {
   _start: () => void
@@ -78,6 +80,8 @@ export class WasmTask implements Task {
   private sliceFuel = 0
   private sliceSyscalls = 0
   private nextCheck = SYSCALLS_PER_CHECK
+  /** The current call waited for its turn (SysCtx.admit): its retry does the work. */
+  private admitted = false
   /** Host ns charged to this slice beyond the per-call base, and the figure that triggers the next check. */
   private sliceChargeNs = 0
   private checkAtNs = CHARGE_NS_PER_CHECK
@@ -114,6 +118,7 @@ export class WasmTask implements Task {
         env.output('log', new TextEncoder().encode(`${line}\n`))
       },
       charge: kernel.mode === 'fast-forward' ? (ns: number) => this.addCharge(ns) : () => {},
+      admit: (ns: number) => this.admit(ns),
     }
     this.ctx = ctx
     const impls = bindTable(SYSCALLS, ctx, kernel.mode === 'fast-forward' ? {} : {measured: (ns) => this.addCharge(ns)})
@@ -148,60 +153,110 @@ export class WasmTask implements Task {
     this.areaEnd = area + size
   }
 
+  /** SysCtx.admit: heavy work that would run past another process's due time waits for its turn first. */
+  private admit(ns: number): number {
+    const ff = this.kernel.mode === 'fast-forward'
+    if (this.admitted) {
+      this.admitted = false // the retry after waiting: the work runs now
+    } else if (ns >= ADMIT_CHECK_NS && this.preemptible) {
+      // fast-forward: is anyone due before the work would end? (real-time: now; the work is measured after)
+      if (ff) this.sliceChargeNs += ns
+      const due = this.kernel.shouldPreempt()
+      if (ff) this.sliceChargeNs -= ns
+      if (due) {
+        this.admitted = true
+        // fast-forward: wait as long as the work takes (the due process runs meanwhile); real-time: give way
+        return ff ? this.ctx.block([], this.kernel.now() + ns) : YIELD
+      }
+    }
+    if (ff) this.addCharge(ns)
+    return 0
+  }
+
   /** Charge host work to the slice; past the threshold, the next syscall entry asks the kernel to preempt. */
   private addCharge(ns: number): void {
     this.sliceChargeNs += ns
     if (this.sliceChargeNs >= this.checkAtNs) this.nextCheck = 0
   }
 
-  /** Turn a syscall implementation into an import: rewind bookkeeping, preemption checks, blocking. */
-  private wrap(fn: AnyFn): AnyFn {
-    // before(): true when the call must not run now (the process is being preempted at syscall entry).
-    const before = (): boolean => {
-      if (this.rewinding) {
-        this.ex.asyncify_stop_rewind()
-        this.rewinding = false
-      } else if (++this.sliceSyscalls >= this.nextCheck) {
-        this.nextCheck = this.sliceSyscalls + SYSCALLS_PER_CHECK
-        this.checkAtNs = this.sliceChargeNs + CHARGE_NS_PER_CHECK
-        if (this.preemptible && this.kernel.shouldPreempt()) {
-          this.unwind()
-          return true
-        }
-      }
+  /** Syscall entry, slow path: finish a rewind, or run the periodic preemption check. True: do not run the call. */
+  private enterSlow(): boolean {
+    if (this.rewinding) {
+      this.ex.asyncify_stop_rewind()
+      this.rewinding = false
       return false
     }
-    const after = (r: number): number => {
-      if (r < 0) {
-        if (r === BLOCK) {
-          this.unwind()
-          return 0
-        }
-        if (r === YIELD) {
-          this.ctx.yielded = true
-          this.unwind()
-          return 0
-        }
-      }
-      if (this.ctx.callState !== undefined) this.ctx.callState = undefined
-      if (this.proc.killRequested) throw new ProcKilled('killed by signal 9')
-      return r
+    this.nextCheck = this.sliceSyscalls + SYSCALLS_PER_CHECK
+    this.checkAtNs = this.sliceChargeNs + CHARGE_NS_PER_CHECK
+    if (this.preemptible && this.kernel.shouldPreempt()) {
+      this.unwind() // preempted at syscall entry: the call runs when the process is resumed
+      return true
     }
-    // One closure per arity keeps the hot path free of argument adaptation.
+    return false
+  }
+
+  /** Syscall exit, slow path: a blocking or yielding result unwinds; retry state is dropped; a kill lands. */
+  private exitSlow(r: number): number {
+    if (r === BLOCK) {
+      this.unwind()
+      return 0
+    }
+    if (r === YIELD) {
+      this.ctx.yielded = true
+      this.unwind()
+      return 0
+    }
+    this.ctx.callState = undefined
+    if (this.proc.killRequested) throw new ProcKilled('killed by signal 9')
+    return r
+  }
+
+  /**
+   * Turn a syscall implementation into an import: rewind bookkeeping, preemption checks, blocking. The fast
+   * path (no rewind, no check due, a plain result) is two compares on each side of the call.
+   */
+  private wrap(fn: AnyFn): AnyFn {
+    const ctx = this.ctx
+    const proc = this.proc
     const f = fn as (...a: unknown[]) => number
+    // One closure per arity keeps the hot path free of argument adaptation.
     switch (fn.length) {
       case 0:
-        return (() => (before() ? 0 : after(f()))) as AnyFn
+        return (() => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f()
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 1:
-        return ((a: unknown) => (before() ? 0 : after(f(a)))) as AnyFn
+        return ((a: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 2:
-        return ((a: unknown, b: unknown) => (before() ? 0 : after(f(a, b)))) as AnyFn
+        return ((a: unknown, b: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a, b)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 3:
-        return ((a: unknown, b: unknown, c: unknown) => (before() ? 0 : after(f(a, b, c)))) as AnyFn
+        return ((a: unknown, b: unknown, c: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a, b, c)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 4:
-        return ((a: unknown, b: unknown, c: unknown, d: unknown) => (before() ? 0 : after(f(a, b, c, d)))) as AnyFn
+        return ((a: unknown, b: unknown, c: unknown, d: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a, b, c, d)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       default:
-        return ((...a: unknown[]) => (before() ? 0 : after(f(...a)))) as AnyFn
+        return ((...a: unknown[]) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(...a)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
     }
   }
 

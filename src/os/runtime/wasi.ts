@@ -207,7 +207,8 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
       const v = readIovs(c, iovs, n)
       if (typeof v === 'number') return v
       if (!mem.ok(nwritten, 4)) return Errno.EFAULT
-      c.charge(v.total * COST.nsPerByte)
+      const wait = c.admit(v.total * COST.nsPerByte)
+      if (wait !== 0) return wait
       const r = writeObject(c, o, gather(c, v))
       if (r === BLOCK) return r
       if (r < 0) return -r
@@ -301,7 +302,8 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
     poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
       if (nsubs <= 0 || nsubs > 4096) return Errno.EINVAL
       if (!mem.ok(inPtr, nsubs * 48) || !mem.ok(outPtr, nsubs * 32) || !mem.ok(neventsPtr, 4)) return Errno.EFAULT
-      c.charge(nsubs * COST.nsPerItem)
+      const wait = c.admit(nsubs * COST.nsPerItem)
+      if (wait !== 0) return wait
       const now = kernel.now()
       // Absolute deadlines are fixed at the first attempt, so retries do not restart relative timeouts.
       let deadlines = c.callState as number[] | undefined
@@ -354,22 +356,21 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
 
     random_get(buf: number, len: number): number {
       if (!mem.ok(buf, len)) return Errno.EFAULT
-      // Filled in chunks; between chunks the call gives way when another process is due (as Linux's
-      // getrandom checks need_resched), then resumes where it stopped: one call never holds the CPU long.
-      let done = c.yielded ? ((c.callState as number | undefined) ?? 0) : 0
-      c.yielded = false
+      // Filled in chunks, each admitted first: when another process is due the call gives way and resumes
+      // where it stopped (as Linux's getrandom checks need_resched), so one call never holds the CPU long.
+      let done = (c.callState as number | undefined) ?? 0
       const total = len >>> 0
       while (done < total) {
         const n = Math.min(RANDOM_CHUNK, total - done)
+        const wait = c.admit(n * COST.nsPerRandomByte)
+        if (wait !== 0) {
+          c.callState = done
+          return wait
+        }
         const tmp = new Uint8Array(n)
         c.env.random(tmp)
         mem.write(buf + done, tmp)
-        c.charge(n * COST.nsPerRandomByte)
         done += n
-        if (done < total && kernel.shouldPreempt()) {
-          c.callState = done
-          return YIELD
-        }
       }
       return 0
     },

@@ -37,7 +37,8 @@ function storageImports(c: SysCtx): Record<string, Impl> {
 
   return {
     log_write(buf: number, len: number): number {
-      c.charge(len * COST.nsPerByte)
+      const wait = c.admit(len * COST.nsPerByte)
+      if (wait !== 0) return wait
       env.output('log', mem.read(buf, len))
       return len
     },

@@ -17,7 +17,8 @@ function bindSockets(c: SysCtx): Record<string, Impl> {
   const charged = (name: 'sendto' | 'recvfrom'): void => {
     const f = impls[name]!
     impls[name] = (fd, buf, len, flags, addr, addrLen) => {
-      c.charge(Math.min(len! >>> 0, SOCKET_BUFFER_BYTES) * COST.nsPerByte)
+      const wait = c.admit(Math.min(len! >>> 0, SOCKET_BUFFER_BYTES) * COST.nsPerByte)
+      if (wait !== 0) return wait
       return f(fd!, buf!, len!, flags!, addr!, addrLen!)
     }
   }
