@@ -32,7 +32,7 @@ const SYSCALLS_PER_CHECK = 256
  * ... and as soon as the host work charged to the slice (modelled in fast-forward mode, measured in real-time
  * mode: see Syscall.heavy) grew by this much since the last check: preemption is by time, not call count.
  */
-export const CHARGE_NS_PER_CHECK = 200_000
+export const CHARGE_NS_PER_CHECK = 100_000
 /** Modelled work from which a call asks first whether another process is due (SysCtx.admit). */
 const ADMIT_CHECK_NS = 20_000
 

@@ -310,12 +310,23 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
       const first = deadlines === undefined
       if (first) deadlines = []
       const dv = mem.view()
+      const b = mem.bytes()
       const inBase = inPtr >>> 0
-      const events: {userdata: bigint; error: number; type: number; nbytes: number}[] = []
+      const outBase = outPtr >>> 0
+      // events are written as they are found (no per-call objects: a 4096-subscription poll in a loop must
+      // not make garbage the host then spends its time collecting)
+      let nevents = 0
+      const event = (s: number, error: number, type: number, nbytes: number): void => {
+        const o = outBase + nevents++ * 32
+        b.copyWithin(o, s, s + 8) // userdata
+        b.fill(0, o + 8, o + 32)
+        dv.setUint16(o + 8, error, true)
+        b[o + 10] = type
+        dv.setUint32(o + 16, nbytes, true)
+      }
       const waitOn: KObject[] = []
       for (let i = 0; i < nsubs; i++) {
         const s = inBase + i * 48
-        const userdata = dv.getBigUint64(s, true)
         const tag = dv.getUint8(s + 8)
         if (tag === 0) {
           if (first) {
@@ -325,27 +336,18 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
             if (id > 3) return Errno.EINVAL
             deadlines![i] = abs ? (id === 0 ? timeout - kernel.clock.realtimeAt(0) : timeout) : now + timeout
           }
-          if (deadlines![i]! <= now) events.push({userdata, error: 0, type: 0, nbytes: 0})
+          if (deadlines![i]! <= now) event(s, 0, 0, 0)
         } else if (tag === 1 || tag === 2) {
           const o = fds.get(dv.getUint32(s + 16, true))
-          if (!o) events.push({userdata, error: Errno.EBADF, type: tag, nbytes: 0})
+          if (!o) event(s, Errno.EBADF, tag, 0)
           else if (tag === 1 ? o.readable(now) : o.writable(now)) {
             const nbytes = o instanceof FileObject ? Math.max(0, o.backing.size() - o.offset) : tag === 1 ? 8 : 4096
-            events.push({userdata, error: 0, type: tag, nbytes})
+            event(s, 0, tag, nbytes)
           } else waitOn.push(o)
         } else return Errno.EINVAL
       }
-      if (events.length > 0) {
-        const b = mem.bytes()
-        events.forEach((e, i) => {
-          const o = (outPtr >>> 0) + i * 32
-          b.fill(0, o, o + 32)
-          dv.setBigUint64(o, e.userdata, true)
-          dv.setUint16(o + 8, e.error, true)
-          dv.setUint8(o + 10, e.type)
-          dv.setBigUint64(o + 16, BigInt(e.nbytes), true)
-        })
-        mem.setU32(neventsPtr, events.length)
+      if (nevents > 0) {
+        mem.setU32(neventsPtr, nevents)
         return 0
       }
       if (c.pendingSignals() !== 0) return Errno.EINTR
