@@ -251,7 +251,7 @@ export class WasmTask implements Task {
           const r = f(a, b, c, d)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
-      default:
+      default: // five or more parameters (the dispatcher gives every import the length its table entry declares)
         return ((...a: unknown[]) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
           const r = f(...a)

@@ -166,6 +166,21 @@ describe('the dispatch wrapper', () => {
     expect(calls).toEqual([[8, 16, 4]])
   })
 
+  test('every bound import has the arity its entry declares (the task picks its wrapper by it)', () => {
+    const memory = {buffer: new ArrayBuffer(65536)}
+    const seen: unknown[][] = []
+    const c = {mem: {ok: (p: number, n: number) => (p >>> 0) + n <= memory.buffer.byteLength}, subject: {}, lsm: {check: () => ({allowed: true})}} as unknown as SysCtx
+    const six: SyscallGroup = {
+      source: 'test',
+      bind: () => ({t_six: (...a: number[]) => (seen.push(a), 0)}),
+      entries: [syscall('applibs', 't_six', 'int32_t a, void *b, uint32_t c, int32_t d, int32_t e, int32_t f', {mem: ['b[c]'], policy: () => ({op: 'time.set'}), doc: 't'})],
+    }
+    const f = bindTable(new SyscallTable([six]), c).get('applibs.t_six') as (...a: number[]) => number
+    expect(f.length).toBe(6)
+    expect(f(1, 16, 4, 5, 6, 7)).toBe(0)
+    expect(seen).toEqual([[1, 16, 4, 5, 6, 7]])
+  })
+
   test('every table entry has a policy: an LSM operation or a stated reason', () => {
     for (const e of SYSCALLS.entries) {
       const p = e.spec.policy

@@ -171,7 +171,11 @@ function arity(f: (...a: unknown[]) => number, n: number): Impl {
       return ((a: unknown, b: unknown, x: unknown) => f(a, b, x)) as Impl
     case 4:
       return ((a: unknown, b: unknown, x: unknown, d: unknown) => f(a, b, x, d)) as Impl
-    default:
-      return f as Impl
+    default: {
+      // a longer list: a function whose `length` is n, passing every argument on
+      const g = (...a: unknown[]): number => f(...a)
+      Object.defineProperty(g, 'length', {value: n})
+      return g as Impl
+    }
   }
 }
