@@ -1,13 +1,18 @@
-// Syscall rate through the kernel (+ LSM where the call is checked) vs a raw WebAssembly import call,
-// measured in the same run. Goal: a syscall costs <= 2x a raw import call.
+// Syscall cost through the syscall table's dispatch (+ the LSM where the call is checked) vs a raw
+// WebAssembly import call, measured in the same run, interleaved: each round measures the raw call and every
+// case back to back and the ratio is the median of the rounds' ratios (a loaded host shifts all of a round
+// alike). Goal: a syscall costs <= 2x a raw import call.
+// With SPHERE_DIST_BASE=<another build's dist> the same cases also run on that build in the same rounds, and
+// each line adds the cost relative to it (e.g. the OS before a change).
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {report, median} from './_lib.js'
+import {pathToFileURL} from 'node:url'
+import {median} from './_lib.js'
 import {cid, image, loadOs, wat} from './_os.js'
 
-const N = 2_000_000
-const {Device} = await loadOs()
+const N = 1_000_000
+const ROUNDS = 7
 
 function loopApp(body, n = N) {
   return `(module
@@ -34,52 +39,74 @@ const rawWasm = await wat(`(module (import "env" "f" (func $f (param i32 i32) (r
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))))`)
 const raw = new WebAssembly.Instance(new WebAssembly.Module(rawWasm), {env: {f: () => 0}})
-// Empty loop in an instrumented app (fuel only), to subtract loop cost from the syscall loops.
-const cases = {
-  'empty loop (instrumented)': '',
-  'getpid (kernel dispatch)': '(drop (call $getpid))',
-  'gpio_set_value, same level (fd check + world)': '(drop (call $set (local.get $fd) (i32.const 1)))',
-  'gpio_set_value, toggling (+ pin change event)':
-    '(drop (call $set (local.get $fd) (i32.and (local.get $i) (i32.const 1))))',
+const rawNs = () => {
+  const t0 = performance.now()
+  raw.exports.run(N)
+  return ((performance.now() - t0) * 1e6) / N
 }
-const dir = mkdtempSync(join(tmpdir(), 'sphere-bench-sys-'))
-try {
-  const dev = await Device.boot({stateDir: dir, clock: 'fast-forward', nsPerFuel: 0})
-  const runApp = async (n, body, iters = N) => {
-    await dev.install(image(n, `b${n}`, await wat(loopApp(body, iters)), {Gpio: [8]}), {start: false})
-    const samples = []
-    for (let r = 0; r < 5; r++) {
-      dev.startApp(cid(n))
-      const p = dev.apps.process(cid(n))
+
+const cases = {
+  'getpid (table dispatch)': ['(drop (call $getpid))', N],
+  'gpio_set_value, same level (fd check + world)': ['(drop (call $set (local.get $fd) (i32.const 1)))', N],
+  'gpio_set_value, toggling (+ pin change event)': ['(drop (call $set (local.get $fd) (i32.and (local.get $i) (i32.const 1))))', N / 10],
+  'gpio open+close (LSM check + audit), per pair': ['(drop (call $close (call $open (i32.const 9) (i32.const 0) (i32.const 1))))', N / 10],
+}
+const goals = {'getpid (table dispatch)': 2, 'gpio_set_value, same level (fd check + world)': 2}
+
+/** A device of one build with every case installed; `run(name)` gives ns per iteration. */
+async function bench(os, dir) {
+  const dev = await os.Device.boot({stateDir: dir, clock: 'fast-forward', nsPerFuel: 0})
+  const apps = {}
+  let n = 1
+  for (const [name, [body, iters]] of Object.entries({'empty loop (instrumented)': ['', N], ...cases})) {
+    await dev.install(image(n, `b${n}`, await wat(loopApp(body, iters)), {Gpio: [8, 9]}), {start: false})
+    apps[name] = {id: cid(n++), iters}
+  }
+  return {
+    dev,
+    async run(name) {
+      const {id, iters} = apps[name]
+      dev.startApp(id)
+      const p = dev.apps.process(id)
       const t0 = performance.now()
       await dev.kernel.runUntil(() => !p.alive, 1e18)
-      samples.push(performance.now() - t0)
+      return ((performance.now() - t0) * 1e6) / iters
+    },
+  }
+}
+
+const root = mkdtempSync(join(tmpdir(), 'sphere-bench-sys-'))
+try {
+  const builds = {current: await bench(await loadOs(), join(root, 'current'))}
+  const baseDist = process.env.SPHERE_DIST_BASE
+  if (baseDist) builds.base = await bench(await import(pathToFileURL(join(baseDist, 'os', 'index.js')).href), join(root, 'base'))
+  const ratios = {}
+  const vsBase = {}
+  const ns = {}
+  const raws = []
+  for (let r = 0; r < ROUNDS; r++) {
+    const rawR = rawNs()
+    raws.push(rawR)
+    const per = {}
+    for (const [b, x] of Object.entries(builds)) {
+      const loop = await x.run('empty loop (instrumented)')
+      for (const name of Object.keys(cases)) per[`${b}:${name}`] = Math.max(0, (await x.run(name)) - loop)
     }
-    return (median(samples) * 1e6) / iters
+    for (const name of Object.keys(cases)) {
+      ;(ratios[name] ??= []).push(per[`current:${name}`] / rawR)
+      ;(ns[name] ??= []).push(per[`current:${name}`])
+      if (builds.base) (vsBase[name] ??= []).push(per[`current:${name}`] / per[`base:${name}`])
+    }
   }
-  const rawSamples = []
-  for (let r = 0; r < 5; r++) {
-    const t0 = performance.now()
-    raw.exports.run(N)
-    rawSamples.push(performance.now() - t0)
+  console.log(`raw import call: ${median(raws).toFixed(1)} ns/call (median of ${ROUNDS} rounds)`)
+  for (const name of Object.keys(cases)) {
+    const ratio = median(ratios[name])
+    const goal = goals[name]
+    const verdict = goal === undefined ? '' : ratio <= goal ? `  (goal <= ${goal}x: met)` : `  (goal <= ${goal}x: NOT met)`
+    const base = builds.base ? `; ${median(vsBase[name]).toFixed(2)}x the base build` : ''
+    console.log(`${name}: ${median(ns[name]).toFixed(1)} ns/call -> ratio ${ratio.toFixed(2)}x a raw import${verdict}${base}`)
   }
-  const rawNs = (median(rawSamples) * 1e6) / N
-  const res = {}
-  let n = 1
-  for (const [name, body] of Object.entries(cases)) res[name] = await runApp(n++, body)
-  const loop = res['empty loop (instrumented)']
-  console.log(`raw import call: ${rawNs.toFixed(1)} ns/call; instrumented empty loop: ${loop.toFixed(1)} ns/iteration`)
-  for (const name of Object.keys(cases).slice(1)) {
-    report(`${name} ns/call`, res[name] - loop, rawNs, 'ns', 2)
-  }
-  // A call the LSM decides every time: open (LSM check + audit record) + close, per pair.
-  const lsmNs = await runApp(
-    n++,
-    '(drop (call $close (call $open (i32.const 9) (i32.const 0) (i32.const 1))))',
-    200_000,
-  )
-  report('gpio open+close (LSM check + audit) ns/pair', lsmNs - loop, rawNs, 'ns')
-  await dev.shutdown()
+  for (const x of Object.values(builds)) await x.dev.shutdown()
 } finally {
-  rmSync(dir, {recursive: true, force: true})
+  rmSync(root, {recursive: true, force: true})
 }

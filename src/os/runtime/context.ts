@@ -56,4 +56,28 @@ export interface SysCtx {
   block(objects: readonly KObject[], deadline: number): number
   /** Write one line to the app's log, e.g. for an unimplemented call. */
   note(line: string): void
+  /**
+   * Charge the modelled host cost (ns) of this call's variable work to the caller's slice (fast-forward
+   * mode: it is virtual CPU time; real-time mode measures the call instead, see Syscall.heavy).
+   */
+  charge(ns: number): void
+  /**
+   * Before `ns` of modelled host work: 0 when the call may do it now (it is charged in fast-forward mode);
+   * otherwise another process is due before the work would end, and the call must return this result (BLOCK
+   * or YIELD) without doing the work: it runs again, admitted, once the other process had its turn.
+   */
+  admit(ns: number): number
 }
+
+/**
+ * Modelled host cost of variable syscall work, charged to the caller in fast-forward mode (sdk/ABI.md,
+ * "Preemption"). Each is an upper bound of what this machine measures (bench/os-preempt.js prints both).
+ */
+export const COST = {
+  /** Per byte copied between app memory and the host (write, read, log, sockets). */
+  nsPerByte: 3,
+  /** Per byte of random_get (fast-forward mode derives them from SHA-256 of a seed, 32 bytes a hash). */
+  nsPerRandomByte: 300,
+  /** Per poll_oneoff subscription or epoll interest scanned. */
+  nsPerItem: 200,
+} as const

@@ -15,8 +15,8 @@ import {
   YIELD_NAME,
 } from './instrument.js'
 import {AppMemory} from './memory.js'
-import {applibsImports, sphereImports} from './sphere.js'
-import {wasiImports} from './wasi.js'
+import {bindTable} from './syscalls/dispatch.js'
+import {SYSCALLS} from './syscalls/table.js'
 import {
   Wasm,
   type WasmModule,
@@ -28,6 +28,13 @@ import {
 
 /** Every this many syscalls in one slice, the kernel is asked whether the process should give way. */
 const SYSCALLS_PER_CHECK = 256
+/**
+ * ... and as soon as the host work charged to the slice (modelled in fast-forward mode, measured in real-time
+ * mode: see Syscall.heavy) grew by this much since the last check: preemption is by time, not call count.
+ */
+export const CHARGE_NS_PER_CHECK = 100_000
+/** Modelled work from which a call asks first whether another process is due (SysCtx.admit). */
+const ADMIT_CHECK_NS = 20_000
 
 interface AsyncifyExports {
   _start: () => void
@@ -73,6 +80,11 @@ export class WasmTask implements Task {
   private sliceFuel = 0
   private sliceSyscalls = 0
   private nextCheck = SYSCALLS_PER_CHECK
+  /** The current call waited for its turn (SysCtx.admit): its retry does the work. */
+  private admitted = false
+  /** Host ns charged to this slice beyond the per-call base, and the figure that triggers the next check. */
+  private sliceChargeNs = 0
+  private checkAtNs = CHARGE_NS_PER_CHECK
   private noted = new Set<string>()
   private disposed = false
 
@@ -105,18 +117,16 @@ export class WasmTask implements Task {
         this.noted.add(line)
         env.output('log', new TextEncoder().encode(`${line}\n`))
       },
+      charge: kernel.mode === 'fast-forward' ? (ns: number) => this.addCharge(ns) : () => {},
+      admit: (ns: number) => this.admit(ns),
     }
     this.ctx = ctx
-    const impls: Record<string, Record<string, AnyFn>> = {
-      wasi_snapshot_preview1: wasiImports(ctx) as Record<string, AnyFn>,
-      sphere: sphereImports(ctx) as Record<string, AnyFn>,
-      applibs: applibsImports(ctx) as Record<string, AnyFn>,
-    }
+    const impls = bindTable(SYSCALLS, ctx, kernel.mode === 'fast-forward' ? {} : {measured: (ns) => this.addCharge(ns)})
     const imports: WasmImports = {[YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut()}}
     for (const m of ABI_MODULES) imports[m] = {}
     for (const d of Wasm.Module.imports(module)) {
       if (d.module === YIELD_MODULE) continue
-      const impl = impls[d.module]?.[d.name]
+      const impl = impls.get(`${d.module}.${d.name}`) as AnyFn | undefined
       ;(imports[d.module] as Record<string, unknown>)[d.name] = impl ? this.wrap(impl) : this.enosys(d.module, d.name)
     }
     let instance: WasmInstance
@@ -143,53 +153,110 @@ export class WasmTask implements Task {
     this.areaEnd = area + size
   }
 
-  /** Turn a syscall implementation into an import: rewind bookkeeping, preemption checks, blocking. */
-  private wrap(fn: AnyFn): AnyFn {
-    // before(): true when the call must not run now (the process is being preempted at syscall entry).
-    const before = (): boolean => {
-      if (this.rewinding) {
-        this.ex.asyncify_stop_rewind()
-        this.rewinding = false
-      } else if (++this.sliceSyscalls >= this.nextCheck) {
-        this.nextCheck += SYSCALLS_PER_CHECK
-        if (this.preemptible && this.kernel.shouldPreempt()) {
-          this.unwind()
-          return true
-        }
+  /** SysCtx.admit: heavy work that would run past another process's due time waits for its turn first. */
+  private admit(ns: number): number {
+    const ff = this.kernel.mode === 'fast-forward'
+    if (this.admitted) {
+      this.admitted = false // the retry after waiting: the work runs now
+    } else if (ns >= ADMIT_CHECK_NS && this.preemptible) {
+      // fast-forward: is anyone due before the work would end? (real-time: now; the work is measured after)
+      if (ff) this.sliceChargeNs += ns
+      const due = this.kernel.shouldPreempt()
+      if (ff) this.sliceChargeNs -= ns
+      if (due) {
+        this.admitted = true
+        // fast-forward: wait as long as the work takes (the due process runs meanwhile); real-time: give way
+        return ff ? this.ctx.block([], this.kernel.now() + ns) : YIELD
       }
+    }
+    if (ff) this.addCharge(ns)
+    return 0
+  }
+
+  /** Charge host work to the slice; past the threshold, the next syscall entry asks the kernel to preempt. */
+  private addCharge(ns: number): void {
+    this.sliceChargeNs += ns
+    if (this.sliceChargeNs >= this.checkAtNs) this.nextCheck = 0
+  }
+
+  /** Syscall entry, slow path: finish a rewind, or run the periodic preemption check. True: do not run the call. */
+  private enterSlow(): boolean {
+    if (this.rewinding) {
+      this.ex.asyncify_stop_rewind()
+      this.rewinding = false
       return false
     }
-    const after = (r: number): number => {
-      if (r < 0) {
-        if (r === BLOCK) {
-          this.unwind()
-          return 0
-        }
-        if (r === YIELD) {
-          this.ctx.yielded = true
-          this.unwind()
-          return 0
-        }
-      }
-      if (this.ctx.callState !== undefined) this.ctx.callState = undefined
-      if (this.proc.killRequested) throw new ProcKilled('killed by signal 9')
-      return r
+    this.nextCheck = this.sliceSyscalls + SYSCALLS_PER_CHECK
+    this.checkAtNs = this.sliceChargeNs + CHARGE_NS_PER_CHECK
+    if (this.preemptible && this.kernel.shouldPreempt()) {
+      this.unwind() // preempted at syscall entry: the call runs when the process is resumed
+      return true
     }
-    // One closure per arity keeps the hot path free of argument adaptation.
+    return false
+  }
+
+  /** Syscall exit, slow path: a blocking or yielding result unwinds; retry state is dropped; a kill lands. */
+  private exitSlow(r: number): number {
+    if (r === BLOCK) {
+      this.unwind()
+      return 0
+    }
+    if (r === YIELD) {
+      this.ctx.yielded = true
+      this.unwind()
+      return 0
+    }
+    this.ctx.callState = undefined
+    if (this.proc.killRequested) throw new ProcKilled('killed by signal 9')
+    return r
+  }
+
+  /**
+   * Turn a syscall implementation into an import: rewind bookkeeping, preemption checks, blocking. The fast
+   * path (no rewind, no check due, a plain result) is two compares on each side of the call.
+   */
+  private wrap(fn: AnyFn): AnyFn {
+    const ctx = this.ctx
+    const proc = this.proc
     const f = fn as (...a: unknown[]) => number
+    // One closure per arity keeps the hot path free of argument adaptation.
     switch (fn.length) {
       case 0:
-        return (() => (before() ? 0 : after(f()))) as AnyFn
+        return (() => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f()
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 1:
-        return ((a: unknown) => (before() ? 0 : after(f(a)))) as AnyFn
+        return ((a: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 2:
-        return ((a: unknown, b: unknown) => (before() ? 0 : after(f(a, b)))) as AnyFn
+        return ((a: unknown, b: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a, b)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 3:
-        return ((a: unknown, b: unknown, c: unknown) => (before() ? 0 : after(f(a, b, c)))) as AnyFn
+        return ((a: unknown, b: unknown, c: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a, b, c)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
       case 4:
-        return ((a: unknown, b: unknown, c: unknown, d: unknown) => (before() ? 0 : after(f(a, b, c, d)))) as AnyFn
-      default:
-        return ((...a: unknown[]) => (before() ? 0 : after(f(...a)))) as AnyFn
+        return ((a: unknown, b: unknown, c: unknown, d: unknown) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(a, b, c, d)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
+      default: // five or more parameters (the dispatcher gives every import the length its table entry declares)
+        return ((...a: unknown[]) => {
+          if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
+          const r = f(...a)
+          return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
+        }) as AnyFn
     }
   }
 
@@ -232,6 +299,8 @@ export class WasmTask implements Task {
     this.sliceFuel = 0
     this.sliceSyscalls = 0
     this.nextCheck = SYSCALLS_PER_CHECK
+    this.sliceChargeNs = 0
+    this.checkAtNs = CHARGE_NS_PER_CHECK
     this.fuel.value = this.q
     this.preemptible = true
     const p = this.proc
@@ -262,7 +331,7 @@ export class WasmTask implements Task {
 
   sliceElapsedNs(): number {
     const used = this.sliceFuel + (this.q - (this.fuel.value as number))
-    return used * this.kernel.nsPerFuel + this.sliceSyscalls * this.kernel.nsPerSyscall
+    return used * this.kernel.nsPerFuel + this.sliceSyscalls * this.kernel.nsPerSyscall + this.sliceChargeNs
   }
 
   memoryBytes(): number {
