@@ -6,6 +6,7 @@
  */
 import {describe, expect, test} from '@jest/globals'
 import * as os from '../../src/os/index.js'
+import * as rest from '../../src/os/services/rest/index.js'
 import {loadCatalogue, runCatalogue, summaryLine, type AttackResult} from '../fixtures/security/runner.mjs'
 import {CACHE_DIR} from '../os/helpers.js'
 
@@ -18,6 +19,7 @@ describe('hostile-app catalogue', () => {
   test(`${attacks.length} attacks, each denied or contained with the victim unchanged`, async () => {
     const results: AttackResult[] = await runCatalogue({
       os,
+      rest,
       cacheDir: CACHE_DIR,
       attacks,
       onResult: (r) => {
