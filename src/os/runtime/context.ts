@@ -56,4 +56,20 @@ export interface SysCtx {
   block(objects: readonly KObject[], deadline: number): number
   /** Write one line to the app's log, e.g. for an unimplemented call. */
   note(line: string): void
+  /**
+   * Charge the modelled host cost (ns) of this call's variable work to the caller's slice (fast-forward
+   * mode: it is virtual CPU time; real-time mode measures the call instead, see Syscall.heavy).
+   */
+  charge(ns: number): void
 }
+
+/**
+ * Modelled host cost of variable syscall work, charged to the caller in fast-forward mode (sdk/ABI.md,
+ * "Preemption"). Each is an upper bound of what this machine measures (bench/os-preempt.js prints both).
+ */
+export const COST = {
+  /** Per byte copied between app memory and the host (write, read, log, random, sockets). */
+  nsPerByte: 1,
+  /** Per poll_oneoff subscription or epoll interest scanned. */
+  nsPerItem: 100,
+} as const

@@ -1,14 +1,17 @@
 import {Errno} from '../kernel/errno.js'
+import type {Kernel} from '../kernel/kernel.js'
+import type {Operation} from '../lsm/lsm.js'
 import type {SysCtx} from './context.js'
 import type {StaticIpConfig} from './net-host.js'
 import {NetErrno} from './sockets.js'
+import {syscall, type Impl, type Syscall, type SyscallGroup} from './syscalls/types.js'
 
 /**
  * The `networking_*` imports of the `applibs` module (sdk/ABI.md): interface state and listing, IP
- * configuration, the DHCP / SNTP servers, hardware addresses and time-sync settings. Configuration calls
- * pass the LSM (NetworkConfig, DhcpService, SntpService, HardwareAddressConfig, TimeSyncConfig).
+ * configuration, the DHCP / SNTP servers, hardware addresses, time-sync and proxy settings. Configuration
+ * calls pass the LSM by their table entry (NetworkConfig, DhcpService, SntpService, HardwareAddressConfig,
+ * TimeSyncConfig, ReadNetworkProxyConfig).
  */
-type Fn = (...a: never[]) => number
 
 const dec = new TextDecoder('utf-8', {fatal: true})
 const IF_NAMESIZE = 16
@@ -17,21 +20,63 @@ const RECORD_BYTES = 32
 /** A network-order u32 (as the C structs keep in_addr) as dotted IPv4. */
 const ipOf = (v: number): string => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24].join('.')
 
-export function networkingImports(c: SysCtx): Record<string, Fn> {
-  const {mem, lsm} = c
-
-  const name = (ptr: number, len: number): string | number => {
-    if (ptr === 0 || len < 0 || !mem.ok(ptr, len)) return -Errno.EFAULT
-    if (len >= IF_NAMESIZE) return -Errno.ENOENT
-    try {
-      return dec.decode(mem.read(ptr, len)).replace(/\0.*$/s, '')
-    } catch {
-      return -Errno.EINVAL
-    }
+/** An interface name argument (ptr, len) as a string, or -errno. */
+function ifName(c: SysCtx, ptr: number, len: number): string | number {
+  if (ptr === 0 || len < 0 || !c.mem.ok(ptr, len)) return -Errno.EFAULT
+  if (len >= IF_NAMESIZE) return -Errno.ENOENT
+  try {
+    return dec.decode(c.mem.read(ptr, len)).replace(/\0.*$/s, '')
+  } catch {
+    return -Errno.EINVAL
   }
-  const need = (capability: string | readonly string[], action: string): number => {
-    const d = lsm.check(c.subject, {op: 'capability', capability, action})
-    return d.allowed ? 0 : -d.errno
+}
+
+/** Decoder: the (name, len) pair becomes the name; the other arguments follow. */
+function named(c: SysCtx, ptr: number, len: number, ...rest: number[]): unknown[] | number {
+  const n = ifName(c, ptr, len)
+  return typeof n === 'number' ? n : [n, ...rest]
+}
+
+/** The device's proxy setting (one per device, as Networking_Proxy_Apply sets it for the whole OS). */
+export interface ProxyConfig {
+  options: number
+  port: number
+  type: number
+  authType: number
+  address: string
+  noProxy: string
+  username: string
+  password: string
+}
+const proxies = new WeakMap<Kernel, ProxyConfig>()
+/** The proxy an app applied on this device, if any (for the device's network service and tests). */
+export function proxyConfig(kernel: Kernel): ProxyConfig | undefined {
+  return proxies.get(kernel)
+}
+/** Networking_ProxyOptions_Enabled; Networking_ProxyStatus bits Enabled 1, Ready 4. */
+const PROXY_ENABLED = 2
+const PROXY_STATUS_ENABLED = 1
+const PROXY_STATUS_READY = 4
+const PROXY_BYTES = 648
+/** (offset, size) of the strings of the proxy record. */
+const PROXY_STRINGS = [
+  ['address', 8, 256],
+  ['noProxy', 264, 256],
+  ['username', 520, 64],
+  ['password', 584, 64],
+] as const
+
+function networkingImports(c: SysCtx): Record<string, Impl> {
+  const {mem, kernel} = c
+  const cstr = (off: number, size: number): string | undefined => {
+    const b = mem.bytes().subarray(off, off + size)
+    const end = b.indexOf(0)
+    if (end < 0) return undefined // not NUL-terminated within its field
+    try {
+      return dec.decode(b.subarray(0, end))
+    } catch {
+      return undefined
+    }
   }
   const host = (): NonNullable<SysCtx['env']['net']> | number => c.env.net ?? -NetErrno.ENETDOWN
 
@@ -62,17 +107,11 @@ export function networkingImports(c: SysCtx): Record<string, Fn> {
       })
       return list.length
     },
-    networking_set_interface_state(ptr: number, len: number, enabled: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
-      const e = need('NetworkConfig', `set ${n} ${enabled ? 'up' : 'down'}`)
-      if (e) return e
+    networking_set_interface_state(n: string, enabled: number): number {
       const h = host()
       return typeof h === 'number' ? h : h.setInterfaceUp(n, enabled !== 0)
     },
-    networking_get_interface_connection_status(ptr: number, len: number, out: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
+    networking_get_interface_connection_status(n: string, out: number): number {
       if (out === 0 || !mem.ok(out, 4)) return -Errno.EFAULT
       const h = host()
       if (typeof h === 'number') return h
@@ -81,12 +120,8 @@ export function networkingImports(c: SysCtx): Record<string, Fn> {
       mem.setU32(out, i.status)
       return 0
     },
-    networking_ip_config_apply(ptr: number, len: number, cfg: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
+    networking_ip_config_apply(n: string, cfg: number): number {
       if (cfg === 0 || !mem.ok(cfg, 32)) return -Errno.EFAULT
-      const e = need('NetworkConfig', `configure IP of ${n}`)
-      if (e) return e
       const h = host()
       if (typeof h === 'number') return h
       const flags = mem.u32(cfg)
@@ -102,36 +137,20 @@ export function networkingImports(c: SysCtx): Record<string, Fn> {
       }
       return h.applyIpConfig(n, config)
     },
-    networking_ip_release(ptr: number, len: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
-      const e = need('NetworkConfig', `release IP of ${n}`)
-      if (e) return e
+    networking_ip_release(n: string): number {
       const h = host()
       return typeof h === 'number' ? h : h.renewIp(n, true)
     },
-    networking_ip_renew(ptr: number, len: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
-      const e = need('NetworkConfig', `renew IP of ${n}`)
-      if (e) return e
+    networking_ip_renew(n: string): number {
       const h = host()
       return typeof h === 'number' ? h : h.renewIp(n, false)
     },
-    networking_sntp_server_start(ptr: number, len: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
-      const e = need('SntpService', `start SNTP server on ${n}`)
-      if (e) return e
+    networking_sntp_server_start(n: string): number {
       const h = host()
       return typeof h === 'number' ? h : h.startSntpServer(n)
     },
-    networking_dhcp_server_start(ptr: number, len: number, cfg: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
+    networking_dhcp_server_start(n: string, cfg: number): number {
       if (cfg === 0 || !mem.ok(cfg, 36)) return -Errno.EFAULT
-      const e = need('DhcpService', `start DHCP server on ${n}`)
-      if (e) return e
       const h = host()
       if (typeof h === 'number') return h
       const ntpCount = mem.u32(cfg + 20)
@@ -147,21 +166,15 @@ export function networkingImports(c: SysCtx): Record<string, Fn> {
         ntp: Array.from({length: ntpCount}, (_, i) => ipOf(mem.u32(cfg + 24 + i * 4))),
       })
     },
-    networking_set_hardware_address(ptr: number, len: number, addr: number, addrLen: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
+    networking_set_hardware_address(n: string, addr: number, addrLen: number): number {
       if (addr === 0 || addrLen < 0 || !mem.ok(addr, addrLen)) return -Errno.EFAULT
-      const e = need('HardwareAddressConfig', `set hardware address of ${n}`)
-      if (e) return e
       if (addrLen !== 6) return -Errno.EINVAL // ERANGE (> 6) is the C library's
       const mac = mem.read(addr, 6)
       if (mac.every((b) => b === 0) || (mac[0]! & 1) !== 0) return -Errno.EINVAL
       const h = host()
       return typeof h === 'number' ? h : h.setHardwareAddress(n, mac)
     },
-    networking_get_hardware_address(ptr: number, len: number, out: number): number {
-      const n = name(ptr, len)
-      if (typeof n === 'number') return n
+    networking_get_hardware_address(n: string, out: number): number {
       if (out === 0 || !mem.ok(out, 6)) return -Errno.EFAULT
       const h = host()
       if (typeof h === 'number') return h
@@ -172,8 +185,6 @@ export function networkingImports(c: SysCtx): Record<string, Fn> {
       return 0
     },
     networking_timesync_set_enabled(enabled: number): number {
-      const e = need('TimeSyncConfig', enabled ? 'enable time sync' : 'disable time sync')
-      if (e) return e
       const h = host()
       if (typeof h === 'number') return h
       h.timeSyncEnabled = enabled !== 0
@@ -185,20 +196,130 @@ export function networkingImports(c: SysCtx): Record<string, Fn> {
       return 0
     },
     networking_timesync_enable_default_ntp(): number {
-      return need('TimeSyncConfig', 'use the default NTP server')
+      return 0
     },
     networking_timesync_enable_automatic_ntp(option: number): number {
       if (option !== 0 && option !== 1) return -Errno.EINVAL
-      return need('TimeSyncConfig', 'use NTP servers from DHCP')
+      return 0
     },
-    networking_timesync_enable_custom_ntp(primary: number, primaryLen: number): number {
-      if (primary === 0 || primaryLen < 0 || !mem.ok(primary, primaryLen)) return -Errno.EFAULT
-      return need('TimeSyncConfig', 'use custom NTP servers')
+    networking_timesync_enable_custom_ntp(): number {
+      return 0
+    },
+    networking_timesync_get_last_ntp_sync_info(server: number, lenPtr: number, before: number, ntp: number): number {
+      if (server !== 0 && lenPtr === 0) return -Errno.EFAULT
+      const h = host()
+      if (typeof h === 'number') return h
+      // the simulated device keeps its virtual clock and never syncs from an NTP server
+      void before
+      void ntp
+      return -Errno.ENOENT
+    },
+    networking_proxy_apply(cfg: number): number {
+      const options = mem.u32(cfg)
+      const type = mem.view().getInt8(cfg + 6)
+      const authType = mem.view().getInt8(cfg + 7)
+      const strs: Partial<Record<(typeof PROXY_STRINGS)[number][0], string>> = {}
+      for (const [k, off, size] of PROXY_STRINGS) {
+        const v = cstr((cfg >>> 0) + off, size)
+        if (v === undefined) return -Errno.EINVAL
+        strs[k] = v
+      }
+      if (options & ~(1 | PROXY_ENABLED) || type !== 0 || (authType !== 0 && authType !== 1)) return -Errno.EINVAL
+      if (options & PROXY_ENABLED && strs.address === '') return -Errno.EINVAL
+      if (authType === 1 && strs.username === '') return -Errno.EINVAL
+      proxies.set(kernel, {
+        options,
+        port: mem.view().getUint16(cfg + 4, true),
+        type,
+        authType,
+        address: strs.address!,
+        noProxy: strs.noProxy!,
+        username: strs.username!,
+        password: strs.password!,
+      })
+      return 0
+    },
+    networking_proxy_get(cfg: number): number {
+      const p = proxies.get(kernel)
+      if (!p) return -Errno.ENOENT
+      const b = mem.bytes()
+      const base = cfg >>> 0
+      b.fill(0, base, base + PROXY_BYTES)
+      mem.setU32(base, p.options)
+      mem.setU16(base + 4, p.port)
+      mem.view().setInt8(base + 6, p.type)
+      mem.view().setInt8(base + 7, p.authType)
+      for (const [k, off, size] of PROXY_STRINGS) b.set(new TextEncoder().encode(p[k]).subarray(0, size - 1), base + off)
+      return 0
     },
     networking_proxy_get_status(out: number): number {
-      if (out === 0 || !mem.ok(out, 4)) return -Errno.EFAULT
-      mem.setU32(out, 0)
+      const p = proxies.get(kernel)
+      mem.setU32(out, p && p.options & PROXY_ENABLED ? PROXY_STATUS_ENABLED | PROXY_STATUS_READY : 0)
       return 0
     },
   }
+}
+
+const A = 'applibs'
+const cap =
+  (capability: string | readonly string[], action: (n: string, v: number) => string) =>
+  (_c: SysCtx, n: string, v: number): Operation => ({op: 'capability', capability, action: action(n, v)})
+const read = {none: 'reads network state every app may see'}
+const net = (name: string, params: string, o: Omit<Syscall, 'module' | 'name' | 'params' | 'ret'>): Syscall =>
+  syscall(A, name, params, o)
+
+export const networkingGroup: SyscallGroup = {
+  source: 'src/os/runtime/networking.ts',
+  bind: networkingImports,
+  entries: [
+    net('networking_is_ready', 'uint8_t *out', {returns: '0', policy: read, doc: '`Networking_IsNetworkingReady` (writes one byte)'}),
+    net('networking_get_interface_count', '', {returns: 'n', policy: read, doc: '`Networking_GetInterfaceCount`'}),
+    net('networking_get_interfaces', 'void *out, uint32_t count', {returns: 'n', policy: read,
+      doc: 'fills `Networking_NetworkInterface` v1 records (32 B: `u32 magic; u8 isEnabled; char name[16]; pad; u32 reserved; u8 ipConfigurationType; u8 interfaceMediumType; pad`); the C library stamps the magic'}),
+    net('networking_set_interface_state', 'const char *name, uint32_t len, int32_t enabled', {returns: '0', decode: named,
+      policy: cap('NetworkConfig', (n, v) => `set ${n} ${v ? 'up' : 'down'}`), doc: '`Networking_SetInterfaceState` (LSM: NetworkConfig)'}),
+    net('networking_get_interface_connection_status', 'const char *name, uint32_t len, uint32_t *out', {returns: '0', decode: named,
+      policy: read, doc: 'writes a u32 bitmask'}),
+    net('networking_ip_config_apply', 'const char *name, uint32_t len, const void *config', {returns: '0', mem: ['config[32]!'], decode: named,
+      policy: cap('NetworkConfig', (n) => `configure IP of ${n}`),
+      doc: 'config = `{u32 flags (1 static IP, 2 custom DNS); u32 ip; u32 mask; u32 gateway; u32 dnsCount; u32 dns[3]}` (network byte order addresses); LSM: NetworkConfig'}),
+    net('networking_ip_release', 'const char *name, uint32_t len', {returns: '0', decode: named,
+      policy: cap('NetworkConfig', (n) => `release IP of ${n}`), doc: '`Networking_IpConfig_ReleaseIp` (LSM: NetworkConfig)'}),
+    net('networking_ip_renew', 'const char *name, uint32_t len', {returns: '0', decode: named,
+      policy: cap('NetworkConfig', (n) => `renew IP of ${n}`), doc: '`Networking_IpConfig_RenewIp` (LSM: NetworkConfig)'}),
+    net('networking_timesync_set_enabled', 'int32_t enabled', {returns: '0',
+      policy: (_c, enabled: number) => ({op: 'capability', capability: 'TimeSyncConfig', action: enabled ? 'enable time sync' : 'disable time sync'}),
+      doc: '`Networking_TimeSync_SetEnabled` (LSM: TimeSyncConfig)'}),
+    net('networking_timesync_get_enabled', 'uint8_t *out', {returns: '0', policy: read, doc: '`Networking_TimeSync_GetEnabled` (writes one byte)'}),
+    net('networking_timesync_enable_default_ntp', '', {returns: '0',
+      policy: () => ({op: 'capability', capability: 'TimeSyncConfig', action: 'use the default NTP server'}), doc: 'LSM: TimeSyncConfig'}),
+    net('networking_timesync_enable_automatic_ntp', 'uint32_t option', {returns: '0',
+      policy: (_c, option: number) =>
+        option !== 0 && option !== 1 ? undefined : {op: 'capability', capability: 'TimeSyncConfig', action: 'use NTP servers from DHCP'},
+      doc: 'LSM: TimeSyncConfig'}),
+    net('networking_timesync_enable_custom_ntp', 'const char *primary, uint32_t primaryLen, const char *secondary, uint32_t secondaryLen, uint32_t option', {
+      returns: '0', mem: ['primary[primaryLen]!'],
+      policy: () => ({op: 'capability', capability: 'TimeSyncConfig', action: 'use custom NTP servers'}), doc: 'LSM: TimeSyncConfig'}),
+    net('networking_timesync_get_last_ntp_sync_info', 'char *server, uint32_t *inOutLen, void *before, void *ntpTime', {returns: '0',
+      mem: ['inOutLen[4]?', 'before[44]?', 'ntpTime[44]?'], policy: read,
+      doc: '`len` points to a u32 (in/out); `struct tm` = 9 i32 + i32 gmtoff + ptr zone (44 B); ENOENT: the simulated device keeps its virtual clock and has never synced from NTP'}),
+    net('networking_sntp_server_start', 'const char *name, uint32_t len', {returns: '0', decode: named,
+      policy: cap('SntpService', (n) => `start SNTP server on ${n}`), doc: 'LSM: SntpService'}),
+    net('networking_dhcp_server_start', 'const char *name, uint32_t len, const void *config', {returns: '0', mem: ['config[36]!'], decode: named,
+      policy: cap('DhcpService', (n) => `start DHCP server on ${n}`),
+      doc: 'config = `{u32 startIp; u32 mask; u32 gateway; u32 leaseHours; u32 count; u32 ntpCount; u32 ntp[3]}`; LSM: DhcpService'}),
+    net('networking_set_hardware_address', 'const char *name, uint32_t len, const uint8_t *address, uint32_t addressLen', {returns: '0',
+      mem: ['address[addressLen]!'], decode: named,
+      policy: cap('HardwareAddressConfig', (n) => `set hardware address of ${n}`), doc: '6-byte MAC; LSM: HardwareAddressConfig'}),
+    net('networking_get_hardware_address', 'const char *name, uint32_t len, uint8_t *out', {returns: '0', decode: named, policy: read,
+      doc: 'writes the 6-byte MAC'}),
+    net('networking_proxy_apply', 'const void *config', {returns: '0', mem: ['config[648]!'],
+      policy: () => ({op: 'capability', capability: 'NetworkConfig', action: 'apply proxy settings'}),
+      doc: 'config (648 B) = `{u32 options; u16 port; i8 type; i8 authType; char address[256]; char noProxy[256]; char username[64]; char password[64]}` (NUL-terminated strings); options None 1, Enabled 2; LSM: NetworkConfig'}),
+    net('networking_proxy_get', 'void *config', {returns: '0', mem: ['config[648]!'],
+      policy: () => ({op: 'capability', capability: ['NetworkConfig', 'ReadNetworkProxyConfig'], action: 'read proxy settings'}),
+      doc: 'fills the 648-byte record; ENOENT when no proxy was applied; LSM: NetworkConfig or ReadNetworkProxyConfig'}),
+    net('networking_proxy_get_status', 'uint32_t *out', {returns: '0', mem: ['out[4]!'], policy: read,
+      doc: 'u32 bitmask: Enabled 1, ResolvingProxyName 2, Ready 4'}),
+  ],
 }

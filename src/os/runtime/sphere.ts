@@ -1,4 +1,3 @@
-import {isGpioId} from '../hw/chip.js'
 import {Errno, Signal} from '../kernel/errno.js'
 import {NS_PER_S} from '../kernel/clock.js'
 import {
@@ -6,27 +5,22 @@ import {
   EPOLLOUT,
   EpollObject,
   EventFdObject,
-  FileObject,
-  GpioObject,
   type KObject,
   TimerFdObject,
 } from '../kernel/objects.js'
-import type {SysCtx} from './context.js'
-import {applibsPeripheralImports} from './applibs/index.js'
-import {networkingImports} from './networking.js'
-import {socketImports} from './sockets.js'
+import {COST, type SysCtx} from './context.js'
+import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
 /**
- * The `sphere` (Linux calls wasi-libc lacks) and `applibs` (Azure Sphere API) import modules of sdk/ABI.md.
+ * The `sphere` module of sdk/ABI.md (Linux calls wasi-libc lacks) apart from sockets (src/os/runtime/sockets.ts):
+ * timerfd, eventfd, epoll, signals, getpid, kill and clock_settime.
  * Return convention: >= 0 success, -errno (WASI numbering) on failure.
  */
-type Fn = (...a: never[]) => number
 
 const TFD_NONBLOCK = 0x800
 const TFD_TIMER_ABSTIME = 1
 const EFD_SEMAPHORE = 1
 const CLOEXEC = 0x80000
-const dec = new TextDecoder('utf-8', {fatal: true})
 
 function readTimespec(c: SysCtx, ptr: number): number | undefined {
   const sec = c.mem.i64(ptr)
@@ -43,8 +37,15 @@ function writeTimespec(c: SysCtx, ptr: number, ns: number): void {
   dv.setInt32(p + 12, 0, true)
 }
 
-export function sphereImports(c: SysCtx): Record<string, Fn> {
-  const {mem, proc, kernel, lsm} = c
+/**
+ * Largest CLOCK_REALTIME an app may set: 2200-01-01T00:00:00Z. Linux refuses (EINVAL) a time its 64-bit
+ * ns clock cannot hold (timespec64_valid_settod, about 2232); this OS stops earlier so every value it keeps
+ * is a valid date for the RTC, the logs and the device API.
+ */
+export const MAX_SETTABLE_REALTIME_S = 7_258_118_400
+
+function sphereImports(c: SysCtx): Record<string, Impl> {
+  const {mem, proc, kernel} = c
   const fds = proc.fds
   const add = (o: KObject): number => fds.add(o)
 
@@ -121,6 +122,7 @@ export function sphereImports(c: SysCtx): Record<string, Fn> {
       // Linux: EINVAL past INT_MAX / sizeof(struct epoll_event), so maxevents * 16 never overflows
       if (!(ep instanceof EpollObject) || maxevents <= 0 || maxevents > 0x7fffffff / 16) return -Errno.EINVAL
       if (!mem.ok(events, maxevents * 16)) return -Errno.EFAULT
+      c.charge(ep.interest.size * COST.nsPerItem)
       const now = kernel.now()
       const ready: [number, bigint][] = []
       const waitOn: KObject[] = []
@@ -162,114 +164,53 @@ export function sphereImports(c: SysCtx): Record<string, Fn> {
       proc.sigAddr = ptr >>> 0
       return 0
     },
-    ...socketImports(c),
     getpid(): number {
       return proc.pid
     },
-    kill(pid: number, sig: number): number {
-      const target = kernel.process(pid)
-      const d = lsm.check(c.subject, {op: 'process.signal', pid, owner: target?.componentId ?? 'none', signo: sig})
-      if (!d.allowed) return -d.errno
+    kill(_pid: number, sig: number): number {
       if (sig === 0) return 0
       if (sig !== Signal.SIGTERM && sig !== Signal.SIGKILL) return -Errno.EINVAL
       kernel.signal(proc, sig)
       return 0
     },
     clock_settime(clockId: number, ts: number): number {
-      const d = lsm.check(c.subject, {op: 'time.set'})
-      if (!d.allowed) return -d.errno
       if (clockId !== 0) return -Errno.EINVAL
       if (!mem.ok(ts, 16)) return -Errno.EFAULT
       const v = readTimespec(c, ts)
-      if (v === undefined) return -Errno.EINVAL
+      // a time the clock, the RTC and the device API cannot represent is refused, never stored
+      if (v === undefined || mem.i64(ts) >= BigInt(MAX_SETTABLE_REALTIME_S)) return -Errno.EINVAL
       kernel.clock.setRealtime(v, kernel.now())
       return 0
     },
   }
 }
 
-export function applibsImports(c: SysCtx): Record<string, Fn> {
-  const {mem, proc, kernel, lsm, env} = c
-  const fds = proc.fds
-  const world = kernel.world
+const S = 'sphere'
+const fdObj = {none: 'works on an fd the process already holds'}
+const own = {none: 'creates a kernel object private to the process'}
 
-  const openGpio = (id: number, direction: 'input' | 'output', mode: number, value: number): number => {
-    const d = lsm.check(c.subject, {op: 'gpio.open', gpio: id})
-    if (!d.allowed) return -d.errno
-    if (!isGpioId(id)) return -Errno.ENODEV
-    if (direction === 'output' && ((mode !== 0 && mode !== 1 && mode !== 2) || (value !== 0 && value !== 1)))
-      return -Errno.EINVAL
-    if (kernel.gpioOwners.has(id)) return -Errno.EBUSY
-    const g = new GpioObject(id, direction, mode, () => {
-      kernel.gpioOwners.delete(id)
-      if (direction === 'output') world.releaseOutput(id)
-    })
-    const fd = fds.add(g)
-    if (fd < 0) return fd
-    kernel.gpioOwners.set(id, proc.pid)
-    if (direction === 'output') world.driveOutput(id, value as 0 | 1)
-    return fd
-  }
-
-  const gpioOf = (fd: number): GpioObject | number => {
-    const o = fds.get(fd)
-    return o instanceof GpioObject ? o : -Errno.EBADF
-  }
-
-  const fileFd = (b: ReturnType<typeof env.openMutableStorage>): number =>
-    typeof b === 'number' ? b : fds.add(new FileObject(b))
-
-  return {
-    log_write(buf: number, len: number): number {
-      if (len < 0 || !mem.ok(buf, len)) return -Errno.EFAULT
-      env.output('log', mem.read(buf, len))
-      return len
-    },
-    gpio_open_input(id: number): number {
-      return openGpio(id, 'input', 0, 0)
-    },
-    gpio_open_output(id: number, mode: number, value: number): number {
-      return openGpio(id, 'output', mode, value)
-    },
-    gpio_get_value(fd: number, out: number): number {
-      const g = gpioOf(fd)
-      if (typeof g === 'number') return g
-      if (!mem.ok(out, 1) || out === 0) return -Errno.EFAULT
-      mem.setU8(out, world.level(g.gpio))
-      return 0
-    },
-    gpio_set_value(fd: number, value: number): number {
-      const g = gpioOf(fd)
-      if (typeof g === 'number') return g
-      if (value !== 0 && value !== 1) return -Errno.EINVAL
-      if (g.direction !== 'output') return -Errno.EPERM
-      world.driveOutput(g.gpio, value)
-      return 0
-    },
-    storage_open_mutable(): number {
-      const d = lsm.check(c.subject, {op: 'storage.open', owner: proc.componentId})
-      if (!d.allowed) return -d.errno
-      return fileFd(env.openMutableStorage())
-    },
-    storage_delete_mutable(): number {
-      const d = lsm.check(c.subject, {op: 'storage.delete', owner: proc.componentId})
-      if (!d.allowed) return -d.errno
-      return env.deleteMutableStorage()
-    },
-    storage_open_in_package(path: number, len: number): number {
-      if (len < 0 || path === 0 || !mem.ok(path, len)) return -Errno.EFAULT
-      if (len > 4096) return -Errno.ENAMETOOLONG
-      let p: string
-      try {
-        p = dec.decode(mem.read(path, len)).replace(/\0.*$/s, '')
-      } catch {
-        return -Errno.EINVAL
-      }
-      const d = lsm.check(c.subject, {op: 'storage.package-file', path: p})
-      if (!d.allowed) return -d.errno
-      return fileFd(env.openPackageFile(p))
-    },
-    ...networkingImports(c),
-    ...applibsPeripheralImports(c),
-  }
+export const sphereGroup: SyscallGroup = {
+  source: 'src/os/runtime/sphere.ts',
+  bind: sphereImports,
+  entries: [
+    syscall(S, 'timerfd_create', 'int32_t clockid, int32_t flags', {policy: own, returns: 'fd',
+      doc: 'clockid 0 REALTIME, 1 MONOTONIC (wasi-libc ids); flags: TFD_NONBLOCK 0x800'}),
+    syscall(S, 'timerfd_settime', 'int32_t fd, int32_t flags, const void *newValue, void *oldValue', {policy: fdObj, returns: '0',
+      doc: '`struct itimerspec` = `{timespec interval; timespec value}`, `timespec` = `{i64 sec; i32 nsec; pad}` (16 B); `oldValue` may be NULL'}),
+    syscall(S, 'timerfd_gettime', 'int32_t fd, void *curValue', {policy: fdObj, returns: '0', doc: 'writes the `struct itimerspec` left'}),
+    syscall(S, 'eventfd', 'uint32_t initval, int32_t flags', {policy: own, returns: 'fd', doc: 'flags: EFD_NONBLOCK 0x800, EFD_SEMAPHORE 1'}),
+    syscall(S, 'epoll_create1', 'int32_t flags', {policy: own, returns: 'fd', doc: 'flags: EPOLL_CLOEXEC'}),
+    syscall(S, 'epoll_ctl', 'int32_t epfd, int32_t op, int32_t fd, void *event', {policy: fdObj, returns: '0',
+      doc: 'op ADD 1, DEL 2, MOD 3; `struct epoll_event` = `{u32 events; u32 pad; u64 data}` (16 B)'}),
+    syscall(S, 'epoll_wait', 'int32_t epfd, void *events, int32_t maxevents, int32_t timeoutMs', {policy: fdObj, returns: 'n',
+      heavy: 'the interest list is scanned', doc: 'blocking; EPOLLIN 1, EPOLLOUT 4, EPOLLERR 8, EPOLLHUP 16'}),
+    syscall(S, 'sig_register', 'volatile uint32_t *pending', {policy: {none: 'registers the process\'s own signal mask'}, returns: '0',
+      doc: 'the C library registers the address of a `u32` bitmask; the kernel ORs `1 << signo` into it (SIGTERM 15) and interrupts any blocking call with `-EINTR`; the C library then runs the `sigaction` handler itself'}),
+    syscall(S, 'getpid', '', {policy: {none: 'reads the caller\'s own pid'}, returns: 'pid', doc: 'the calling process\'s pid'}),
+    syscall(S, 'kill', 'int32_t pid, int32_t sig', {returns: '0',
+      policy: (c: SysCtx, pid: number, sig: number) => ({op: 'process.signal', pid, owner: c.kernel.process(pid)?.componentId ?? 'none', signo: sig}),
+      doc: 'LSM: process operation; another app\'s pid is `-EPERM`; SIGTERM 15, SIGKILL 9 or 0'}),
+    syscall(S, 'clock_settime', 'int32_t clockid, const void *ts', {returns: '0', policy: () => ({op: 'time.set'}),
+      doc: 'LSM: SystemTime capability, else `-EPERM`; a time before 1970 or from 2200 on is `-EINVAL`'}),
+  ],
 }

@@ -15,8 +15,8 @@ import {
   YIELD_NAME,
 } from './instrument.js'
 import {AppMemory} from './memory.js'
-import {applibsImports, sphereImports} from './sphere.js'
-import {wasiImports} from './wasi.js'
+import {bindTable} from './syscalls/dispatch.js'
+import {SYSCALLS} from './syscalls/table.js'
 import {
   Wasm,
   type WasmModule,
@@ -28,6 +28,11 @@ import {
 
 /** Every this many syscalls in one slice, the kernel is asked whether the process should give way. */
 const SYSCALLS_PER_CHECK = 256
+/**
+ * ... and as soon as the host work charged to the slice (modelled in fast-forward mode, measured in real-time
+ * mode: see Syscall.heavy) grew by this much since the last check: preemption is by time, not call count.
+ */
+export const CHARGE_NS_PER_CHECK = 200_000
 
 interface AsyncifyExports {
   _start: () => void
@@ -73,6 +78,9 @@ export class WasmTask implements Task {
   private sliceFuel = 0
   private sliceSyscalls = 0
   private nextCheck = SYSCALLS_PER_CHECK
+  /** Host ns charged to this slice beyond the per-call base, and the figure that triggers the next check. */
+  private sliceChargeNs = 0
+  private checkAtNs = CHARGE_NS_PER_CHECK
   private noted = new Set<string>()
   private disposed = false
 
@@ -105,18 +113,15 @@ export class WasmTask implements Task {
         this.noted.add(line)
         env.output('log', new TextEncoder().encode(`${line}\n`))
       },
+      charge: kernel.mode === 'fast-forward' ? (ns: number) => this.addCharge(ns) : () => {},
     }
     this.ctx = ctx
-    const impls: Record<string, Record<string, AnyFn>> = {
-      wasi_snapshot_preview1: wasiImports(ctx) as Record<string, AnyFn>,
-      sphere: sphereImports(ctx) as Record<string, AnyFn>,
-      applibs: applibsImports(ctx) as Record<string, AnyFn>,
-    }
+    const impls = bindTable(SYSCALLS, ctx, kernel.mode === 'fast-forward' ? {} : {measured: (ns) => this.addCharge(ns)})
     const imports: WasmImports = {[YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut()}}
     for (const m of ABI_MODULES) imports[m] = {}
     for (const d of Wasm.Module.imports(module)) {
       if (d.module === YIELD_MODULE) continue
-      const impl = impls[d.module]?.[d.name]
+      const impl = impls.get(`${d.module}.${d.name}`) as AnyFn | undefined
       ;(imports[d.module] as Record<string, unknown>)[d.name] = impl ? this.wrap(impl) : this.enosys(d.module, d.name)
     }
     let instance: WasmInstance
@@ -143,6 +148,12 @@ export class WasmTask implements Task {
     this.areaEnd = area + size
   }
 
+  /** Charge host work to the slice; past the threshold, the next syscall entry asks the kernel to preempt. */
+  private addCharge(ns: number): void {
+    this.sliceChargeNs += ns
+    if (this.sliceChargeNs >= this.checkAtNs) this.nextCheck = 0
+  }
+
   /** Turn a syscall implementation into an import: rewind bookkeeping, preemption checks, blocking. */
   private wrap(fn: AnyFn): AnyFn {
     // before(): true when the call must not run now (the process is being preempted at syscall entry).
@@ -151,7 +162,8 @@ export class WasmTask implements Task {
         this.ex.asyncify_stop_rewind()
         this.rewinding = false
       } else if (++this.sliceSyscalls >= this.nextCheck) {
-        this.nextCheck += SYSCALLS_PER_CHECK
+        this.nextCheck = this.sliceSyscalls + SYSCALLS_PER_CHECK
+        this.checkAtNs = this.sliceChargeNs + CHARGE_NS_PER_CHECK
         if (this.preemptible && this.kernel.shouldPreempt()) {
           this.unwind()
           return true
@@ -232,6 +244,8 @@ export class WasmTask implements Task {
     this.sliceFuel = 0
     this.sliceSyscalls = 0
     this.nextCheck = SYSCALLS_PER_CHECK
+    this.sliceChargeNs = 0
+    this.checkAtNs = CHARGE_NS_PER_CHECK
     this.fuel.value = this.q
     this.preemptible = true
     const p = this.proc
@@ -262,7 +276,7 @@ export class WasmTask implements Task {
 
   sliceElapsedNs(): number {
     const used = this.sliceFuel + (this.q - (this.fuel.value as number))
-    return used * this.kernel.nsPerFuel + this.sliceSyscalls * this.kernel.nsPerSyscall
+    return used * this.kernel.nsPerFuel + this.sliceSyscalls * this.kernel.nsPerSyscall + this.sliceChargeNs
   }
 
   memoryBytes(): number {

@@ -1,14 +1,13 @@
 import {Errno} from '../kernel/errno.js'
 import {EventFdObject, FileObject, type KObject, StdioObject, StreamObject, TimerFdObject} from '../kernel/objects.js'
-import {BLOCK, ProcExit, YIELD, type SysCtx} from './context.js'
+import {BLOCK, COST, ProcExit, YIELD, type SysCtx} from './context.js'
 import {NetSocket, socketRecv, socketSend} from './sockets.js'
+import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
 /**
  * WASI preview1 over the kernel. Every function returns a WASI errno (0 = success) as preview1 specifies,
  * never trusts a pointer (EFAULT) or an fd (EBADF), and blocks only the calling process.
  */
-type Fn = (...a: never[]) => number
-
 const IOV_MAX = 1024
 const enc = new TextEncoder()
 
@@ -139,7 +138,7 @@ export function writeObject(c: SysCtx, o: KObject, data: Uint8Array): number {
   return -Errno.EINVAL
 }
 
-export function wasiImports(c: SysCtx): Record<string, Fn> {
+function wasiImports(c: SysCtx): Record<string, Impl> {
   const {mem, proc, kernel} = c
   const fds = proc.fds
 
@@ -206,6 +205,7 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
       const v = readIovs(c, iovs, n)
       if (typeof v === 'number') return v
       if (!mem.ok(nwritten, 4)) return Errno.EFAULT
+      c.charge(v.total * COST.nsPerByte)
       const r = writeObject(c, o, gather(c, v))
       if (r === BLOCK) return r
       if (r < 0) return -r
@@ -220,6 +220,7 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
       if (!mem.ok(nread, 4)) return Errno.EFAULT
       const r = readObject(c, o, v.total)
       if (typeof r === 'number') return r
+      c.charge(r.length * COST.nsPerByte)
       mem.setU32(nread, scatter(c, v, r))
       return 0
     },
@@ -298,6 +299,7 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
     poll_oneoff(inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): number {
       if (nsubs <= 0 || nsubs > 4096) return Errno.EINVAL
       if (!mem.ok(inPtr, nsubs * 48) || !mem.ok(outPtr, nsubs * 32) || !mem.ok(neventsPtr, 4)) return Errno.EFAULT
+      c.charge(nsubs * COST.nsPerItem)
       const now = kernel.now()
       // Absolute deadlines are fixed at the first attempt, so retries do not restart relative timeouts.
       let deadlines = c.callState as number[] | undefined
@@ -350,6 +352,7 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
 
     random_get(buf: number, len: number): number {
       if (!mem.ok(buf, len)) return Errno.EFAULT
+      c.charge((len >>> 0) * COST.nsPerByte)
       const tmp = new Uint8Array(len >>> 0)
       c.env.random(tmp)
       mem.write(buf, tmp)
@@ -369,3 +372,39 @@ export function wasiImports(c: SysCtx): Record<string, Fn> {
 }
 
 export {BLOCK}
+
+const W = 'wasi_snapshot_preview1'
+const noPolicy = {none: 'the process\'s own state, fds or memory'}
+const w = (name: string, params: string, doc: string, more: {heavy?: string; ret?: string} = {}) =>
+  syscall(W, name, params, {policy: noPolicy, doc, ...more})
+
+export const wasiGroup: SyscallGroup = {
+  source: 'src/os/runtime/wasi.ts',
+  bind: wasiImports,
+  entries: [
+    w('args_get', 'uint8_t **argv, uint8_t *argvBuf', 'the app\'s CmdArgs (argv[0] is the entry point)', {heavy: 'bytes copied'}),
+    w('args_sizes_get', 'uint32_t *argc, uint32_t *argvBufSize', 'count and total size of the arguments'),
+    w('environ_get', 'uint8_t **environ, uint8_t *environBuf', 'the environment (empty)', {heavy: 'bytes copied'}),
+    w('environ_sizes_get', 'uint32_t *count, uint32_t *bufSize', 'count and total size of the environment'),
+    w('clock_res_get', 'uint32_t id, uint64_t *resolution', '1 µs for every clock'),
+    w('clock_time_get', 'uint32_t id, uint64_t precision, uint64_t *time', 'clocks come from the kernel\'s virtual clock'),
+    w('fd_close', 'int32_t fd', 'every fd kind'),
+    w('fd_fdstat_get', 'int32_t fd, void *stat', 'file type and O_NONBLOCK'),
+    w('fd_fdstat_set_flags', 'int32_t fd, uint32_t flags', 'O_NONBLOCK (4)'),
+    w('fd_filestat_get', 'int32_t fd, void *stat', 'size of storage files'),
+    w('fd_prestat_get', 'int32_t fd, void *prestat', 'EBADF: there are no preopens'),
+    w('fd_prestat_dir_name', 'int32_t fd, uint8_t *path, uint32_t len', 'EBADF: there are no preopens'),
+    w('fd_read', 'int32_t fd, const void *iovs, uint32_t iovsLen, uint32_t *nread', 'every readable fd kind; blocking unless O_NONBLOCK', {heavy: 'bytes read (at most 256 KiB)'}),
+    w('fd_seek', 'int32_t fd, int64_t offset, uint32_t whence, uint64_t *newOffset', 'storage files'),
+    w('fd_sync', 'int32_t fd', 'storage writes are durable when write returns'),
+    w('fd_tell', 'int32_t fd, uint64_t *offset', 'storage files'),
+    w('fd_write', 'int32_t fd, const void *iovs, uint32_t iovsLen, uint32_t *nwritten', 'every writable fd kind (stdout/stderr are the app log)', {heavy: 'bytes written (at most 256 KiB)'}),
+    w('path_open', 'int32_t fd, uint32_t dirflags, const char *path, uint32_t pathLen, uint32_t oflags, uint64_t rightsBase, uint64_t rightsInheriting, uint32_t fdflags, int32_t *opened', 'ENOTDIR / EBADF: no preopens'),
+    w('path_filestat_get', 'int32_t fd, uint32_t flags, const char *path, uint32_t pathLen, void *stat', 'ENOTDIR / EBADF: no preopens'),
+    w('path_unlink_file', 'int32_t fd, const char *path, uint32_t pathLen', 'ENOTDIR / EBADF: no preopens'),
+    w('poll_oneoff', 'const void *in, void *out, uint32_t nsubscriptions, uint32_t *nevents', 'blocking: suspends only the caller', {heavy: 'subscriptions scanned (at most 4096)'}),
+    w('proc_exit', 'uint32_t code', 'ends the process', {ret: 'void'}),
+    w('random_get', 'uint8_t *buf, uint32_t len', 'deterministic per device in fast-forward mode', {heavy: 'bytes generated'}),
+    w('sched_yield', '', 'gives up the CPU when another process is ready'),
+  ],
+}

@@ -166,6 +166,8 @@ export interface UpdateAgentLike {
   ): unknown
   defer(id: number, minutes: number): boolean
   resume(id: number): boolean
+  /** The installed OS version (Applications_GetOsVersion). */
+  osVersion?(): string
 }
 
 export type PowerState = 'on' | 'restarting' | 'powered-down'
@@ -195,6 +197,10 @@ export class SystemServices implements SystemHost {
   private state: PowerState = 'on'
   private readonly grace: number
   private wifiByApp = new Map<string, WifiAccess>()
+
+  get osVersion(): string | undefined {
+    return this.deps.updates?.osVersion?.()
+  }
 
   constructor(private readonly deps: SystemServicesDeps) {
     this.events = new SystemEvents(deps.kernel)

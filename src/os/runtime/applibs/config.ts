@@ -1,24 +1,26 @@
 import {Errno} from '../../kernel/errno.js'
 import {SphereError} from '../../../util/errors.js'
 import type {SysCtx} from '../context.js'
+import type {Operation} from '../../lsm/lsm.js'
+import {syscall, type Impl, type Syscall, type SyscallGroup} from '../syscalls/types.js'
 import {systemHost, type WifiAccess, type WifiNetworkRecord} from './host.js'
 import {ERANGE} from './objects.js'
 
 /**
  * The applibs CertStore_* and WifiConfig_* imports (sdk/ABI.md) over the device's certificate store and
  * Wi-Fi configuration (the same data the REST API serves). Every call needs the manifest's
- * `"CertStore": true` / `"WifiConfig": true` (EACCES otherwise, audited).
+ * `"CertStore": true` / `"WifiConfig": true` (EACCES otherwise, audited): every entry's policy.
  */
-type Fn = (...a: never[]) => number
 
 const dec = new TextDecoder('utf-8', {fatal: true})
 const enc = new TextEncoder()
 const STRUCT_TM_BYTES = 44
+const DIAGNOSTICS_BYTES = 328
 const SECURITY_CODES: Record<string, number> = {open: 1, psk: 2, eaptls: 3}
 const SECURITY_NAMES = ['', 'open', 'psk', 'eaptls']
 
-export function configImports(c: SysCtx): Record<string, Fn> {
-  const {mem, proc, kernel, lsm} = c
+function configImports(c: SysCtx): Record<string, Impl> {
+  const {mem, proc, kernel} = c
 
   const str = (ptr: number, len: number, max: number): string | number => {
     if (len < 0 || len > max) return -ERANGE
@@ -36,17 +38,10 @@ export function configImports(c: SysCtx): Record<string, Fn> {
     return b.length
   }
 
-  /** LSM check + the store; a number is -errno. */
-  const certs = () => {
-    const d = lsm.check(c.subject, {op: 'capability', capability: 'CertStore', action: 'certstore'})
-    if (!d.allowed) return -d.errno
-    return systemHost(kernel)?.certs ?? -Errno.ENOSYS
-  }
-  const wifi = (): WifiAccess | number => {
-    const d = lsm.check(c.subject, {op: 'capability', capability: 'WifiConfig', action: 'wificonfig'})
-    if (!d.allowed) return -d.errno
-    return systemHost(kernel)?.wifi?.(proc.componentId) ?? -Errno.ENOSYS
-  }
+  /** The store (the entry's policy already checked CertStore); a number is -errno. */
+  const certs = () => systemHost(kernel)?.certs ?? -Errno.ENOSYS
+  /** The app's Wi-Fi view (the entry's policy already checked WifiConfig); a number is -errno. */
+  const wifi = (): WifiAccess | number => systemHost(kernel)?.wifi?.(proc.componentId) ?? -Errno.ENOSYS
   const certErrno = (e: unknown): number => {
     if (!(e instanceof SphereError)) throw e
     return e.code === 'CERT_STORE_FULL' ? -Errno.ENOSPC : e.code === 'CERT_NOT_FOUND' ? -Errno.ENOENT : -Errno.EINVAL
@@ -348,5 +343,65 @@ export function configImports(c: SysCtx): Record<string, Fn> {
       const w = wifi()
       return typeof w === 'number' ? w : 0
     },
+    wificonfig_get_network_diagnostics(id: number, out: number): number {
+      const w = wifi()
+      if (typeof w === 'number') return w
+      const n = network(w, id)
+      if (typeof n === 'number') return n
+      // WifiConfig_NetworkDiagnostics (wasm32): u8 isEnabled, u8 isConnected, i32 error @4, time_t timestamp @8,
+      // i32 certError @16, i32 certDepth @20, CertStore_SubjectName certSubject @24 (301 B), 328 B in all
+      mem.bytes().fill(0, out >>> 0, (out >>> 0) + DIAGNOSTICS_BYTES)
+      mem.setU8(out, n.enabled ? 1 : 0)
+      mem.setU8(out + 1, w.connectedId() === n.id ? 1 : 0)
+      mem.view().setInt32((out >>> 0) + 20, -1, true) // no certificate was verified
+      return 0
+    },
   }
+}
+
+const A = 'applibs'
+const certStore = (): Operation => ({op: 'capability', capability: 'CertStore', action: 'certstore'})
+const wifiConfig = (): Operation => ({op: 'capability', capability: 'WifiConfig', action: 'wificonfig'})
+const entry = (name: string, params: string, o: Omit<Syscall, 'module' | 'name' | 'params' | 'ret'>): Syscall => syscall(A, name, params, o)
+
+export const configGroup: SyscallGroup = {
+  source: 'src/os/runtime/applibs/config.ts',
+  bind: configImports,
+  entries: [
+    entry('certstore_install_client_certificate', 'const char *id, uint32_t idLen, const char *cert, uint32_t certLen, const char *key, uint32_t keyLen, const char *password, uint32_t passwordLen', {policy: certStore, heavy: 'certificate bytes parsed', doc: '`CertStore_InstallClientCertificate`; LSM: CertStore'}),
+    entry('certstore_install_root_ca_certificate', 'const char *id, uint32_t idLen, const char *cert, uint32_t certLen', {policy: certStore, heavy: 'certificate bytes parsed', doc: '`CertStore_InstallRootCACertificate`; LSM: CertStore'}),
+    entry('certstore_delete_certificate', 'const char *id, uint32_t idLen', {policy: certStore, doc: '`CertStore_DeleteCertificate`; LSM: CertStore'}),
+    entry('certstore_get_certificate_count', '', {policy: certStore, doc: '`CertStore_GetCertificateCount`; LSM: CertStore'}),
+    entry('certstore_get_certificate_identifier_at', 'uint32_t index, char *out, uint32_t cap', {policy: certStore, doc: '`CertStore_GetCertificateIdentifierAt` -> len; LSM: CertStore'}),
+    entry('certstore_get_available_space', '', {policy: certStore, doc: '`CertStore_GetAvailableSpace` (bytes); LSM: CertStore'}),
+    entry('certstore_get_certificate_info', 'const char *id, uint32_t idLen, uint32_t field, void *out, uint32_t size', {policy: certStore, doc: 'field 1 NotBefore and 2 NotAfter write a wasm32 `struct tm`, 3 SubjectName and 4 IssuerName a NUL-terminated string; LSM: CertStore'}),
+    entry('certstore_move_certificate', 'const char *oldId, uint32_t oldLen, const char *newId, uint32_t newLen', {policy: certStore, doc: '`CertStore_MoveCertificate`; LSM: CertStore'}),
+    entry('wificonfig_get_stored_network_count', '', {policy: wifiConfig, heavy: 'networks counted', doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_get_stored_networks', 'void *out, uint32_t count', {policy: wifiConfig, heavy: 'networks listed', doc: '40-byte StoredNetwork v1 records; LSM: WifiConfig'}),
+    entry('wificonfig_get_current_network', 'void *out', {policy: wifiConfig, doc: '52-byte ConnectedNetwork v1; ENOTCONN (the simulated radio never associates); LSM: WifiConfig'}),
+    entry('wificonfig_get_connected_network_id', '', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_trigger_scan', '', {policy: wifiConfig, doc: '-> count (blocking); LSM: WifiConfig'}),
+    entry('wificonfig_get_scanned_networks', 'void *out, uint32_t count', {policy: wifiConfig, heavy: 'networks listed', doc: '52-byte ScannedNetwork v1; LSM: WifiConfig'}),
+    entry('wificonfig_add_network', '', {policy: wifiConfig, doc: '-> id; LSM: WifiConfig'}),
+    entry('wificonfig_add_duplicate_network', 'int32_t id, const char *name, uint32_t len', {policy: wifiConfig, doc: '-> id; LSM: WifiConfig'}),
+    entry('wificonfig_set_ssid', 'int32_t id, const uint8_t *ssid, uint32_t len', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_set_security_type', 'int32_t id, int32_t type', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_set_psk', 'int32_t id, const char *psk, uint32_t len', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_set_network_enabled', 'int32_t id, int32_t enabled', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_set_targeted_scan_enabled', 'int32_t id, int32_t enabled', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_set_config_name', 'int32_t id, const char *name, uint32_t len', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_get_network_id_by_config_name', 'const char *name, uint32_t len', {policy: wifiConfig, heavy: 'networks searched', doc: '-> id; LSM: WifiConfig'}),
+    entry('wificonfig_set_client_identity', 'int32_t id, const char *identity, uint32_t len', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_get_client_identity', 'int32_t id, char *out, uint32_t cap', {policy: wifiConfig, doc: '-> len; LSM: WifiConfig'}),
+    entry('wificonfig_set_client_cert_store_identifier', 'int32_t id, const char *certId, uint32_t len', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_get_client_cert_store_identifier', 'int32_t id, char *out, uint32_t cap', {policy: wifiConfig, doc: '-> len; LSM: WifiConfig'}),
+    entry('wificonfig_set_root_ca_cert_store_identifier', 'int32_t id, const char *certId, uint32_t len', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_get_root_ca_cert_store_identifier', 'int32_t id, char *out, uint32_t cap', {policy: wifiConfig, doc: '-> len; LSM: WifiConfig'}),
+    entry('wificonfig_forget_network_by_id', 'int32_t id', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_forget_all_networks', '', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_persist_config', '', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_reload_config', '', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_set_power_savings_enabled', 'int32_t enabled', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
+    entry('wificonfig_get_network_diagnostics', 'int32_t id, void *out', {policy: wifiConfig, mem: ['out[328]!'], doc: '`WifiConfig_NetworkDiagnostics` (328 B: u8 isEnabled, u8 isConnected, i32 error @4, i64 timestamp @8, i32 certError @16, i32 certDepth @20, subject @24); LSM: WifiConfig'}),
+  ],
 }

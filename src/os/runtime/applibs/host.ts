@@ -86,6 +86,8 @@ export interface SystemHost {
   /** SysEvent_ResumeEvent; 0 or -errno. */
   resumeEvent(componentId: string, event: number): number
   certs?: CertStoreAccess
+  /** The OS version apps read with Applications_GetOsVersion. */
+  osVersion?: string
   wifi?(componentId: string): WifiAccess | undefined
 }
 

@@ -12,16 +12,18 @@ import {
 import type {UartLineSettings} from '../../hw/uart.js'
 import {ADC_SAMPLE_BITS} from '../../hw/world.js'
 import {Errno} from '../../kernel/errno.js'
-import type {KObject} from '../../kernel/objects.js'
+import {isGpioId} from '../../hw/chip.js'
+import {GpioObject, type KObject} from '../../kernel/objects.js'
 import type {SysCtx} from '../context.js'
+import {syscall, type Impl, type SyscallGroup} from '../syscalls/types.js'
 import {AdcObject, I2cObject, PwmObject, SpiObject, UartObject, type SpiTransferSpec} from './objects.js'
 
 /**
- * The applibs peripheral imports (sdk/ABI.md): UART, I2C master, SPI master, ADC and PWM. Each open runs the
- * LSM check first (denials are audited, EACCES), then takes the ISU / controller exclusively (EBUSY when
- * another fd holds it or one of its pins is open as a GPIO), and returns an fd.
+ * The applibs peripheral imports (sdk/ABI.md): GPIO, UART, I2C master, SPI master, ADC and PWM. Each open
+ * passes the LSM check first (the table's policy: denials are audited, EACCES), then takes the pin / ISU /
+ * controller exclusively (EBUSY when another fd holds it or one of its pins is open as a GPIO), and returns
+ * an fd.
  */
-type Fn = (...a: never[]) => number
 
 export const UART_CONFIG_MAGIC = 0xde2a0000
 export const SPI_CONFIG_MAGIC = 0x45170000
@@ -44,8 +46,8 @@ function isuPins(isu: string): number[] {
   return [base, base + 1, base + 2, base + 3, base + 4]
 }
 
-export function peripheralImports(c: SysCtx): Record<string, Fn> {
-  const {mem, proc, kernel, lsm} = c
+function peripheralImports(c: SysCtx): Record<string, Impl> {
+  const {mem, proc, kernel} = c
   const fds = proc.fds
   const world = kernel.world
 
@@ -61,19 +63,26 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
     }
   }
 
-  /** LSM check + exclusive claim; returns the release function or -errno. */
-  const open = (
-    op: 'uart.open' | 'i2c.open' | 'spi.open' | 'pwm.open' | 'adc.open',
-    unit: string | undefined,
-    pins: () => number[],
-  ): (() => void) | number => {
+  /** Exclusive claim (the table's policy already ran the LSM check); returns the release function or -errno. */
+  const open = (unit: string | undefined, pins: () => number[]): (() => void) | number => {
     if (unit === undefined) return -Errno.ENODEV
-    const d =
-      op === 'pwm.open' || op === 'adc.open'
-        ? lsm.check(c.subject, {op, controller: unit})
-        : lsm.check(c.subject, {op, isu: unit})
-    if (!d.allowed) return -d.errno
     return claim(unit, pins())
+  }
+
+  const openGpio = (id: number, direction: 'input' | 'output', mode: number, value: number): number => {
+    if (!isGpioId(id)) return -Errno.ENODEV
+    if (direction === 'output' && ((mode !== 0 && mode !== 1 && mode !== 2) || (value !== 0 && value !== 1)))
+      return -Errno.EINVAL
+    if (kernel.gpioOwners.has(id)) return -Errno.EBUSY
+    const g = new GpioObject(id, direction, mode, () => {
+      kernel.gpioOwners.delete(id)
+      if (direction === 'output') world.releaseOutput(id)
+    })
+    const fd = fds.add(g)
+    if (fd < 0) return fd
+    kernel.gpioOwners.set(id, proc.pid)
+    if (direction === 'output') world.driveOutput(id, value as 0 | 1)
+    return fd
   }
 
   const addOrRelease = (o: KObject, release: () => void): number => {
@@ -98,10 +107,32 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
   }
 
   return {
+    // ---- GPIO ---------------------------------------------------------------------------------------------
+    gpio_open_input(id: number): number {
+      return openGpio(id, 'input', 0, 0)
+    },
+    gpio_open_output(id: number, mode: number, value: number): number {
+      return openGpio(id, 'output', mode, value)
+    },
+    gpio_get_value(fd: number, out: number): number {
+      const o = fds.get(fd)
+      if (!(o instanceof GpioObject)) return -Errno.EBADF
+      if (!mem.ok(out, 1) || out === 0) return -Errno.EFAULT
+      mem.setU8(out, world.level(o.gpio))
+      return 0
+    },
+    gpio_set_value(fd: number, value: number): number {
+      const o = fds.get(fd)
+      if (!(o instanceof GpioObject)) return -Errno.EBADF
+      if (value !== 0 && value !== 1) return -Errno.EINVAL
+      if (o.direction !== 'output') return -Errno.EPERM
+      world.driveOutput(o.gpio, value)
+      return 0
+    },
+
     // ---- UART ---------------------------------------------------------------------------------------------
     uart_open(id: number, config: number): number {
       const isu = isuFromUartId(id)
-      if (config === 0 || !mem.ok(config, 13)) return -Errno.EFAULT
       const settings: UartLineSettings = {
         baudRate: mem.u32(config + 4),
         dataBits: mem.bytes()[(config >>> 0) + 9]!,
@@ -110,7 +141,7 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
         flowControl: mem.bytes()[(config >>> 0) + 12]!,
       }
       const blocking = mem.bytes()[(config >>> 0) + 8]!
-      const release = open('uart.open', isu, () => isuPins(isu!))
+      const release = open(isu, () => isuPins(isu!))
       if (typeof release === 'number') return release
       const bad =
         mem.u32(config) !== (UART_CONFIG_MAGIC | 1) >>> 0 ||
@@ -134,7 +165,7 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
     // ---- I2C master ---------------------------------------------------------------------------------------
     i2c_open(id: number): number {
       const isu = isuFromI2cId(id)
-      const release = open('i2c.open', isu, () => isuPins(isu!))
+      const release = open(isu, () => isuPins(isu!))
       if (typeof release === 'number') return release
       return addOrRelease(new I2cObject(world, isu!, release), release)
     },
@@ -182,9 +213,8 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
     // ---- SPI master ---------------------------------------------------------------------------------------
     spi_open(id: number, chipSelect: number, config: number): number {
       const isu = isuFromSpiId(id)
-      if (config === 0 || !mem.ok(config, 8)) return -Errno.EFAULT
       if (chipSelect !== -1 && chipSelect !== -2) return -Errno.EINVAL
-      const release = open('spi.open', isu, () => isuPins(isu!))
+      const release = open(isu, () => isuPins(isu!))
       if (typeof release === 'number') return release
       const polarity = mem.u32(config + 4)
       if (mem.u32(config) !== (SPI_CONFIG_MAGIC | 1) >>> 0 || (polarity !== 1 && polarity !== 2)) {
@@ -246,7 +276,7 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
     // ---- ADC ----------------------------------------------------------------------------------------------
     adc_open(id: number): number {
       const name = adcControllerName(id)
-      const release = open('adc.open', name, () => [...ADC_CONTROLLERS[id]!.gpios])
+      const release = open(name, () => [...ADC_CONTROLLERS[id]!.gpios])
       if (typeof release === 'number') return release
       return addOrRelease(new AdcObject(id, release), release)
     },
@@ -278,7 +308,7 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
     // ---- PWM ----------------------------------------------------------------------------------------------
     pwm_open(id: number): number {
       const name = pwmControllerName(id)
-      const release = open('pwm.open', name, () => [...PWM_CONTROLLERS[id]!.gpios])
+      const release = open(name, () => [...PWM_CONTROLLERS[id]!.gpios])
       if (typeof release === 'number') return release
       return addOrRelease(new PwmObject(id, release), release)
     },
@@ -297,4 +327,69 @@ export function peripheralImports(c: SysCtx): Record<string, Fn> {
       return 0
     },
   }
+}
+
+const A = 'applibs'
+const onFd = {none: 'works on a peripheral fd the process already holds (opened under the LSM)'}
+
+export const peripheralGroup: SyscallGroup = {
+  source: 'src/os/runtime/applibs/peripherals.ts',
+  bind: peripheralImports,
+  entries: [
+    syscall(A, 'gpio_open_input', 'int32_t gpioId', {returns: 'fd', policy: (_c, gpio: number) => ({op: 'gpio.open', gpio}),
+      doc: '`GPIO_OpenAsInput` (LSM: Gpio)'}),
+    syscall(A, 'gpio_open_output', 'int32_t gpioId, int32_t outputMode, int32_t initialValue', {returns: 'fd',
+      policy: (_c, gpio: number) => ({op: 'gpio.open', gpio}), doc: '`GPIO_OpenAsOutput` (LSM: Gpio)'}),
+    syscall(A, 'gpio_get_value', 'int32_t fd, uint8_t *outValue', {returns: '0', policy: onFd, doc: '`GPIO_GetValue` (writes one byte)'}),
+    syscall(A, 'gpio_set_value', 'int32_t fd, int32_t value', {returns: '0', policy: onFd, doc: '`GPIO_SetValue`'}),
+    syscall(A, 'uart_open', 'int32_t uartId, const void *config', {returns: 'fd', mem: ['config[13]!'],
+      policy: (_c, id: number) => {
+        const isu = isuFromUartId(id)
+        return isu === undefined ? undefined : {op: 'uart.open', isu}
+      },
+      doc: '`UART_Open` (`UART_Config` v1 as the SDK header lays it out; LSM: Uart)'}),
+    syscall(A, 'i2c_open', 'int32_t id', {returns: 'fd',
+      policy: (_c, id: number) => {
+        const isu = isuFromI2cId(id)
+        return isu === undefined ? undefined : {op: 'i2c.open', isu}
+      },
+      doc: '`I2CMaster_Open` (LSM: I2cMaster)'}),
+    syscall(A, 'i2c_set_bus_speed', 'int32_t fd, uint32_t hz', {returns: '0', policy: onFd, doc: '`I2CMaster_SetBusSpeed`'}),
+    syscall(A, 'i2c_set_timeout', 'int32_t fd, uint32_t ms', {returns: '0', policy: onFd, doc: '`I2CMaster_SetTimeout`'}),
+    syscall(A, 'i2c_set_default_target_address', 'int32_t fd, uint32_t address', {returns: '0', policy: onFd,
+      doc: '`I2CMaster_SetDefaultTargetAddress`'}),
+    syscall(A, 'i2c_transfer', 'int32_t fd, uint32_t address, const uint8_t *writeData, uint32_t writeLen, uint8_t *readData, uint32_t readLen', {
+      returns: 'n', policy: onFd, heavy: 'bytes moved (at most 4 KiB each way)',
+      doc: '`I2CMaster_Read` (writeLen 0), `_Write` (readLen 0), `_WriteThenRead`; returns bytes written + read; ENXIO when no device ACKs'}),
+    syscall(A, 'spi_open', 'int32_t id, int32_t chipSelect, const void *config', {returns: 'fd', mem: ['config[8]!'],
+      policy: (_c, id: number, cs: number) => {
+        const isu = isuFromSpiId(id)
+        return isu === undefined || (cs !== -1 && cs !== -2) ? undefined : {op: 'spi.open', isu}
+      },
+      doc: '`SPIMaster_Open`; config = `SPIMaster_Config` v1 `{u32 magicAndVersion; u32 csPolarity}` (LSM: SpiMaster)'}),
+    syscall(A, 'spi_set_bus_speed', 'int32_t fd, uint32_t hz', {returns: '0', policy: onFd, doc: '`SPIMaster_SetBusSpeed`'}),
+    syscall(A, 'spi_set_mode', 'int32_t fd, int32_t mode', {returns: '0', policy: onFd, doc: '`SPIMaster_SetMode`'}),
+    syscall(A, 'spi_set_bit_order', 'int32_t fd, int32_t order', {returns: '0', policy: onFd, doc: '`SPIMaster_SetBitOrder`'}),
+    syscall(A, 'spi_transfer_sequential', 'int32_t fd, const void *transfers, uint32_t count', {returns: 'n', policy: onFd,
+      heavy: 'bytes moved (at most 4 KiB)',
+      doc: 'array of `SPIMaster_Transfer` v1, 20 bytes each: `{u32 magicAndVersion; u32 flags (1 read, 2 write); ptr writeData; ptr readData; u32 length}`'}),
+    syscall(A, 'adc_open', 'uint32_t id', {returns: 'fd',
+      policy: (_c, id: number) => {
+        const controller = adcControllerName(id)
+        return controller === undefined ? undefined : {op: 'adc.open', controller}
+      },
+      doc: '`ADC_Open` (LSM: Adc)'}),
+    syscall(A, 'adc_get_sample_bit_count', 'int32_t fd, uint32_t channel', {returns: 'bits', policy: onFd, doc: '`ADC_GetSampleBitCount`'}),
+    syscall(A, 'adc_set_reference_voltage', 'int32_t fd, uint32_t channel, float volts', {returns: '0', policy: onFd,
+      doc: '`ADC_SetReferenceVoltage` (at most 2.5 V)'}),
+    syscall(A, 'adc_poll', 'int32_t fd, uint32_t channel, uint32_t *outValue', {returns: '0', policy: onFd, doc: '`ADC_Poll`: writes a u32 sample'}),
+    syscall(A, 'pwm_open', 'uint32_t id', {returns: 'fd',
+      policy: (_c, id: number) => {
+        const controller = pwmControllerName(id)
+        return controller === undefined ? undefined : {op: 'pwm.open', controller}
+      },
+      doc: '`PWM_Open` (LSM: Pwm)'}),
+    syscall(A, 'pwm_apply', 'int32_t fd, uint32_t channel, const void *state', {returns: '0', policy: onFd,
+      doc: '`PWM_Apply`; `PwmState` = `{u32 period_nsec; u32 dutyCycle_nsec; u32 polarity; u8 enabled; pad}` (16 B)'}),
+  ],
 }

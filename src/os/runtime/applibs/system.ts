@@ -1,13 +1,16 @@
+import {NS_PER_S} from '../../kernel/clock.js'
 import {Errno} from '../../kernel/errno.js'
+import type {Operation} from '../../lsm/lsm.js'
 import type {SysCtx} from '../context.js'
+import {syscall, type Syscall, type SyscallGroup, type Impl} from '../syscalls/types.js'
 import {systemHost} from './host.js'
-import {AppSocketObject, SysEventObject} from './objects.js'
+import {AppSocketObject, ERANGE, SysEventObject} from './objects.js'
 
 /**
- * The applibs system imports (sdk/ABI.md): Application_Connect to a (simulated) real-time app,
- * PowerManagement, SysEvent and clock_systohc. Every call runs the LSM check first.
+ * The applibs system imports (sdk/ABI.md): Application_Connect to a (simulated) real-time app, the
+ * Application(s) queries, PowerManagement, SysEvent and clock_systohc. The LSM check of each is its table
+ * entry's policy.
  */
-type Fn = (...a: never[]) => number
 
 const dec = new TextDecoder('utf-8', {fatal: true})
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -17,31 +20,36 @@ const SYSEVENT_UPDATE_READY = 0x01
 /** The documented cap on one deferral: 24 h. */
 const MAX_DEFER_MINUTES = 24 * 60
 
-export function systemImports(c: SysCtx): Record<string, Fn> {
-  const {mem, proc, kernel, lsm} = c
+/**
+ * The last instant the RTC holds: 2106-02-07T06:28:15Z (an unsigned 32-bit count of seconds since 1970).
+ * clock_systohc refuses a system time outside [1970, this] with EINVAL, as Linux's RTC core refuses a time
+ * its device cannot keep, so no invalid RTC value is ever stored.
+ */
+export const RTC_MAX_S = 0xffff_ffff
+/** Memory attributes of applications_get_memory_info. */
+const MEMORY_TOTAL = 0
+const MEMORY_USER = 1
+const MEMORY_PEAK_USER = 2
+
+/** The component id of app_connect, or -errno. */
+function componentIdArg(c: SysCtx, ptr: number, len: number): [string] | number {
+  if (len < 0 || len > 64 || (len > 0 && (ptr === 0 || !c.mem.ok(ptr, len)))) return -Errno.EFAULT
+  try {
+    return [dec.decode(c.mem.read(ptr, len)).replace(/\0.*$/s, '')]
+  } catch {
+    return -Errno.EINVAL
+  }
+}
+
+const enc = new TextEncoder()
+
+function systemImports(c: SysCtx): Record<string, Impl> {
+  const {mem, proc, kernel} = c
   const fds = proc.fds
   const world = kernel.world
 
-  const text = (ptr: number, len: number, max: number): string | number => {
-    if (len < 0 || len > max || (len > 0 && (ptr === 0 || !mem.ok(ptr, len)))) return -Errno.EFAULT
-    try {
-      return dec.decode(mem.read(ptr, len)).replace(/\0.*$/s, '')
-    } catch {
-      return -Errno.EINVAL
-    }
-  }
-
-  const capability = (cap: string, action: string): number => {
-    const d = lsm.check(c.subject, {op: 'capability', capability: cap, action})
-    return d.allowed ? 0 : -d.errno
-  }
-
   return {
-    app_connect(cid: number, len: number): number {
-      const id = text(cid, len, 64)
-      if (typeof id === 'number') return id
-      const d = lsm.check(c.subject, {op: 'app.connect', componentId: id})
-      if (!d.allowed) return -d.errno
+    app_connect(id: string): number {
       if (!GUID_RE.test(id)) return -Errno.EINVAL
       const key = id.toLowerCase()
       // With no real-time apps declared in the world, every allowed partner answers as an echo app.
@@ -58,17 +66,35 @@ export function systemImports(c: SysCtx): Record<string, Fn> {
       return fds.add(o)
     },
 
+    application_is_device_auth_ready(out: number): number {
+      // the device certificate comes with the network: ready once networking is
+      mem.setU8(out, c.env.net?.isReady() ? 1 : 0)
+      return 0
+    },
+    applications_get_memory_info(attribute: number): number {
+      kernel.accountMemory(proc)
+      const kib = (b: number): number => Math.ceil(b / 1024)
+      if (attribute === MEMORY_TOTAL || attribute === MEMORY_USER) return kib(proc.memoryBytes)
+      if (attribute === MEMORY_PEAK_USER) return kib(proc.peakMemoryBytes)
+      return -Errno.EINVAL
+    },
+    applications_get_os_version(buf: number, cap: number): number {
+      const v = systemHost(kernel)?.osVersion
+      if (v === undefined) return -Errno.ENOSYS
+      const b = enc.encode(v)
+      if (cap >>> 0 < b.length) return -ERANGE
+      if (buf === 0 || !mem.ok(buf, b.length)) return -Errno.EFAULT
+      mem.write(buf, b)
+      return b.length
+    },
+
     power_restart(): number {
-      const d = lsm.check(c.subject, {op: 'power.control', action: 'ForceReboot'})
-      if (!d.allowed) return -d.errno
       const host = systemHost(kernel)
       if (!host) return -Errno.ENOSYS
       host.restart(proc.componentId)
       return 0
     },
     power_down(maximumResidencySeconds: number): number {
-      const d = lsm.check(c.subject, {op: 'power.control', action: 'ForcePowerDown'})
-      if (!d.allowed) return -d.errno
       const host = systemHost(kernel)
       if (!host) return -Errno.ENOSYS
       if (maximumResidencySeconds >>> 0 === 0) return -Errno.EINVAL
@@ -76,8 +102,6 @@ export function systemImports(c: SysCtx): Record<string, Fn> {
       return 0
     },
     power_set_profile(profile: number): number {
-      const d = lsm.check(c.subject, {op: 'power.control', action: 'SetPowerProfile'})
-      if (!d.allowed) return -d.errno
       if (profile >>> 0 > 2) return -Errno.EINVAL
       world.powerProfile = profile >>> 0
       world.notePeripheral('power.profile', world.powerProfile, 'app')
@@ -85,8 +109,6 @@ export function systemImports(c: SysCtx): Record<string, Fn> {
     },
 
     sysevent_open(mask: number): number {
-      const r = capability('SystemEventNotifications', 'sysevent.register')
-      if (r < 0) return r
       if (mask >>> 0 === 0 || (mask >>> 0) & ~SYSEVENT_MASK) return -Errno.EINVAL
       const host = systemHost(kernel)
       if (!host) return -Errno.ENOSYS
@@ -114,16 +136,12 @@ export function systemImports(c: SysCtx): Record<string, Fn> {
       return 0
     },
     sysevent_defer(event: number, minutes: number): number {
-      const r = capability('SoftwareUpdateDeferral', 'sysevent.defer')
-      if (r < 0) return r
       if (event !== SYSEVENT_UPDATE_READY) return -Errno.EINVAL
       const host = systemHost(kernel)
       if (!host) return -Errno.ENOSYS
       return host.deferEvent(proc.componentId, event, Math.min(MAX_DEFER_MINUTES, minutes >>> 0))
     },
     sysevent_resume(event: number): number {
-      const r = capability('SoftwareUpdateDeferral', 'sysevent.resume')
-      if (r < 0) return r
       if (event !== SYSEVENT_UPDATE_READY) return -Errno.EINVAL
       const host = systemHost(kernel)
       if (!host) return -Errno.ENOSYS
@@ -131,11 +149,48 @@ export function systemImports(c: SysCtx): Record<string, Fn> {
     },
 
     rtc_systohc(): number {
-      const d = lsm.check(c.subject, {op: 'time.set'})
-      if (!d.allowed) return -d.errno
-      world.rtcNs = kernel.clock.realtimeAt(kernel.now())
+      const ns = kernel.clock.realtimeAt(kernel.now())
+      if (!Number.isFinite(ns) || ns < 0 || ns / NS_PER_S > RTC_MAX_S) return -Errno.EINVAL
+      world.rtcNs = ns
       world.notePeripheral('rtc', new Date(world.rtcNs / 1e6).toISOString(), 'app')
       return 0
     },
   }
+}
+
+const A = 'applibs'
+const sys = (name: string, params: string, o: Omit<Syscall, 'module' | 'name' | 'params' | 'ret'>): Syscall => syscall(A, name, params, o)
+const power = (action: string) => (): Operation => ({op: 'power.control', action})
+const capability = (capability: string, action: string) => (): Operation => ({op: 'capability', capability, action})
+
+export const systemGroup: SyscallGroup = {
+  source: 'src/os/runtime/applibs/system.ts',
+  bind: systemImports,
+  entries: [
+    sys('app_connect', 'const char *componentId, uint32_t len', {returns: 'fd', decode: componentIdArg,
+      policy: (_c, componentId: string) => ({op: 'app.connect', componentId}),
+      doc: '`Application_Connect` (LSM: AllowedApplicationConnections)'}),
+    sys('application_is_device_auth_ready', 'uint8_t *out', {returns: '0', mem: ['out[1]!'], policy: {none: 'reads device state every app may see'},
+      doc: '`Application_IsDeviceAuthReady`: writes one byte (0/1), 1 once networking is ready'}),
+    sys('applications_get_memory_info', 'uint32_t attribute', {returns: 'KiB', policy: {none: 'the caller\'s own memory'},
+      doc: 'attribute 0 total, 1 user mode, 2 peak user mode (the app\'s linear memory, KiB)'}),
+    sys('applications_get_os_version', 'char *buf, uint32_t cap', {returns: 'len', policy: {none: 'the OS version every app may read'},
+      doc: '`Applications_GetOsVersion`: OS version text, no NUL; ERANGE when `cap` is too small'}),
+    sys('power_restart', '', {returns: '0', policy: power('ForceReboot'),
+      doc: '`PowerManagement_ForceSystemReboot` (LSM: PowerControls ForceReboot)'}),
+    sys('power_down', 'uint32_t maximumResidencySeconds', {returns: '0', policy: power('ForcePowerDown'),
+      doc: '`PowerManagement_ForceSystemPowerDown` (LSM: PowerControls ForcePowerDown)'}),
+    sys('power_set_profile', 'uint32_t profile', {returns: '0', policy: power('SetPowerProfile'),
+      doc: '0 PowerSaver, 1 Balanced, 2 HighPerformance (LSM: PowerControls SetPowerProfile)'}),
+    sys('sysevent_open', 'uint32_t eventMask', {returns: 'fd', policy: capability('SystemEventNotifications', 'sysevent.register'),
+      doc: 'readable while an event is pending (LSM: SystemEventNotifications)'}),
+    sys('sysevent_read', 'int32_t fd, void *out', {returns: '0', policy: {none: 'reads an event fd the process holds'},
+      doc: 'one event: `{u32 event; u32 status; u32 maxDeferralMinutes; u32 updateType}`'}),
+    sys('sysevent_defer', 'uint32_t event, uint32_t minutes', {returns: '0', policy: capability('SoftwareUpdateDeferral', 'sysevent.defer'),
+      doc: 'LSM: SoftwareUpdateDeferral'}),
+    sys('sysevent_resume', 'uint32_t event', {returns: '0', policy: capability('SoftwareUpdateDeferral', 'sysevent.resume'),
+      doc: 'LSM: SoftwareUpdateDeferral'}),
+    sys('rtc_systohc', '', {returns: '0', policy: () => ({op: 'time.set'}),
+      doc: '`clock_systohc` (LSM: SystemTime); EINVAL when the system time is outside what the RTC holds (1970 to 2106-02-07)'}),
+  ],
 }
