@@ -120,11 +120,29 @@ export interface SocketOwner {
   /** A host callback of this socket failed: end the app with `reason`. */
   fault(reason: string): void
   notify(s: NetSocket): void
+  /** Is the app at its socket limit? (A refusal is audited once per episode.) */
+  atSocketLimit(): boolean
 }
 
 /** The SocketOwner of a process. */
 export function socketOwner(kernel: Kernel, lsm: Lsm, proc: Process, subject: Subject): SocketOwner {
+  const sockets = new LimitAudit(() =>
+    lsm.deny(
+      subject,
+      {op: 'resource.limit', resource: 'host sockets', limit: HOST_LIMITS.socketsPerApp},
+      `the app holds ${HOST_LIMITS.socketsPerApp} sockets (open, or connections waiting to be accepted)`,
+      Errno.EMFILE,
+    ),
+  )
   return {
+    atSocketLimit: () => {
+      if (proc.hostUsage.sockets < HOST_LIMITS.socketsPerApp) {
+        sockets.clear()
+        return false
+      }
+      sockets.hit()
+      return true
+    },
     componentId: proc.componentId,
     pid: proc.pid,
     usage: proc.hostUsage,
@@ -459,10 +477,7 @@ export class NetSocket extends KObject {
           this.dropped++
           return void sock.destroy()
         }
-        if (this.owner.usage.sockets >= HOST_LIMITS.socketsPerApp) {
-          this.owner.limited('host sockets', HOST_LIMITS.socketsPerApp, Errno.EMFILE)
-          return void sock.destroy()
-        }
+        if (this.owner.atSocketLimit()) return void sock.destroy()
         sock.pause()
         this.owner.usage.sockets++
         this.backlog.push(sock)
@@ -776,10 +791,7 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
 
   /** A new socket of the app, or -EMFILE at its socket limit (audited). */
   const newSocket = (domain: number, protocol: 'tcp' | 'udp'): NetSocket | number => {
-    if (owner.usage.sockets >= HOST_LIMITS.socketsPerApp) {
-      owner.limited('host sockets', HOST_LIMITS.socketsPerApp, Errno.EMFILE)
-      return -Errno.EMFILE
-    }
+    if (owner.atSocketLimit()) return -Errno.EMFILE
     return new NetSocket(domain, protocol, owner)
   }
 
