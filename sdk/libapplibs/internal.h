@@ -11,7 +11,8 @@
 #define APPLIBS(name) SPHERE_IMPORT("applibs", name)
 #define SPHERE(name) SPHERE_IMPORT("sphere", name)
 
-/* ---- module "sphere": Linux calls wasi-libc lacks ---- */
+/* ---- generated from the syscall table (src/os/runtime/syscalls): run node scripts/gen-abi.mjs ---- */
+/* module "sphere": Linux calls wasi-libc lacks */
 SPHERE("timerfd_create") int32_t __sphere_timerfd_create(int32_t clockid, int32_t flags);
 SPHERE("timerfd_settime") int32_t __sphere_timerfd_settime(int32_t fd, int32_t flags, const void *newValue, void *oldValue);
 SPHERE("timerfd_gettime") int32_t __sphere_timerfd_gettime(int32_t fd, void *curValue);
@@ -20,32 +21,31 @@ SPHERE("epoll_create1") int32_t __sphere_epoll_create1(int32_t flags);
 SPHERE("epoll_ctl") int32_t __sphere_epoll_ctl(int32_t epfd, int32_t op, int32_t fd, void *event);
 SPHERE("epoll_wait") int32_t __sphere_epoll_wait(int32_t epfd, void *events, int32_t maxevents, int32_t timeoutMs);
 SPHERE("sig_register") int32_t __sphere_sig_register(volatile uint32_t *pending);
+SPHERE("getpid") int32_t __sphere_getpid(void);
+SPHERE("kill") int32_t __sphere_kill(int32_t pid, int32_t sig);
+SPHERE("clock_settime") int32_t __sphere_clock_settime(int32_t clockid, const void *ts);
 SPHERE("socket") int32_t __sphere_socket(int32_t domain, int32_t type, int32_t protocol);
 SPHERE("connect") int32_t __sphere_connect(int32_t fd, const void *addr, uint32_t addrlen);
 SPHERE("bind") int32_t __sphere_bind(int32_t fd, const void *addr, uint32_t addrlen);
 SPHERE("listen") int32_t __sphere_listen(int32_t fd, int32_t backlog);
+SPHERE("accept") int32_t __sphere_accept(int32_t fd, void *addr, uint32_t *addrlen, int32_t flags);
+SPHERE("shutdown") int32_t __sphere_shutdown(int32_t fd, int32_t how);
 SPHERE("getsockname") int32_t __sphere_getsockname(int32_t fd, void *addr, uint32_t *addrlen);
 SPHERE("getpeername") int32_t __sphere_getpeername(int32_t fd, void *addr, uint32_t *addrlen);
 SPHERE("sendto") int32_t __sphere_sendto(int32_t fd, const void *buf, uint32_t len, int32_t flags, const void *addr, uint32_t addrlen);
 SPHERE("recvfrom") int32_t __sphere_recvfrom(int32_t fd, void *buf, uint32_t len, int32_t flags, void *addr, uint32_t *addrlen);
 SPHERE("setsockopt") int32_t __sphere_setsockopt(int32_t fd, int32_t level, int32_t name, const void *val, uint32_t len);
 SPHERE("getsockopt") int32_t __sphere_getsockopt(int32_t fd, int32_t level, int32_t name, void *val, uint32_t *len);
-SPHERE("accept") int32_t __sphere_accept(int32_t fd, void *addr, uint32_t *addrlen, int32_t flags);
-SPHERE("shutdown") int32_t __sphere_shutdown(int32_t fd, int32_t how);
-SPHERE("getpid") int32_t __sphere_getpid(void);
-SPHERE("kill") int32_t __sphere_kill(int32_t pid, int32_t sig);
-SPHERE("clock_settime") int32_t __sphere_clock_settime(int32_t clockid, const void *ts);
-
-/* ---- module "applibs": the Azure Sphere API ---- */
+/* module "applibs": the Azure Sphere API */
 APPLIBS("log_write") int32_t __applibs_log_write(const char *buf, uint32_t len);
-APPLIBS("gpio_open_input") int32_t __applibs_gpio_open_input(int32_t gpioId);
-APPLIBS("gpio_open_output") int32_t __applibs_gpio_open_output(int32_t gpioId, int32_t outputMode, int32_t initialValue);
-APPLIBS("gpio_get_value") int32_t __applibs_gpio_get_value(int32_t fd, uint8_t *outValue);
-APPLIBS("gpio_set_value") int32_t __applibs_gpio_set_value(int32_t fd, int32_t value);
 APPLIBS("storage_open_mutable") int32_t __applibs_storage_open_mutable(void);
 APPLIBS("storage_delete_mutable") int32_t __applibs_storage_delete_mutable(void);
 APPLIBS("storage_open_in_package") int32_t __applibs_storage_open_in_package(const char *path, uint32_t len);
 APPLIBS("storage_package_path") int32_t __applibs_storage_package_path(char *buf, uint32_t cap);
+APPLIBS("gpio_open_input") int32_t __applibs_gpio_open_input(int32_t gpioId);
+APPLIBS("gpio_open_output") int32_t __applibs_gpio_open_output(int32_t gpioId, int32_t outputMode, int32_t initialValue);
+APPLIBS("gpio_get_value") int32_t __applibs_gpio_get_value(int32_t fd, uint8_t *outValue);
+APPLIBS("gpio_set_value") int32_t __applibs_gpio_set_value(int32_t fd, int32_t value);
 APPLIBS("uart_open") int32_t __applibs_uart_open(int32_t uartId, const void *config);
 APPLIBS("i2c_open") int32_t __applibs_i2c_open(int32_t id);
 APPLIBS("i2c_set_bus_speed") int32_t __applibs_i2c_set_bus_speed(int32_t fd, uint32_t hz);
@@ -63,10 +63,6 @@ APPLIBS("adc_set_reference_voltage") int32_t __applibs_adc_set_reference_voltage
 APPLIBS("adc_poll") int32_t __applibs_adc_poll(int32_t fd, uint32_t channel, uint32_t *outValue);
 APPLIBS("pwm_open") int32_t __applibs_pwm_open(uint32_t id);
 APPLIBS("pwm_apply") int32_t __applibs_pwm_apply(int32_t fd, uint32_t channel, const void *state);
-APPLIBS("app_connect") int32_t __applibs_app_connect(const char *componentId, uint32_t len);
-APPLIBS("application_is_device_auth_ready") int32_t __applibs_application_is_device_auth_ready(uint8_t *out);
-APPLIBS("applications_get_memory_info") int32_t __applibs_applications_get_memory_info(uint32_t attribute);
-APPLIBS("applications_get_os_version") int32_t __applibs_applications_get_os_version(char *buf, uint32_t cap);
 APPLIBS("networking_is_ready") int32_t __applibs_networking_is_ready(uint8_t *out);
 APPLIBS("networking_get_interface_count") int32_t __applibs_networking_get_interface_count(void);
 APPLIBS("networking_get_interfaces") int32_t __applibs_networking_get_interfaces(void *out, uint32_t count);
@@ -88,8 +84,26 @@ APPLIBS("networking_get_hardware_address") int32_t __applibs_networking_get_hard
 APPLIBS("networking_proxy_apply") int32_t __applibs_networking_proxy_apply(const void *config);
 APPLIBS("networking_proxy_get") int32_t __applibs_networking_proxy_get(void *config);
 APPLIBS("networking_proxy_get_status") int32_t __applibs_networking_proxy_get_status(uint32_t *out);
-APPLIBS("wificonfig_forget_network_by_id") int32_t __applibs_wificonfig_forget_network_by_id(int32_t id);
-APPLIBS("wificonfig_forget_all_networks") int32_t __applibs_wificonfig_forget_all_networks(void);
+APPLIBS("app_connect") int32_t __applibs_app_connect(const char *componentId, uint32_t len);
+APPLIBS("application_is_device_auth_ready") int32_t __applibs_application_is_device_auth_ready(uint8_t *out);
+APPLIBS("applications_get_memory_info") int32_t __applibs_applications_get_memory_info(uint32_t attribute);
+APPLIBS("applications_get_os_version") int32_t __applibs_applications_get_os_version(char *buf, uint32_t cap);
+APPLIBS("power_restart") int32_t __applibs_power_restart(void);
+APPLIBS("power_down") int32_t __applibs_power_down(uint32_t maximumResidencySeconds);
+APPLIBS("power_set_profile") int32_t __applibs_power_set_profile(uint32_t profile);
+APPLIBS("sysevent_open") int32_t __applibs_sysevent_open(uint32_t eventMask);
+APPLIBS("sysevent_read") int32_t __applibs_sysevent_read(int32_t fd, void *out);
+APPLIBS("sysevent_defer") int32_t __applibs_sysevent_defer(uint32_t event, uint32_t minutes);
+APPLIBS("sysevent_resume") int32_t __applibs_sysevent_resume(uint32_t event);
+APPLIBS("rtc_systohc") int32_t __applibs_rtc_systohc(void);
+APPLIBS("certstore_install_client_certificate") int32_t __applibs_certstore_install_client_certificate(const char *id, uint32_t idLen, const char *cert, uint32_t certLen, const char *key, uint32_t keyLen, const char *password, uint32_t passwordLen);
+APPLIBS("certstore_install_root_ca_certificate") int32_t __applibs_certstore_install_root_ca_certificate(const char *id, uint32_t idLen, const char *cert, uint32_t certLen);
+APPLIBS("certstore_delete_certificate") int32_t __applibs_certstore_delete_certificate(const char *id, uint32_t idLen);
+APPLIBS("certstore_get_certificate_count") int32_t __applibs_certstore_get_certificate_count(void);
+APPLIBS("certstore_get_certificate_identifier_at") int32_t __applibs_certstore_get_certificate_identifier_at(uint32_t index, char *out, uint32_t cap);
+APPLIBS("certstore_get_available_space") int32_t __applibs_certstore_get_available_space(void);
+APPLIBS("certstore_get_certificate_info") int32_t __applibs_certstore_get_certificate_info(const char *id, uint32_t idLen, uint32_t field, void *out, uint32_t size);
+APPLIBS("certstore_move_certificate") int32_t __applibs_certstore_move_certificate(const char *oldId, uint32_t oldLen, const char *newId, uint32_t newLen);
 APPLIBS("wificonfig_get_stored_network_count") int32_t __applibs_wificonfig_get_stored_network_count(void);
 APPLIBS("wificonfig_get_stored_networks") int32_t __applibs_wificonfig_get_stored_networks(void *out, uint32_t count);
 APPLIBS("wificonfig_get_current_network") int32_t __applibs_wificonfig_get_current_network(void *out);
@@ -111,26 +125,13 @@ APPLIBS("wificonfig_set_client_cert_store_identifier") int32_t __applibs_wificon
 APPLIBS("wificonfig_get_client_cert_store_identifier") int32_t __applibs_wificonfig_get_client_cert_store_identifier(int32_t id, char *out, uint32_t cap);
 APPLIBS("wificonfig_set_root_ca_cert_store_identifier") int32_t __applibs_wificonfig_set_root_ca_cert_store_identifier(int32_t id, const char *certId, uint32_t len);
 APPLIBS("wificonfig_get_root_ca_cert_store_identifier") int32_t __applibs_wificonfig_get_root_ca_cert_store_identifier(int32_t id, char *out, uint32_t cap);
+APPLIBS("wificonfig_forget_network_by_id") int32_t __applibs_wificonfig_forget_network_by_id(int32_t id);
+APPLIBS("wificonfig_forget_all_networks") int32_t __applibs_wificonfig_forget_all_networks(void);
 APPLIBS("wificonfig_persist_config") int32_t __applibs_wificonfig_persist_config(void);
 APPLIBS("wificonfig_reload_config") int32_t __applibs_wificonfig_reload_config(void);
-APPLIBS("wificonfig_get_network_diagnostics") int32_t __applibs_wificonfig_get_network_diagnostics(int32_t id, void *out);
 APPLIBS("wificonfig_set_power_savings_enabled") int32_t __applibs_wificonfig_set_power_savings_enabled(int32_t enabled);
-APPLIBS("certstore_install_client_certificate") int32_t __applibs_certstore_install_client_certificate(const char *id, uint32_t idLen, const char *cert, uint32_t certLen, const char *key, uint32_t keyLen, const char *password, uint32_t passwordLen);
-APPLIBS("certstore_install_root_ca_certificate") int32_t __applibs_certstore_install_root_ca_certificate(const char *id, uint32_t idLen, const char *cert, uint32_t certLen);
-APPLIBS("certstore_delete_certificate") int32_t __applibs_certstore_delete_certificate(const char *id, uint32_t idLen);
-APPLIBS("certstore_get_certificate_count") int32_t __applibs_certstore_get_certificate_count(void);
-APPLIBS("certstore_get_certificate_identifier_at") int32_t __applibs_certstore_get_certificate_identifier_at(uint32_t index, char *out, uint32_t cap);
-APPLIBS("certstore_get_available_space") int32_t __applibs_certstore_get_available_space(void);
-APPLIBS("certstore_get_certificate_info") int32_t __applibs_certstore_get_certificate_info(const char *id, uint32_t idLen, uint32_t field, void *out, uint32_t size);
-APPLIBS("certstore_move_certificate") int32_t __applibs_certstore_move_certificate(const char *oldId, uint32_t oldLen, const char *newId, uint32_t newLen);
-APPLIBS("sysevent_open") int32_t __applibs_sysevent_open(uint32_t eventMask);
-APPLIBS("sysevent_read") int32_t __applibs_sysevent_read(int32_t fd, void *out);
-APPLIBS("sysevent_defer") int32_t __applibs_sysevent_defer(uint32_t event, uint32_t minutes);
-APPLIBS("sysevent_resume") int32_t __applibs_sysevent_resume(uint32_t event);
-APPLIBS("power_restart") int32_t __applibs_power_restart(void);
-APPLIBS("power_down") int32_t __applibs_power_down(uint32_t maximumResidencySeconds);
-APPLIBS("power_set_profile") int32_t __applibs_power_set_profile(uint32_t profile);
-APPLIBS("rtc_systohc") int32_t __applibs_rtc_systohc(void);
+APPLIBS("wificonfig_get_network_diagnostics") int32_t __applibs_wificonfig_get_network_diagnostics(int32_t id, void *out);
+/* ---- end of generated declarations ---- */
 
 /* ---- helpers ---- */
 

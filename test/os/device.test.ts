@@ -251,7 +251,7 @@ describe('Device', () => {
     await dev.runFor(50)
     const log = dev.appLog(cid(22))
     expect(logged(log)).toEqual({wifi: -Errno.ENOSYS, accept: Errno.ENOSYS, kill: -Errno.EPERM, settime: -Errno.EPERM})
-    expect(log).toContain('applibs.wificonfig_get_network_diagnostics: not implemented (ENOSYS)')
+    expect(log).toContain('applibs.deviceauth_get_certificate_path: not implemented (ENOSYS)')
     // calls the OS does not provide are audited as `syscall` denials, next to the LSM's own refusals
     expect(dev.auditLog({deniedOnly: true}).map((a) => a.operation).filter((o) => o !== 'syscall')).toEqual(['process.signal', 'time.set'])
     expect(dev.auditLog({deniedOnly: true}).filter((a) => a.operation === 'syscall').length).toBeGreaterThan(0)

@@ -3,8 +3,13 @@
  * to run SDK-built apps in a unit test without the real kernel: GPIO, timerfd, epoll, sig_register, log_write
  * and the WASI calls wasi-libc makes. Time is virtual: a blocking call (epoll_wait, poll_oneoff) jumps the
  * clock to the next timer expiry or scheduled event, so no Asyncify is needed. It checks the C side of the
- * ABI (libapplibs, headers, toolchain); the real kernel is tested in test/os.
+ * ABI (libapplibs, headers, toolchain); the real kernel is tested in test/os. Every import it fakes is checked
+ * against the syscall table (src/os/runtime/syscalls) when an app runs: a fake of an import the OS lacks, or
+ * with more parameters than the OS's, is an error.
  */
+import {checkHostImports} from '../../src/os/runtime/syscalls/abi-docs.js'
+import {SYSCALLS} from '../../src/os/runtime/syscalls/table.js'
+
 /** Typed access to the engine's WebAssembly API (the project's TS lib has no DOM types). */
 interface WasmModule {
   readonly __module?: never
@@ -315,6 +320,8 @@ export function runApp(wasm: Uint8Array, opts: MockHostOptions): RunResult {
     sched_yield: (): number => 0,
   }
   const table: Record<string, Record<string, unknown>> = {wasi_snapshot_preview1: wasi, sphere, applibs}
+  const problems = checkHostImports(SYSCALLS, table)
+  if (problems.length > 0) throw new Error(`test/sdk/mock-host.ts disagrees with the syscall table: ${problems.join('; ')}`)
   const importObject: Record<string, Record<string, unknown>> = {}
   const names: string[] = []
   for (const imp of Wasm.Module.imports(mod)) {
