@@ -15,6 +15,7 @@ import {syscall, type Impl, type Policy, type SyscallGroup} from './types.js'
 const S = 'sphere'
 const inSockets = (what: string): Policy => ({inImpl: what})
 const state = inSockets('decided on the socket it names (no new reach)')
+const arrived = inSockets('what it takes was admitted on arrival (net.inbound)')
 
 const connectPolicy = (c: SysCtx, fd: number, addr: number, len: number): Operation | undefined => {
   if (c.callState !== undefined) return undefined
@@ -55,7 +56,7 @@ export const socketGroup: SyscallGroup = {
       doc: 'LSM: AllowedTcpServerPorts / AllowedUdpServerPorts; port 0 (an ephemeral UDP port, replies to the app\'s own flows only) needs AllowedConnections'}),
     syscall(S, 'listen', 'int32_t fd, int32_t backlog', {returns: '0', policy: inSockets('net.listen of port 0 when the socket was not bound to a port'),
       doc: 'LSM: AllowedTcpServerPorts; an inbound connection is a net.inbound decision'}),
-    syscall(S, 'accept', 'int32_t fd, void *addr, uint32_t *addrlen, int32_t flags', {returns: 'fd', policy: state,
+    syscall(S, 'accept', 'int32_t fd, void *addr, uint32_t *addrlen, int32_t flags', {returns: 'fd', policy: arrived,
       doc: 'blocking unless O_NONBLOCK; `addrlen` points to a u32 (in: capacity, out: length); flags SOCK_NONBLOCK 0x800'}),
     syscall(S, 'shutdown', 'int32_t fd, int32_t how', {returns: '0', policy: state, doc: 'how: 0 RD, 1 WR, 2 RDWR (Linux)'}),
     syscall(S, 'getsockname', 'int32_t fd, void *addr, uint32_t *addrlen', {returns: '0', policy: state, doc: '`addrlen` points to a u32 (in/out)'}),
@@ -63,7 +64,7 @@ export const socketGroup: SyscallGroup = {
     syscall(S, 'sendto', 'int32_t fd, const void *buf, uint32_t len, int32_t flags, const void *addr, uint32_t addrlen', {returns: 'n',
       policy: inSockets('net.connect for a UDP destination the socket has no flow to; net.reply from a server port'), heavy: 'bytes sent',
       doc: 'blocking unless O_NONBLOCK / MSG_DONTWAIT 0x40; flags in Linux numbering (MSG_PEEK 2, MSG_WAITALL 0x100)'}),
-    syscall(S, 'recvfrom', 'int32_t fd, void *buf, uint32_t len, int32_t flags, void *addr, uint32_t *addrlen', {returns: 'n', policy: state,
+    syscall(S, 'recvfrom', 'int32_t fd, void *buf, uint32_t len, int32_t flags, void *addr, uint32_t *addrlen', {returns: 'n', policy: arrived,
       heavy: 'bytes received', doc: 'as sendto, but `addrlen` points to a u32 (in: capacity, out: length)'}),
     syscall(S, 'setsockopt', 'int32_t fd, int32_t level, int32_t name, const void *val, uint32_t len', {returns: '0', policy: state,
       doc: 'level SOL_SOCKET = 1 (Linux); option names as wasi-libc\'s header numbers them (Linux values; SO_RCVTIMEO/SO_SNDTIMEO take wasm32 `struct timeval` = `{i64 sec; i64 usec}`)'}),
