@@ -563,6 +563,20 @@ export class NetSocket extends KObject {
     )
   }
 
+  /** Forget a host UDP socket whose bind failed (the socket is unbound again, as after a failed bind on Linux). */
+  abandonUdp(): void {
+    const u = this.udp
+    this.udp = undefined
+    this.udpBound = false
+    if (u) {
+      try {
+        u.close()
+      } catch {
+        // never bound: nothing to close
+      }
+    }
+  }
+
   /** Take the oldest datagram (or peek at it). */
   takeDatagram(peek: boolean): {data: Buffer; from: Addr} | undefined {
     const dg = this.datagrams[0]
@@ -738,6 +752,7 @@ export function socketSend(c: SysCtx, s: NetSocket, data: Uint8Array, flags: num
     const route = netHost.route(dest.ip)
     if (typeof route === 'number') return route
     if (data.length > 65_507) return -NetErrno.EMSGSIZE
+    if (dest.port === 0) return -Errno.EINVAL
     if (!s.writable()) return waitToSend(c, s, nonblock)
     // the first datagram binds the socket implicitly (one host socket per socket, ever)
     if (!s.udp) openUdp(c, s, 0)
@@ -835,6 +850,7 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       if (!netHost.isReady()) return -Errno.ENETUNREACH
       const route = netHost.route(a.ip)
       if (typeof route === 'number') return route
+      if (a.port === 0) return s.protocol === 'tcp' ? -Errno.ECONNREFUSED : -Errno.EINVAL
       s.peer = a
       s.opened(a)
       if (s.protocol === 'udp') {
@@ -856,6 +872,7 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
         const e = s.takeError()
         if (e) {
           s.local = undefined
+          s.abandonUdp()
           return -e
         }
         if (s.state === 'closed') return -Errno.EBADF
