@@ -4,16 +4,20 @@
 //   node bench/security-catalogue.js [attack-prefix ...]
 // Prints one line per attack and `hostile apps: N attacks / N contained`; exits 1 if any was not contained.
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {loadOs} from './_os.js'
 import {loadCatalogue, runCatalogue, summaryLine} from '../test/fixtures/security/runner.mjs'
 
 const only = process.argv.slice(2)
 const os = await loadOs()
+const dist = process.env.SPHERE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
+const rest = await import(pathToFileURL(join(dist, 'os', 'services', 'rest', 'index.js')).href)
 const attacks = loadCatalogue().filter((a) => only.length === 0 || only.some((o) => a.id.startsWith(o)))
 const t0 = performance.now()
 const results = await runCatalogue({
   os,
+  rest,
   cacheDir: join(tmpdir(), 'sphere-bench-security-cache'),
   attacks,
   onResult: (r) =>

@@ -18,6 +18,7 @@ export const Errno = {
   EMFILE: 33,
   ENAMETOOLONG: 37,
   ENETUNREACH: 40,
+  ENOBUFS: 42,
   ENODEV: 43,
   ENOENT: 44,
   ENOMEM: 48,

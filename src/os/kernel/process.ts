@@ -32,6 +32,13 @@ export interface SpawnSpec {
   debug?: boolean
 }
 
+/** Host-side resources of one app (see `Process.hostUsage`). */
+export interface HostUsage {
+  sockets: number
+  bufferBytes: number
+  peakBufferBytes: number
+}
+
 export class Process {
   readonly pid: number
   readonly uid: number
@@ -51,6 +58,12 @@ export class Process {
   callDeadline?: number
   memoryBytes = 0
   peakMemoryBytes = 0
+  /**
+   * Host state the app holds outside its wasm memory, charged by the runtime as a kernel charges socket
+   * buffers: host sockets (open sockets + connections waiting in a listen backlog) and the bytes queued in its
+   * socket buffers and inter-app connections. Bounded per app (runtime/sockets.ts HOST_LIMITS).
+   */
+  readonly hostUsage: HostUsage = {sockets: 0, bufferBytes: 0, peakBufferBytes: 0}
   /** Virtual CPU ns used, syscalls made. */
   cpuNs = 0
   syscalls = 0

@@ -1,6 +1,7 @@
 import type {SigningKeyClass} from '../../image/keys.js'
 import {Errno} from '../kernel/errno.js'
 import type {AuditRecord} from '../kernel/events.js'
+import {osEndpoints} from './os-endpoints.js'
 import type {AppPolicy, DeviceCapability, ManufacturingState} from './policy.js'
 
 /** Who asks: an app process, or the host side of the device (REST API, app manager). */
@@ -13,8 +14,19 @@ export type Operation =
   | {op: 'pwm.open' | 'adc.open'; controller: string}
   | {op: 'storage.open' | 'storage.delete'; owner: string}
   | {op: 'storage.package-file'; path: string}
+  /** An app opens a flow to `host:port` (TCP connect, UDP connect, a datagram to a new destination). */
   | {op: 'net.connect'; host: string; port: number}
+  /** An app binds a port (any port, 0 included) or listens on one. */
   | {op: 'net.listen'; protocol: 'tcp' | 'udp'; port: number}
+  /**
+   * A datagram or connection from `from` ("ip:port") arrives at the app's socket bound to device port `port`
+   * (0: an ephemeral port). `flow` is 'outbound' when the socket itself opened a flow to exactly `from`.
+   */
+  | {op: 'net.inbound'; protocol: 'tcp' | 'udp'; port: number; from: string; flow: 'none' | 'outbound'}
+  /** A datagram the app sends from its UDP server port `port` back to `to`, a client that reached it. */
+  | {op: 'net.reply'; protocol: 'udp'; port: number; to: string}
+  /** A host resource of the app (host sockets, socket buffers, inter-app queues) at its limit (see `deny`). */
+  | {op: 'resource.limit'; resource: string; limit: number}
   | {op: 'app.connect'; componentId: string}
   | {op: 'process.signal'; pid: number; owner: string; signo: number}
   | {op: 'process.debug'; componentId: string}
@@ -267,23 +279,56 @@ export class Lsm {
         }
         return allow('read-only file of the app image package')
       case 'net.connect': {
-        const host = o.host.toLowerCase()
-        if (p.allowedConnections.has(host))
-          return this.use(s.componentId, `AllowedConnections:${host}`, `${host} is in Capabilities.AllowedConnections`)
-        // names allow the address they resolve to (with several, each is credited: the app may have meant any)
-        const names = [...p.allowedConnections].filter((n) => this.resolve(n) === host)
-        if (names.length === 0) return deny(`${host} is not in Capabilities.AllowedConnections`, Errno.EACCES)
-        for (const n of names.slice(1)) this.use(s.componentId, `AllowedConnections:${n}`, '')
-        return this.use(
-          s.componentId,
-          `AllowedConnections:${names[0]}`,
-          `${host} is ${names.join(', ')} in Capabilities.AllowedConnections`,
+        const svc = osEndpoints.find(o.host, o.port)
+        if (svc)
+          return deny(
+            `${o.host}:${o.port} is the device's ${svc.name}: the OS's own service ports are out of every app's reach`,
+            Errno.EACCES,
+          )
+        return (
+          this.connectionGrant(s.componentId, p, o.host) ??
+          deny(`${o.host.toLowerCase()} is not in Capabilities.AllowedConnections`, Errno.EACCES)
         )
       }
-      case 'net.listen':
+      case 'net.listen': {
+        if (o.port === 0) {
+          // an ephemeral port: no manifest lists it, so nothing unsolicited ever reaches it (see net.inbound)
+          if (o.protocol === 'udp' && p.allowedConnections.size > 0)
+            return allow('an ephemeral UDP port: it receives only replies within flows the app opens')
+          return deny(
+            o.protocol === 'tcp'
+              ? 'TCP port 0 (any free port) is not in Capabilities.AllowedTcpServerPorts'
+              : 'UDP port 0 (any free port) serves only flows to AllowedConnections hosts, and the app has none',
+            Errno.EACCES,
+          )
+        }
         return o.protocol === 'tcp'
           ? has(p.tcpServerPorts, o.port, 'AllowedTcpServerPorts', `TCP port ${o.port}`)
           : has(p.udpServerPorts, o.port, 'AllowedUdpServerPorts', `UDP port ${o.port}`)
+      }
+      case 'net.inbound': {
+        const [ports, cap, proto] =
+          o.protocol === 'tcp'
+            ? [p.tcpServerPorts, 'AllowedTcpServerPorts', 'TCP']
+            : [p.udpServerPorts, 'AllowedUdpServerPorts', 'UDP']
+        if (o.port !== 0 && ports.has(o.port))
+          return this.use(s.componentId, `${cap}:${o.port}`, `${proto} port ${o.port} is in Capabilities.${cap}`)
+        if (o.flow === 'outbound') {
+          const host = o.from.slice(0, o.from.lastIndexOf(':'))
+          const grant = this.connectionGrant(s.componentId, p, host)
+          if (grant?.allowed) return allow(`a reply within a flow the app opened to ${o.from}`)
+        }
+        return deny(
+          `${o.from} -> ${proto} port ${o.port}: the port is not in Capabilities.${cap} and the app opened no flow to ${o.from}`,
+          Errno.EACCES,
+        )
+      }
+      case 'net.reply':
+        return o.port !== 0 && p.udpServerPorts.has(o.port)
+          ? allow(`a reply from UDP port ${o.port} (in Capabilities.AllowedUdpServerPorts) to ${o.to}, which reached it`)
+          : deny(`UDP port ${o.port} is not in Capabilities.AllowedUdpServerPorts: no reply to ${o.to}`, Errno.EACCES)
+      case 'resource.limit':
+        return deny(`${o.resource} is at its limit (${o.limit})`, Errno.ENOBUFS)
       case 'app.connect':
         return has(p.appConnections, o.componentId.toLowerCase(), 'AllowedApplicationConnections', o.componentId)
       case 'process.signal':
@@ -316,6 +361,22 @@ export class Lsm {
           : deny(`no ${caps.join(' or ')} capability`, Errno.EACCES)
       }
     }
+  }
+
+  /** AllowedConnections' grant of `host` (an IPv4 literal, or a name the device's host map resolves), if any. */
+  private connectionGrant(componentId: string, p: AppPolicy, hostIn: string): Decision | undefined {
+    const host = hostIn.toLowerCase()
+    if (p.allowedConnections.has(host))
+      return this.use(componentId, `AllowedConnections:${host}`, `${host} is in Capabilities.AllowedConnections`)
+    // names allow the address they resolve to (with several, each is credited: the app may have meant any)
+    const names = [...p.allowedConnections].filter((n) => this.resolve(n) === host)
+    if (names.length === 0) return undefined
+    for (const n of names.slice(1)) this.use(componentId, `AllowedConnections:${n}`, '')
+    return this.use(
+      componentId,
+      `AllowedConnections:${names[0]}`,
+      `${host} is ${names.join(', ')} in Capabilities.AllowedConnections`,
+    )
   }
 
   private use(componentId: string, cap: string, reason: string): Decision {

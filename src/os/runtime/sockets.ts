@@ -1,14 +1,28 @@
 import dgram from 'node:dgram'
 import net from 'node:net'
 import {Errno} from '../kernel/errno.js'
+import type {Kernel} from '../kernel/kernel.js'
 import {KObject, StreamObject} from '../kernel/objects.js'
+import type {HostUsage, Process} from '../kernel/process.js'
+import type {Lsm, Operation, Subject} from '../lsm/lsm.js'
 import {BLOCK, type SysCtx} from './context.js'
 
 /**
  * BSD sockets for apps (the `sphere` module's socket imports, sdk/ABI.md), backed by Node `net` (TCP) and
- * `dgram` (UDP) on the host. Every connect / bind passes the LSM first (AllowedConnections,
- * AllowedTcpServerPorts, AllowedUdpServerPorts; denials are audited and fail with the LSM's errno), then the
- * device's network service routes it (by default only the host loopback is reachable).
+ * `dgram` (UDP) on the host. The device's network service routes what the LSM allows (by default only the
+ * host loopback and the addresses of the host map are reachable).
+ *
+ * The firewall, as the LSM decides it (src/os/lsm): every bind (port 0 included) and listen is a
+ * `net.listen`; every flow the app opens (TCP connect, UDP connect, a datagram to a new destination) a
+ * `net.connect`; every datagram or connection that arrives a `net.inbound`, accepted on a port the manifest
+ * lists or as a reply within a flow this socket opened; a datagram back to a client that reached a server port
+ * a `net.reply`. The socket keeps the flow state and asks the LSM once per flow (a bounded cache, so a flood
+ * neither floods the audit log nor grows the host); every refusal is audited.
+ *
+ * Host state is bounded and charged to the app (`Process.hostUsage`, HOST_LIMITS): sockets per app
+ * (socket / accept: EMFILE; connections beyond it wait nowhere: refused), bytes per socket buffer and per
+ * app (a full receive queue drops datagrams and pauses TCP; a full send buffer blocks or EAGAIN). Every host
+ * callback is guarded: a failure in one ends the app that owns the socket with the reason, never the OS.
  *
  * Blocking calls (connect, accept, recv, send on a full buffer, listen / UDP bind while the host opens the
  * port) suspend only the caller: the socket is a host-backed kernel object that host events make ready.
@@ -28,10 +42,32 @@ export const NetErrno = {
   EISCONN: 30,
   EMSGSIZE: 35,
   ENETDOWN: 38,
+  ENOBUFS: 42,
   ENOPROTOOPT: 50,
   EOPNOTSUPP: 58,
   EPIPE: 64,
 } as const
+
+/** Bounds of the host state an app's sockets and inter-app connections hold. */
+export const HOST_LIMITS = {
+  /** Sockets an app may hold (each at most one host socket) plus connections waiting in its listen backlogs. */
+  socketsPerApp: 32,
+  /** Bytes a socket buffers each way (TCP receive queue before the host socket pauses; UDP receive queue;
+   *  UDP / TCP bytes handed to the host and not yet sent). */
+  socketBufferBytes: 64 * 1024,
+  /** Bytes an inter-app connection queues towards the app (then the partner cannot answer: send blocks). */
+  appQueueBytes: 64 * 1024,
+  /** All buffered bytes of one app (socket buffers and inter-app queues together). */
+  bufferBytesPerApp: 1024 * 1024,
+  /** Firewall decisions (flows) one socket remembers. */
+  flowsPerSocket: 256,
+} as const
+
+/** Bytes a TCP socket buffers each way before send blocks / the host socket is paused. */
+export const SOCKET_BUFFER_BYTES = HOST_LIMITS.socketBufferBytes
+const MAX_DATAGRAMS = 64
+/** What one queued datagram or message costs beyond its bytes (as a kernel charges an skb). */
+const PACKET_OVERHEAD = 64
 
 const SOCK_NONBLOCK = 0x800
 const CLOEXEC = 0x80000
@@ -41,15 +77,95 @@ const MSG_WAITALL = 0x100
 const MSG_NOSIGNAL = 0x4000
 const SOL_SOCKET = 1
 const IPPROTO_TCP = 6
-/** Bytes a TCP socket buffers each way before send blocks / the host socket is paused. */
-export const SOCKET_BUFFER_BYTES = 64 * 1024
-const MAX_DATAGRAMS = 64
 const CONNECT_TIMEOUT_MS = 30_000
+
+/** Charge `n` buffered bytes to an app; false (nothing charged) when the app is at its limit. */
+export function chargeBytes(u: HostUsage, n: number): boolean {
+  if (u.bufferBytes + n > HOST_LIMITS.bufferBytesPerApp) return false
+  u.bufferBytes += n
+  if (u.bufferBytes > u.peakBufferBytes) u.peakBufferBytes = u.bufferBytes
+  return true
+}
+
+export function releaseBytes(u: HostUsage, n: number): void {
+  u.bufferBytes = Math.max(0, u.bufferBytes - n)
+}
+
+/**
+ * Records a resource refusal once per episode: the first time an object meets its limit, and again only
+ * after it fell below it (so a loop against a full queue leaves one record, not one per call).
+ */
+export class LimitAudit {
+  private at = false
+  constructor(private readonly record: () => void) {}
+  hit(): void {
+    if (this.at) return
+    this.at = true
+    this.record()
+  }
+  clear(): void {
+    this.at = false
+  }
+}
+
+/** What a socket needs from its process: the LSM, its host-state account, and a way to end the app. */
+export interface SocketOwner {
+  componentId: string
+  pid: number
+  usage: HostUsage
+  /** An LSM decision for this app (recorded in the audit log): 0 allowed, else the errno. */
+  check(op: Operation): number
+  /** Record a resource refusal (audit). */
+  limited(resource: string, limit: number, errno: number): void
+  /** A host callback of this socket failed: end the app with `reason`. */
+  fault(reason: string): void
+  notify(s: NetSocket): void
+  /** Is the app at its socket limit? (A refusal is audited once per episode.) */
+  atSocketLimit(): boolean
+}
+
+/** The SocketOwner of a process. */
+export function socketOwner(kernel: Kernel, lsm: Lsm, proc: Process, subject: Subject): SocketOwner {
+  const sockets = new LimitAudit(() =>
+    lsm.deny(
+      subject,
+      {op: 'resource.limit', resource: 'host sockets', limit: HOST_LIMITS.socketsPerApp},
+      `the app holds ${HOST_LIMITS.socketsPerApp} sockets (open, or connections waiting to be accepted)`,
+      Errno.EMFILE,
+    ),
+  )
+  return {
+    atSocketLimit: () => {
+      if (proc.hostUsage.sockets < HOST_LIMITS.socketsPerApp) {
+        sockets.clear()
+        return false
+      }
+      sockets.hit()
+      return true
+    },
+    componentId: proc.componentId,
+    pid: proc.pid,
+    usage: proc.hostUsage,
+    check: (op) => {
+      const d = lsm.check(subject, op)
+      return d.allowed ? 0 : d.errno
+    },
+    limited: (resource, limit, errno) =>
+      lsm.deny(subject, {op: 'resource.limit', resource, limit}, `${resource} is at its limit (${limit})`, errno),
+    fault: (reason) => {
+      if (proc.alive) kernel.crash(proc, reason)
+    },
+    notify: (s) => kernel.notifyReady(s),
+  }
+}
 
 interface Addr {
   ip: string
   port: number
 }
+
+const key = (a: Addr): string => `${a.ip}:${a.port}`
+const ipv4Host = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice(7) : ip)
 
 function hostErrno(e: unknown): number {
   switch ((e as NodeJS.ErrnoException)?.code) {
@@ -71,6 +187,11 @@ function hostErrno(e: unknown): number {
       return NetErrno.EPIPE
     case 'EACCES':
       return Errno.EACCES
+    case 'EMFILE':
+    case 'ENFILE':
+      return Errno.EMFILE
+    case 'ENOBUFS':
+      return NetErrno.ENOBUFS
     default:
       return Errno.EIO
   }
@@ -82,7 +203,7 @@ export class NetSocket extends KObject {
   override hostBacked = true
   readonly protocol: 'tcp' | 'udp'
   state: 'new' | 'connecting' | 'connected' | 'listening' | 'closed' = 'new'
-  /** The address the app bound (device view). */
+  /** The address the app bound (device view); port 0 for an ephemeral (or implicit) bind. */
   local?: Addr
   /** The peer (device view): the address the app connected to, or the host client of an accepted socket. */
   peer?: Addr
@@ -99,29 +220,121 @@ export class NetSocket extends KObject {
   eof = false
   tcp?: net.Socket
   server?: net.Server
-  /** Listening: accepted host connections not yet taken by accept(). */
+  /** Listening: accepted host connections not yet taken by accept() (each counts as a socket of the app). */
   readonly backlog: net.Socket[] = []
   backlogMax = 16
   udp?: dgram.Socket
+  /** The host UDP socket is bound (explicitly by bind, or implicitly by the first sendto / connect). */
   udpBound = false
-  readonly datagrams: {data: Buffer; from: Addr}[] = []
-  /** UDP destinations already allowed by the LSM (a check per datagram would flood the audit log). */
-  readonly allowedDestinations = new Set<string>()
+  /** UDP bytes handed to the host and not yet sent. */
+  udpTxBytes = 0
+  readonly datagrams: {data: Buffer; from: Addr; charged: number}[] = []
+  private datagramBytes = 0
+  /** Datagrams dropped: a full receive queue, or the firewall refused the sender. */
+  dropped = 0
+  /**
+   * Firewall decisions of this socket's flows ('out:ip:port', 'in:ip:port', 'reply:ip:port'), oldest first:
+   * 0 allowed, else the errno of the refusal.
+   */
+  private readonly flows = new Map<string, number>()
+  private readonly bufferLimit: LimitAudit
   private unregister?: () => void
   private closed = false
+  /** Bytes this socket holds charged to the app (TCP receive queue, UDP receive queue, UDP in flight). */
+  private charged = 0
 
   constructor(
     readonly domain: number,
     protocol: 'tcp' | 'udp',
-    private readonly notify: (s: NetSocket) => void,
-    readonly owner: {componentId: string; pid: number},
+    readonly owner: SocketOwner,
   ) {
     super()
     this.protocol = protocol
+    owner.usage.sockets++
+    this.bufferLimit = new LimitAudit(() =>
+      owner.limited('socket buffers', HOST_LIMITS.bufferBytesPerApp, NetErrno.ENOBUFS),
+    )
   }
 
   private changed(): void {
-    if (!this.closed) this.notify(this)
+    if (!this.closed) this.owner.notify(this)
+  }
+
+  /**
+   * A host callback of this socket, guarded: whatever it throws ends the owning app with a clear reason
+   * (and closes the socket); the OS goes on.
+   */
+  private guard<A extends unknown[]>(what: string, fn: (...a: A) => void): (...a: A) => void {
+    return (...a: A) => {
+      try {
+        fn(...a)
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e)
+        try {
+          this.close()
+        } catch {
+          // the socket is being torn down anyway
+        }
+        this.owner.fault(`host socket failure (${this.protocol} ${what}): ${msg}`)
+      }
+    }
+  }
+
+  private charge(n: number): boolean {
+    if (!chargeBytes(this.owner.usage, n)) {
+      this.bufferLimit.hit()
+      return false
+    }
+    this.charged += n
+    return true
+  }
+
+  private release(n: number): void {
+    const m = Math.min(n, this.charged)
+    this.charged -= m
+    releaseBytes(this.owner.usage, m)
+    if (this.owner.usage.bufferBytes < HOST_LIMITS.bufferBytesPerApp / 2) this.bufferLimit.clear()
+  }
+
+  /** A firewall decision of this socket, made by the LSM once per flow (bounded memory, oldest forgotten). */
+  private decide(k: string, op: Operation): number {
+    const known = this.flows.get(k)
+    if (known !== undefined) return known
+    const errno = this.owner.check(op)
+    this.remember(k, errno)
+    return errno
+  }
+
+  private remember(k: string, errno: number): void {
+    this.flows.delete(k)
+    if (this.flows.size >= HOST_LIMITS.flowsPerSocket) this.flows.delete(this.flows.keys().next().value!)
+    this.flows.set(k, errno)
+  }
+
+  /**
+   * May this socket send to `dest`? 0, or the errno of the refusal: a flow the socket opens (net.connect), or
+   * a reply from its server port to a client that reached it (net.reply).
+   */
+  allowSend(dest: Addr): number {
+    const k = key(dest)
+    if (this.flows.get(`out:${k}`) === 0) return 0
+    if (this.flows.get(`in:${k}`) === 0 && this.local && this.local.port !== 0)
+      return this.decide(`reply:${k}`, {op: 'net.reply', protocol: 'udp', port: this.local.port, to: k})
+    return this.decide(`out:${k}`, {op: 'net.connect', host: dest.ip, port: dest.port})
+  }
+
+  /** Record a flow the LSM already allowed (a connect the dispatcher checked). */
+  opened(dest: Addr): void {
+    this.remember(`out:${key(dest)}`, 0)
+  }
+
+  /** Is a datagram / connection from `from` accepted on this socket (net.inbound)? */
+  private allowInbound(from: Addr, byHost: boolean): boolean {
+    const k = byHost ? `in:${from.ip}` : `in:${key(from)}`
+    const flow = this.flows.get(`out:${key(from)}`) === 0 ? 'outbound' : 'none'
+    return (
+      this.decide(k, {op: 'net.inbound', protocol: this.protocol, port: this.local?.port ?? 0, from: key(from), flow}) === 0
+    )
   }
 
   override readable(): boolean {
@@ -134,7 +347,7 @@ export class NetSocket extends KObject {
 
   override writable(): boolean {
     if (this.error !== 0) return true
-    if (this.protocol === 'udp') return true
+    if (this.protocol === 'udp') return this.udpTxBytes < SOCKET_BUFFER_BYTES
     if (this.state === 'connected') return this.shutWr || (this.tcp?.writableLength ?? 0) < SOCKET_BUFFER_BYTES
     return false
   }
@@ -157,25 +370,41 @@ export class NetSocket extends KObject {
   attachStream(sock: net.Socket): void {
     this.tcp = sock
     this.state = 'connected'
-    sock.on('data', (d: Buffer) => {
-      this.rx.push(d)
-      this.rxBytes += d.length
-      if (this.rxBytes >= SOCKET_BUFFER_BYTES) sock.pause()
-      this.changed()
-    })
-    sock.on('end', () => {
-      this.eof = true
-      this.changed()
-    })
-    sock.on('drain', () => this.changed())
-    sock.on('error', (e) => {
-      this.error = hostErrno(e)
-      this.changed()
-    })
-    sock.on('close', () => {
-      this.eof = true
-      this.changed()
-    })
+    sock.on(
+      'data',
+      this.guard('receive', (d: Buffer) => {
+        this.rx.push(d)
+        this.rxBytes += d.length
+        // TCP cannot drop: past the socket's (or the app's) budget the host socket pauses instead
+        if (!this.charge(d.length) || this.rxBytes >= SOCKET_BUFFER_BYTES) sock.pause()
+        this.changed()
+      }),
+    )
+    sock.on(
+      'end',
+      this.guard('end', () => {
+        this.eof = true
+        this.changed()
+      }),
+    )
+    sock.on(
+      'drain',
+      this.guard('drain', () => this.changed()),
+    )
+    sock.on(
+      'error',
+      this.guard('error', (e: Error) => {
+        this.error = hostErrno(e)
+        this.changed()
+      }),
+    )
+    sock.on(
+      'close',
+      this.guard('close', () => {
+        this.eof = true
+        this.changed()
+      }),
+    )
   }
 
   /** Start a host connection; completion or failure is reported through the socket's state. */
@@ -183,22 +412,27 @@ export class NetSocket extends KObject {
     this.state = 'connecting'
     const sock = net.connect({host: hostIp, port})
     sock.setTimeout(CONNECT_TIMEOUT_MS)
-    const fail = (e: unknown): void => {
+    const fail = this.guard('connect', (e: unknown) => {
       if (this.state !== 'connecting') return
       sock.destroy()
       this.state = 'new'
       this.error = hostErrno(e)
       this.changed()
-    }
+    })
     sock.once('timeout', () => fail(Object.assign(new Error('timeout'), {code: 'ETIMEDOUT'})))
     sock.once('error', fail)
-    sock.once('connect', () => {
-      if (this.closed) return void sock.destroy()
-      sock.setTimeout(0)
-      sock.removeListener('error', fail)
-      this.attachStream(sock)
-      this.changed()
-    })
+    sock.once(
+      'connect',
+      this.guard('connect', () => {
+        if (this.closed) return void sock.destroy()
+        sock.setTimeout(0)
+        sock.removeListener('error', fail)
+        this.attachStream(sock)
+        this.changed()
+      }),
+    )
+    // until 'connect', a destroy() from close() must not leave an unhandled 'error' behind
+    this.tcp = sock
   }
 
   /** Copy out up to `max` received bytes (consumed unless `peek`). */
@@ -218,59 +452,159 @@ export class NetSocket extends KObject {
     }
     if (!peek) {
       this.rxBytes -= n
-      if (this.tcp?.isPaused() && this.rxBytes < SOCKET_BUFFER_BYTES / 2) this.tcp.resume()
+      this.release(n)
+      if (this.tcp?.isPaused() && this.rxBytes < SOCKET_BUFFER_BYTES / 2 && this.owner.usage.bufferBytes < HOST_LIMITS.bufferBytesPerApp)
+        this.tcp.resume()
     }
     return out
+  }
+
+  /** TCP send: hand bytes to the host socket (the caller checked the room). */
+  writeStream(data: Uint8Array): void {
+    this.tcp!.write(Buffer.from(data))
   }
 
   // ---- listening ----
 
   listen(host: string, port: number, backlog: number, onListening: (port: number) => void): void {
     this.backlogMax = Math.max(1, Math.min(backlog || 16, 128))
-    const server = net.createServer((sock) => {
-      if (this.closed || this.backlog.length >= this.backlogMax) return void sock.destroy()
-      sock.pause()
-      sock.on('error', () => undefined)
-      this.backlog.push(sock)
-      this.changed()
-    })
+    const server = net.createServer(
+      this.guard('accept', (sock: net.Socket) => {
+        sock.on('error', () => undefined)
+        if (this.closed || this.backlog.length >= this.backlogMax) return void sock.destroy()
+        const from = {ip: ipv4Host(sock.remoteAddress ?? '0.0.0.0'), port: sock.remotePort ?? 0}
+        if (!this.allowInbound(from, true)) {
+          this.dropped++
+          return void sock.destroy()
+        }
+        if (this.owner.atSocketLimit()) return void sock.destroy()
+        sock.pause()
+        this.owner.usage.sockets++
+        this.backlog.push(sock)
+        this.changed()
+      }),
+    )
     this.server = server
-    server.once('error', (e) => {
-      if (this.state === 'listening') return
-      this.error = hostErrno(e)
-      this.server = undefined
-      this.changed()
-    })
-    server.listen({host, port, backlog: this.backlogMax, exclusive: true}, () => {
-      if (this.closed) return void server.close()
-      this.state = 'listening'
-      onListening((server.address() as net.AddressInfo).port)
-      this.changed()
-    })
+    server.once(
+      'error',
+      this.guard('listen', (e: Error) => {
+        if (this.state === 'listening') return
+        this.error = hostErrno(e)
+        this.server = undefined
+        this.changed()
+      }),
+    )
+    server.on('error', () => undefined)
+    server.listen(
+      {host, port, backlog: this.backlogMax, exclusive: true},
+      this.guard('listen', () => {
+        if (this.closed) return void server.close()
+        this.state = 'listening'
+        onListening((server.address() as net.AddressInfo).port)
+        this.changed()
+      }),
+    )
+  }
+
+  /** Take the oldest waiting connection (its socket count moves to the accepted socket). */
+  takeConnection(): net.Socket | undefined {
+    const s = this.backlog.shift()
+    if (s) this.owner.usage.sockets--
+    return s
   }
 
   // ---- UDP ----
 
+  /** Open the host UDP socket on host:port (once per socket: a second bind is EINVAL before this). */
   bindUdp(host: string, port: number, onBound: (port: number) => void): void {
     const u = dgram.createSocket({type: 'udp4', reuseAddr: this.reuseAddr})
     this.udp = u
-    u.on('message', (msg, rinfo) => {
-      if (this.datagrams.length >= MAX_DATAGRAMS) return // a full receive queue drops, as UDP does
-      this.datagrams.push({data: msg, from: {ip: rinfo.address, port: rinfo.port}})
-      // replies to a sender are "established" traffic: the firewall lets them out without AllowedConnections
-      this.allowedDestinations.add(`${rinfo.address}:${rinfo.port}`)
-      this.changed()
-    })
-    u.on('error', (e) => {
-      this.error = hostErrno(e)
-      this.changed()
-    })
-    u.bind({address: host, port, exclusive: true}, () => {
-      if (this.closed) return void u.close()
-      this.udpBound = true
-      onBound(u.address().port)
-      this.changed()
-    })
+    u.on(
+      'message',
+      this.guard('receive', (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+        if (this.closed) return
+        const from = {ip: ipv4Host(rinfo.address), port: rinfo.port}
+        // a connected UDP socket hears only its peer (Linux drops the rest before any firewall)
+        if (this.peer && (this.peer.ip !== from.ip || this.peer.port !== from.port)) return
+        if (!this.allowInbound(from, false)) {
+          this.dropped++
+          return
+        }
+        const cost = msg.length + PACKET_OVERHEAD
+        // a full receive queue drops, as UDP does
+        if (
+          this.datagrams.length >= MAX_DATAGRAMS ||
+          this.datagramBytes + cost > SOCKET_BUFFER_BYTES ||
+          !this.charge(cost)
+        ) {
+          this.dropped++
+          return
+        }
+        this.datagramBytes += cost
+        this.datagrams.push({data: msg, from, charged: cost})
+        this.changed()
+      }),
+    )
+    u.on(
+      'error',
+      this.guard('error', (e: Error) => {
+        this.error = hostErrno(e)
+        this.changed()
+      }),
+    )
+    u.bind(
+      {address: host, port, exclusive: true},
+      this.guard('bind', () => {
+        if (this.closed) return // close() already closed the host socket
+        this.udpBound = true
+        onBound(u.address().port)
+        this.changed()
+      }),
+    )
+  }
+
+  /** Forget a host UDP socket whose bind failed (the socket is unbound again, as after a failed bind on Linux). */
+  abandonUdp(): void {
+    const u = this.udp
+    this.udp = undefined
+    this.udpBound = false
+    if (u) {
+      try {
+        u.close()
+      } catch {
+        // never bound: nothing to close
+      }
+    }
+  }
+
+  /** Take the oldest datagram (or peek at it). */
+  takeDatagram(peek: boolean): {data: Buffer; from: Addr} | undefined {
+    const dg = this.datagrams[0]
+    if (!dg || peek) return dg
+    this.datagrams.shift()
+    this.datagramBytes -= dg.charged
+    this.release(dg.charged)
+    return dg
+  }
+
+  /** Send a datagram to the host address; -errno when the send buffer (or the app's budget) is full. */
+  sendUdp(data: Uint8Array, port: number, hostIp: string): number {
+    const cost = data.length + PACKET_OVERHEAD
+    if (this.udpTxBytes + cost > SOCKET_BUFFER_BYTES) return -Errno.EAGAIN
+    if (!this.charge(cost)) return -NetErrno.ENOBUFS
+    this.udpTxBytes += cost
+    this.udp!.send(
+      Buffer.from(data),
+      port,
+      hostIp,
+      this.guard('send', () => {
+        if (this.closed) return
+        this.udpTxBytes -= cost
+        this.release(cost)
+        this.changed()
+      }),
+    )
+    return data.length
   }
 
   setListener(unregister: () => void): void {
@@ -281,16 +615,28 @@ export class NetSocket extends KObject {
     if (this.closed) return
     this.closed = true
     this.state = 'closed'
+    this.owner.usage.sockets--
     this.unregister?.()
     this.tcp?.destroy()
     for (const s of this.backlog) s.destroy()
+    this.owner.usage.sockets -= this.backlog.length
     this.backlog.length = 0
     this.server?.close()
-    try {
-      this.udp?.close()
-    } catch {
-      // already closed
+    const u = this.udp
+    this.udp = undefined
+    if (u) {
+      try {
+        u.close()
+      } catch {
+        // Node already closed it
+      }
     }
+    this.rx = []
+    this.rxBytes = 0
+    this.datagrams.length = 0
+    this.datagramBytes = 0
+    this.udpTxBytes = 0
+    this.release(this.charged)
   }
 }
 
@@ -323,8 +669,6 @@ function writeSockaddr(c: SysCtx, addr: number, lenPtr: number, a: Addr): number
   return 0
 }
 
-const ipv4Host = (ip: string): string => (ip.startsWith('::ffff:') ? ip.slice(7) : ip)
-
 /** The deadline of a blocking call, fixed at its first attempt (kept in callState). */
 function deadline(c: SysCtx, timeoutNs: number): number {
   if (c.callState === undefined) c.callState = timeoutNs > 0 ? c.kernel.now() + timeoutNs : Infinity
@@ -345,9 +689,8 @@ export function socketRecv(c: SysCtx, s: NetSocket, max: number, flags: number):
   if (s.protocol === 'udp') {
     const e = s.takeError()
     if (e) return -e
-    const dg = s.datagrams[0]
+    const dg = s.takeDatagram(peek)
     if (!dg) return wait()
-    if (!peek) s.datagrams.shift()
     return {data: dg.data.subarray(0, max), from: dg.from}
   }
   if (s.state === 'new' || s.state === 'connecting' || s.state === 'listening') return -Errno.ENOTCONN
@@ -366,26 +709,54 @@ export function socketRecv(c: SysCtx, s: NetSocket, max: number, flags: number):
   return wait()
 }
 
+/** Block a send on a full buffer (or fail at once: non-blocking, a signal, the timeout). */
+function waitToSend(c: SysCtx, s: NetSocket, nonblock: boolean): number {
+  if (nonblock) return -Errno.EAGAIN
+  if (c.pendingSignals() !== 0) return -Errno.EINTR
+  const d = deadline(c, s.sndTimeoutNs)
+  if (c.kernel.now() >= d) return -Errno.EAGAIN
+  return c.block([s], d)
+}
+
+/** Register the host listener of a socket that now listens / is bound (so `listeners()` tells the truth). */
+function register(c: SysCtx, s: NetSocket, hostAddress: string, hostPort: number): void {
+  const l = c.env.net?.addListener({
+    componentId: s.owner.componentId,
+    pid: s.owner.pid,
+    protocol: s.protocol,
+    deviceAddress: s.local?.ip ?? '0.0.0.0',
+    devicePort: s.local?.port ?? 0,
+    hostAddress,
+    hostPort,
+  })
+  if (l) s.setListener(l)
+}
+
+/** Open the host UDP socket of `s` for a bind to device port `port` (0: any free port). */
+function openUdp(c: SysCtx, s: NetSocket, port: number): void {
+  const at = c.env.net!.listenOn('udp', port)
+  s.bindUdp(at.host, at.port, (bound) => register(c, s, at.host, bound))
+}
+
 /** Send on a socket (send, sendto, write). Returns bytes accepted, -errno, or BLOCK. */
 export function socketSend(c: SysCtx, s: NetSocket, data: Uint8Array, flags: number, to?: Addr): number {
   const nonblock = s.nonblock || (flags & MSG_DONTWAIT) !== 0
   if (s.protocol === 'udp') {
+    if (s.state === 'closed') return -NetErrno.EPIPE
     const dest = to ?? s.peer
     if (!dest) return -NetErrno.EDESTADDRREQ
-    const key = `${dest.ip}:${dest.port}`
-    if (!s.allowedDestinations.has(key)) {
-      const d = c.lsm.check(c.subject, {op: 'net.connect', host: dest.ip, port: dest.port})
-      if (!d.allowed) return -d.errno
-      s.allowedDestinations.add(key)
-    }
+    const denied = s.allowSend(dest)
+    if (denied) return -denied
     const netHost = c.env.net
     if (!netHost) return -NetErrno.ENETDOWN
     const route = netHost.route(dest.ip)
     if (typeof route === 'number') return route
     if (data.length > 65_507) return -NetErrno.EMSGSIZE
-    if (!s.udp) s.bindUdp('0.0.0.0', 0, () => undefined)
-    s.udp!.send(Buffer.from(data), dest.port, route)
-    return data.length
+    if (dest.port === 0) return -Errno.EINVAL
+    if (!s.writable()) return waitToSend(c, s, nonblock)
+    // the first datagram binds the socket implicitly (one host socket per socket, ever)
+    if (!s.udp) openUdp(c, s, 0)
+    return s.sendUdp(data, dest.port, route)
   }
   const e = s.takeError()
   if (e) return -e
@@ -393,26 +764,39 @@ export function socketSend(c: SysCtx, s: NetSocket, data: Uint8Array, flags: num
   if (s.shutWr || !s.tcp || s.tcp.destroyed) return -NetErrno.EPIPE
   if (data.length === 0) return 0
   const room = SOCKET_BUFFER_BYTES - s.tcp.writableLength
-  if (room <= 0) {
-    if (nonblock) return -Errno.EAGAIN
-    if (c.pendingSignals() !== 0) return -Errno.EINTR
-    const d = deadline(c, s.sndTimeoutNs)
-    if (c.kernel.now() >= d) return -Errno.EAGAIN
-    return c.block([s], d)
-  }
+  if (room <= 0) return waitToSend(c, s, nonblock)
   const n = Math.min(room, data.length)
-  s.tcp.write(Buffer.from(data.subarray(0, n)))
+  s.writeStream(data.subarray(0, n))
   return n
+}
+
+/** The destination of a connect, for the syscall table's policy (undefined: the call fails before any reach). */
+export function connectTarget(c: SysCtx, fd: number, addr: number, len: number): Addr | undefined {
+  if (!(c.proc.fds.get(fd) instanceof NetSocket)) return undefined
+  const a = readSockaddr(c, addr, len)
+  return typeof a === 'number' ? undefined : a
+}
+
+/** The device port of a bind, for the syscall table's policy (the socket's protocol comes with its fd). */
+export function bindTarget(c: SysCtx, fd: number, addr: number, len: number): {protocol: 'tcp' | 'udp'; port: number} | undefined {
+  const o = c.proc.fds.get(fd)
+  if (!(o instanceof NetSocket)) return undefined
+  const a = readSockaddr(c, addr, len)
+  if (typeof a === 'number') return undefined
+  return {protocol: o.protocol, port: a.port}
 }
 
 type Fn = (...a: never[]) => number
 
-/** The socket imports of the `sphere` module. */
+/**
+ * The socket imports of the `sphere` module. connect and bind are checked by the syscall table's dispatcher
+ * (net.connect / net.listen of their arguments, syscalls/sockets.ts) before they run; listen, sendto and the
+ * inbound side ask the LSM here, where the socket's state and flows are known.
+ */
 export function socketImports(c: SysCtx): Record<string, Fn> {
   const {mem, proc, kernel, lsm} = c
   const fds = proc.fds
-  const owner = {componentId: proc.componentId, pid: proc.pid}
-  const notify = (s: NetSocket): void => kernel.notifyReady(s)
+  const owner = socketOwner(kernel, lsm, proc, c.subject)
 
   const sock = (fd: number): NetSocket | number => {
     const o = fds.get(fd)
@@ -420,18 +804,10 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
     return o instanceof NetSocket ? o : -Errno.ENOTSOCK
   }
 
-  /** Register the host listener of a socket that now listens / is bound. */
-  const register = (s: NetSocket, hostAddress: string, hostPort: number): void => {
-    const l = c.env.net?.addListener({
-      componentId: owner.componentId,
-      pid: owner.pid,
-      protocol: s.protocol,
-      deviceAddress: s.local?.ip ?? '0.0.0.0',
-      devicePort: s.local?.port ?? hostPort,
-      hostAddress,
-      hostPort,
-    })
-    if (l) s.setListener(l)
+  /** A new socket of the app, or -EMFILE at its socket limit (audited). */
+  const newSocket = (domain: number, protocol: 'tcp' | 'udp'): NetSocket | number => {
+    if (owner.atSocketLimit()) return -Errno.EMFILE
+    return new NetSocket(domain, protocol, owner)
   }
 
   return {
@@ -440,9 +816,12 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       if (type & ~(0xf | SOCK_NONBLOCK | CLOEXEC)) return -Errno.EINVAL
       const t = type & 0xf
       if (t !== 1 && t !== 2) return -Errno.EINVAL
-      const s = new NetSocket(domain, t === 1 ? 'tcp' : 'udp', notify, owner)
+      const s = newSocket(domain, t === 1 ? 'tcp' : 'udp')
+      if (typeof s === 'number') return s
       s.nonblock = (type & SOCK_NONBLOCK) !== 0
-      return fds.add(s)
+      const fd = fds.add(s)
+      if (fd < 0) s.close()
+      return fd
     },
 
     connect(fd: number, addr: number, len: number): number {
@@ -459,21 +838,24 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       }
       const a = readSockaddr(c, addr, len)
       if (typeof a === 'number') return a
+      if (s.state === 'closed') return -Errno.EBADF
       if (s.protocol === 'tcp') {
         if (s.state === 'connected') return -NetErrno.EISCONN
         if (s.state === 'connecting') return -NetErrno.EALREADY
         if (s.state === 'listening') return -NetErrno.EISCONN
       }
-      const d = lsm.check(c.subject, {op: 'net.connect', host: a.ip, port: a.port})
-      if (!d.allowed) return -d.errno
+      // net.connect of this destination was decided by the dispatcher (syscalls/sockets.ts)
       const netHost = c.env.net
       if (!netHost) return -NetErrno.ENETDOWN
       if (!netHost.isReady()) return -Errno.ENETUNREACH
       const route = netHost.route(a.ip)
       if (typeof route === 'number') return route
+      if (a.port === 0) return s.protocol === 'tcp' ? -Errno.ECONNREFUSED : -Errno.EINVAL
       s.peer = a
+      s.opened(a)
       if (s.protocol === 'udp') {
-        s.allowedDestinations.add(`${a.ip}:${a.port}`)
+        // Linux binds a UDP socket when it connects, so the peer's answers have somewhere to arrive
+        if (!s.udp) openUdp(c, s, 0)
         return 0
       }
       s.connect(route, a.port)
@@ -489,27 +871,25 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
         if (s.udpBound) return 0
         const e = s.takeError()
         if (e) {
-          s.udp = undefined
           s.local = undefined
+          s.abandonUdp()
           return -e
         }
+        if (s.state === 'closed') return -Errno.EBADF
         return c.block([s], Infinity)
       }
       const a = readSockaddr(c, addr, len)
       if (typeof a === 'number') return a
-      if (s.local || s.state !== 'new') return -Errno.EINVAL
+      // bound already (explicitly, or implicitly by sendto / connect): EINVAL, as Linux
+      if (s.local || s.udp || s.state !== 'new') return -Errno.EINVAL
       const netHost = c.env.net
       if (!netHost) return -NetErrno.ENETDOWN
       if (!netHost.isLocalAddress(a.ip)) return -NetErrno.EADDRNOTAVAIL
-      if (a.port !== 0) {
-        const d = lsm.check(c.subject, {op: 'net.listen', protocol: s.protocol, port: a.port})
-        if (!d.allowed) return -d.errno
-      }
+      // net.listen of this port (0 included) was decided by the dispatcher (syscalls/sockets.ts)
       s.local = a
       if (s.protocol === 'tcp') return 0
       // UDP: open the host port now (a datagram socket receives once bound)
-      const at = netHost.listenOn('udp', a.port)
-      s.bindUdp(at.host, at.port, (port) => register(s, at.host, port))
+      openUdp(c, s, a.port)
       c.callState = 'bind'
       return c.block([s], Infinity)
     },
@@ -521,25 +901,22 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
         if (s.state === 'listening') return 0
         const e = s.takeError()
         if (e) return -e
+        if (s.state === 'closed') return -Errno.EBADF
         return c.block([s], Infinity)
       }
       if (s.protocol !== 'tcp') return -NetErrno.EOPNOTSUPP
       if (s.state === 'listening') return 0
       if (s.state !== 'new') return -Errno.EINVAL
-      if (!s.local) {
-        // listen without bind: Linux picks an ephemeral port, which no manifest allows
+      if (!s.local || s.local.port === 0) {
+        // listen without bind (or after bind to port 0): Linux picks an ephemeral port, which no manifest allows
         const d = lsm.check(c.subject, {op: 'net.listen', protocol: 'tcp', port: 0})
         if (!d.allowed) return -d.errno
-        s.local = {ip: '0.0.0.0', port: 0}
-      }
-      if (s.local.port === 0) {
-        const d = lsm.check(c.subject, {op: 'net.listen', protocol: 'tcp', port: 0})
-        if (!d.allowed) return -d.errno
+        s.local ??= {ip: '0.0.0.0', port: 0}
       }
       const netHost = c.env.net
       if (!netHost) return -NetErrno.ENETDOWN
       const at = netHost.listenOn('tcp', s.local.port)
-      s.listen(at.host, at.port, backlog, (port) => register(s, at.host, port))
+      s.listen(at.host, at.port, backlog, (port) => register(c, s, at.host, port))
       c.callState = 'listen'
       return c.block([s], Infinity)
     },
@@ -550,15 +927,16 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       if (flags & ~(SOCK_NONBLOCK | CLOEXEC)) return -Errno.EINVAL
       if (s.state !== 'listening') return -Errno.EINVAL
       if (addrLen !== 0 && !mem.ok(addrLen, 4)) return -Errno.EFAULT
-      const hs = s.backlog.shift()
-      if (!hs) {
+      if (s.backlog.length === 0) {
         const e = s.takeError()
         if (e) return -e
         if (s.nonblock) return -Errno.EAGAIN
         if (c.pendingSignals() !== 0) return -Errno.EINTR
         return c.block([s], Infinity)
       }
-      const a = new NetSocket(s.domain, 'tcp', notify, owner)
+      // the waiting connection already counts as a socket of the app: it becomes this one
+      const hs = s.takeConnection()!
+      const a = new NetSocket(s.domain, 'tcp', owner)
       a.nonblock = (flags & SOCK_NONBLOCK) !== 0
       a.local = s.local
       a.peer = {ip: ipv4Host(hs.remoteAddress ?? '0.0.0.0'), port: hs.remotePort ?? 0}
@@ -610,7 +988,13 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       const o = fds.get(fd)
       if (!o) return -Errno.EBADF
       if (len < 0 || !mem.ok(buf, len)) return -Errno.EFAULT
-      if (o instanceof StreamObject) return o.writeBytes(mem.read(buf, len), kernel.now()) // e.g. an inter-app socket
+      if (o instanceof StreamObject) {
+        // e.g. an inter-app socket: a full queue blocks the caller unless non-blocking
+        const r = o.writeBytes(mem.read(buf, len), kernel.now())
+        if (r !== -Errno.EAGAIN || o.nonblock || flags & MSG_DONTWAIT) return r
+        if (c.pendingSignals() !== 0) return -Errno.EINTR
+        return c.block([o], Infinity)
+      }
       if (!(o instanceof NetSocket)) return -Errno.ENOTSOCK
       if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | 0x8000)) return -NetErrno.EOPNOTSUPP
       let to: Addr | undefined
@@ -648,7 +1032,6 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       }
       return r.data.length
     },
-
     setsockopt(fd: number, level: number, name: number, val: number, len: number): number {
       const s = sock(fd)
       if (typeof s === 'number') return s

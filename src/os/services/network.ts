@@ -2,12 +2,14 @@
  * The device's network service: what apps' sockets reach, the device's interfaces as apps see them, and the
  * per-app firewall view.
  *
- * - **Host map.** The simulator resolves host names through a map in the device. By default every name
- *   resolves to 127.0.0.1, so an app's AllowedConnections reach only the host's loopback; `hosts` overrides
- *   it per device (`{"api.contoso.test": "127.0.0.1", "backup.test": "10.0.0.7"}`), also read from
- *   `<stateDir>/network.json` (`{"hosts": {...}, "ports": {"11000": 0}}`).
+ * - **Host map.** The simulator resolves host names through a map in the device (`hosts`, per device:
+ *   `{"api.contoso.test": "127.0.0.1", "backup.test": "10.0.0.7"}`, also read from `<stateDir>/network.json`,
+ *   `{"hosts": {...}, "ports": {"11000": 0}}`). A name the map does not list resolves to nothing: an
+ *   AllowedConnections entry naming it allows no address (it never turns into the loopback).
  * - **Routes.** A connection to a device-visible address goes to the same address on the host, and only
  *   loopback addresses and the addresses of the host map are reachable (anything else: ENETUNREACH).
+ * - **The OS's own ports.** The device's service endpoints (REST API listeners, the SNTP server) are in the
+ *   LSM's registry (lsm/os-endpoints.ts): no app reaches them, whatever its manifest says.
  * - **Listening.** An app's bind to port P opens 127.0.0.1:P on the host, or `ports[P]` (0 = any free
  *   port); `listeners()` tells where each one is.
  * - **Firewall.** The LSM rules on every connect / bind from the manifest (AllowedConnections by what the
@@ -20,6 +22,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {isIPv4} from 'node:net'
 import {join} from 'node:path'
 import {Errno} from '../kernel/errno.js'
+import {osEndpoints} from '../lsm/os-endpoints.js'
 import type {AppPolicy} from '../lsm/policy.js'
 import {
   IFACE_CONNECTED,
@@ -35,10 +38,8 @@ import {
 import {NetConfig, SERVICE_INTERFACE, SERVICE_IP, WIFI_INTERFACE, type AppNetworkAllowance} from './netconfig.js'
 
 export interface NetworkOptions {
-  /** Host name -> IPv4 address (case-insensitive names). Names not listed resolve to `defaultAddress`. */
+  /** Host name -> IPv4 address (case-insensitive names). Names not listed do not resolve. */
   hosts?: Record<string, string>
-  /** Address unlisted names resolve to. Default 127.0.0.1. */
-  defaultAddress?: string
   /** Device port -> host port for apps' listening sockets (0 = any free port). Default: the same port. */
   ports?: Record<string, number>
   /** Host address listening sockets open on. Default 127.0.0.1. */
@@ -66,13 +67,14 @@ function mac(seed: string, prefix: number[]): Uint8Array {
 export class NetworkStack implements NetHost {
   private links: NetConfig
   private readonly hosts = new Map<string, string>()
-  private readonly defaultAddress: string
   private readonly ports = new Map<number, number>()
   private readonly listenHost: string
   private readonly staticIp = new Map<string, StaticIpConfig>()
   private readonly macs = new Map<string, Uint8Array>()
   private readonly open = new Set<HostListener>()
   private readonly sntpSockets = new Map<string, dgram.Socket>()
+  /** The OS endpoints this stack registered (its SNTP servers), by interface. */
+  private readonly osPorts = new Map<string, () => void>()
   private readonly dhcp = new Map<string, DhcpServerConfig>()
   private readonly wlanIp: string
   timeSyncEnabled = true
@@ -85,7 +87,6 @@ export class NetworkStack implements NetHost {
   ) {
     this.links = NetConfig.open(undefined, deviceSeed)
     for (const [k, v] of Object.entries(opts.hosts ?? {})) this.setHost(k, v)
-    this.defaultAddress = opts.defaultAddress ?? '127.0.0.1'
     for (const [k, v] of Object.entries(opts.ports ?? {})) this.ports.set(Number(k), v)
     this.listenHost = opts.listenHost ?? '127.0.0.1'
     const h = createHash('sha256').update(`${deviceSeed}/wlan0-ip`).digest()
@@ -128,14 +129,14 @@ export class NetworkStack implements NetHost {
     this.hosts.set(name.toLowerCase(), ip)
   }
 
-  /** The address a name resolves to on this device (IPv4 literals resolve to themselves). */
-  resolve(name: string): string {
+  /** The address a name resolves to on this device (IPv4 literals resolve to themselves); undefined: unknown. */
+  resolve(name: string): string | undefined {
     const n = name.toLowerCase()
-    return this.hosts.get(n) ?? (isIPv4(n) ? n : this.defaultAddress)
+    return this.hosts.get(n) ?? (isIPv4(n) ? n : undefined)
   }
 
   route(ip: string): string | number {
-    if (isLoopback(ip) || ip === this.defaultAddress || [...this.hosts.values()].includes(ip)) return ip
+    if (isLoopback(ip) || [...this.hosts.values()].includes(ip)) return ip
     return -Errno.ENETUNREACH
   }
 
@@ -242,21 +243,32 @@ export class NetworkStack implements NetHost {
     const at = this.listenOn('udp', NTP_PORT)
     const sock = dgram.createSocket('udp4')
     sock.on('error', () => undefined)
+    // host callbacks of the OS's own server: whatever a client sends, a failure ends the answer, not the OS
     sock.on('message', (msg, rinfo) => {
-      if (msg.length < 48) return
-      sock.send(this.ntpReply(msg), rinfo.port, rinfo.address)
+      try {
+        if (msg.length < 48) return
+        sock.send(this.ntpReply(msg), rinfo.port, rinfo.address, () => undefined)
+      } catch {
+        // a closed socket or a bad peer address: no answer
+      }
     })
     const addr = this.staticIp.get(name)?.ip ?? '0.0.0.0'
     sock.bind(at.port, at.host, () => {
-      this.open.add({
-        componentId: 'os:sntp',
-        pid: 0,
-        protocol: 'udp',
-        deviceAddress: addr,
-        devicePort: NTP_PORT,
-        hostAddress: at.host,
-        hostPort: sock.address().port,
-      })
+      try {
+        const hostPort = sock.address().port
+        this.open.add({
+          componentId: 'os:sntp',
+          pid: 0,
+          protocol: 'udp',
+          deviceAddress: addr,
+          devicePort: NTP_PORT,
+          hostAddress: at.host,
+          hostPort,
+        })
+        this.osPorts.set(name, osEndpoints.add({protocol: 'udp', host: at.host, port: hostPort, name: 'SNTP server'}))
+      } catch {
+        // closed before it was bound (shutdown)
+      }
     })
     sock.unref()
     this.sntpSockets.set(name, sock)
@@ -304,7 +316,9 @@ export class NetworkStack implements NetHost {
     return apps
       .map(({uid, policy}) => ({
         uid,
-        allowedHosts: [...new Set([...policy.allowedConnections].map((n) => this.resolve(n)))].sort(),
+        allowedHosts: [
+          ...new Set([...policy.allowedConnections].flatMap((n) => this.resolve(n) ?? [])),
+        ].sort(),
         tcpServerPorts: [...policy.tcpServerPorts].sort((a, b) => a - b),
         udpServerPorts: [...policy.udpServerPorts].sort((a, b) => a - b),
       }))
@@ -321,6 +335,8 @@ export class NetworkStack implements NetHost {
       }
     }
     this.sntpSockets.clear()
+    for (const remove of this.osPorts.values()) remove()
+    this.osPorts.clear()
     this.open.clear()
   }
 }

@@ -316,7 +316,15 @@ const rows: Table = {
       operation: {op: 'net.listen', protocol: 'udp', port: 0},
       allowed: false,
       errno: Errno.EACCES,
-      reason: /UDP port 0 is not in Capabilities\.AllowedUdpServerPorts/,
+      reason: /UDP port 0 \(any free port\) serves only flows to AllowedConnections hosts, and the app has none/,
+    },
+    {
+      name: 'UDP port 0 for an app with AllowedConnections (replies within its own flows only)',
+      operation: {op: 'net.listen', protocol: 'udp', port: 0},
+      caps: {AllowedConnections: ['10.0.0.5']},
+      allowed: true,
+      errno: 0,
+      reason: /an ephemeral UDP port: it receives only replies within flows the app opens/,
     },
   ],
   'app.connect': [
@@ -502,6 +510,67 @@ const rows: Table = {
       reason: /trusts for cloud deployments/,
     },
   ],
+  'net.inbound': [
+    {
+      name: 'a datagram to a listed UDP server port',
+      operation: {op: 'net.inbound', protocol: 'udp', port: 1234, from: '192.168.1.9:5000', flow: 'none'},
+      caps: {AllowedUdpServerPorts: [1234]},
+      allowed: true,
+      errno: 0,
+      reason: /UDP port 1234 is in Capabilities\.AllowedUdpServerPorts/,
+      used: ['AllowedUdpServerPorts:1234'],
+    },
+    {
+      name: 'an unsolicited datagram to an ephemeral port of an app with no capabilities',
+      operation: {op: 'net.inbound', protocol: 'udp', port: 0, from: '192.168.1.9:5000', flow: 'none'},
+      allowed: false,
+      errno: Errno.EACCES,
+      reason: /the port is not in Capabilities\.AllowedUdpServerPorts and the app opened no flow/,
+    },
+    {
+      name: 'a reply within a flow the app opened to an allowed host',
+      operation: {op: 'net.inbound', protocol: 'udp', port: 0, from: '10.0.0.5:53', flow: 'outbound'},
+      caps: {AllowedConnections: ['10.0.0.5']},
+      allowed: true,
+      errno: 0,
+      reason: /a reply within a flow the app opened to 10\.0\.0\.5:53/,
+      used: ['AllowedConnections:10.0.0.5'],
+    },
+    {
+      name: 'a flow to a host that is not allowed',
+      operation: {op: 'net.inbound', protocol: 'tcp', port: 0, from: '10.0.0.6:80', flow: 'outbound'},
+      caps: {AllowedConnections: ['10.0.0.5']},
+      allowed: false,
+      errno: Errno.EACCES,
+      reason: /AllowedTcpServerPorts and the app opened no flow to 10\.0\.0\.6:80/,
+    },
+  ],
+  'net.reply': [
+    {
+      name: 'from a listed UDP server port',
+      operation: {op: 'net.reply', protocol: 'udp', port: 1234, to: '192.168.1.9:5000'},
+      caps: {AllowedUdpServerPorts: [1234]},
+      allowed: true,
+      errno: 0,
+      reason: /a reply from UDP port 1234/,
+    },
+    {
+      name: 'from an ephemeral port',
+      operation: {op: 'net.reply', protocol: 'udp', port: 0, to: '192.168.1.9:5000'},
+      allowed: false,
+      errno: Errno.EACCES,
+      reason: /UDP port 0 is not in Capabilities\.AllowedUdpServerPorts: no reply/,
+    },
+  ],
+  'resource.limit': [
+    {
+      name: 'a per-app host resource at its limit',
+      operation: {op: 'resource.limit', resource: 'host sockets', limit: 16},
+      allowed: false,
+      errno: Errno.ENOBUFS,
+      reason: /host sockets is at its limit \(16\)/,
+    },
+  ],
   capability: [
     {
       name: 'a true boolean capability',
@@ -593,7 +662,8 @@ describe('LSM: every Operation kind', () => {
   })
 
   test('every kind has a denied row, and every kind an app or the host can be granted has an allowed one', () => {
-    const neverAllowed: Kind[] = ['syscall']
+    // a call the OS does not provide, and a resource at its limit, are refusals by definition
+    const neverAllowed: Kind[] = ['syscall', 'resource.limit']
     for (const [kind, list] of Object.entries(rows) as [Kind, Row<Kind>[]][]) {
       expect([kind, list.some((r) => !r.allowed)]).toEqual([kind, true])
       expect([kind, list.some((r) => r.allowed)]).toEqual([kind, !neverAllowed.includes(kind)])

@@ -1,6 +1,6 @@
 /**
- * Apps' sockets through the firewall (issue 7): AllowedConnections (names through the device's host map,
- * by default 127.0.0.1), AllowedTcpServerPorts / AllowedUdpServerPorts; denials are audited and fail with
+ * Apps' sockets through the firewall (issue 7): AllowedConnections (names through the device's host map;
+ * a name it does not list allows nothing), AllowedTcpServerPorts / AllowedUdpServerPorts; denials are audited and fail with
  * EACCES; allowed connections reach real sockets on the host loopback. Fast-forward devices.
  */
 import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
@@ -84,7 +84,7 @@ describe('outbound: AllowedConnections', () => {
   test('an allowed host (a name mapped to 127.0.0.1) is reached: the host server sees the bytes, the app the reply', async () => {
     const srv = await tcpServer()
     try {
-      const d = await boot()
+      const d = await boot({network: {hosts: {'telemetry.contoso.test': '127.0.0.1'}}})
       await d.install(
         await netImage(1, Mode.tcpClient, srv.port, '127.0.0.1', {AllowedConnections: ['telemetry.contoso.test']}),
       )
@@ -135,7 +135,7 @@ describe('outbound: AllowedConnections', () => {
       expect((await runApp(d, cid(3))).connect).toBe(-EACCES)
       expect(srv.connections()).toBe(0)
       expect(d.network.resolve('telemetry.contoso.test')).toBe('127.0.0.2')
-      expect(d.network.resolve('other.test')).toBe('127.0.0.1')
+      expect(d.network.resolve('other.test')).toBeUndefined() // an unlisted name resolves to nothing
     } finally {
       await srv.close()
     }
@@ -203,7 +203,7 @@ describe('inbound: AllowedTcpServerPorts / AllowedUdpServerPorts', () => {
 
 describe('the REST firewall view', () => {
   test('GET /net/firewall/rulesets has one OUTPUT rule per resolved allowed host and INPUT rules per server port', async () => {
-    const d = await boot({network: {hosts: {'backup.contoso.test': '10.0.0.7'}}})
+    const d = await boot({network: {hosts: {'backup.contoso.test': '10.0.0.7', 'telemetry.contoso.test': '127.0.0.1'}}})
     await d.install(
       await netImage(9, Mode.tcpClient, 1, '127.0.0.1', {
         AllowedConnections: ['telemetry.contoso.test', 'backup.contoso.test', '192.168.5.5'],

@@ -3,6 +3,8 @@ import type {UartLineSettings, UartPort} from '../../hw/uart.js'
 import type {World} from '../../hw/world.js'
 import {Errno} from '../../kernel/errno.js'
 import {KObject, StreamObject} from '../../kernel/objects.js'
+import type {HostUsage} from '../../kernel/process.js'
+import {HOST_LIMITS, LimitAudit, chargeBytes, releaseBytes} from '../sockets.js'
 import type {SysEventRecord, SysEventSubscription} from './host.js'
 
 /** Kernel objects behind the peripheral fds (one per open; closing the last fd releases the resource). */
@@ -240,35 +242,81 @@ export class PwmObject extends KObject {
 /** Largest message over an inter-core channel (the shared buffer minus its header). */
 export const APP_MESSAGE_MAX = 1024
 
-/** A connection to a (simulated) real-time app: datagram-like messages. */
+/** What an inter-app connection charges its queue to (the app's host account) and how it records a refusal. */
+export interface AppQueueAccount {
+  usage: HostUsage
+  /** Record that the queue met its limit (once per episode). */
+  limited(): void
+}
+
+/**
+ * A connection to a (simulated) real-time app: datagram-like messages. The partner's messages to the app
+ * wait in a queue bounded per connection (HOST_LIMITS.appQueueBytes) and per app (the app's buffer budget),
+ * charged to the app. When the queue is full the partner cannot answer, so the app's send fails with EAGAIN
+ * (a blocking sendto waits) until the app reads: nothing the app sends and never reads grows the host.
+ */
 export class AppSocketObject extends StreamObject {
   readonly kind = 'app-socket' as const
-  private inbox: {data: Uint8Array; at: number}[] = []
+  private inbox: {data: Uint8Array; at: number; cost: number}[] = []
+  private queued = 0
+  private closed = false
+  private readonly limit: LimitAudit
 
   constructor(
     readonly partner: string,
     /** What the partner does with a message; returns the replies. */
     private readonly handle: (msg: Uint8Array) => Uint8Array[],
     private readonly notify: (o: AppSocketObject) => void,
+    private readonly account: AppQueueAccount,
   ) {
     super()
+    this.limit = new LimitAudit(() => account.limited())
   }
 
-  /** Partner -> app: the message is readable from `at` (monotonic ns). */
-  deliver(data: Uint8Array, at: number): void {
-    this.inbox.push({data, at})
+  /** Bytes this connection has queued for the app (charged to it). */
+  get queuedBytes(): number {
+    return this.queued
+  }
+
+  private static cost(n: number): number {
+    return n + 64 // a message's bytes and its slot in the mailbox
+  }
+
+  /** Is there room for a message of `n` bytes (per connection and in the app's budget)? */
+  private room(n: number): boolean {
+    return this.queued + AppSocketObject.cost(n) <= HOST_LIMITS.appQueueBytes
+  }
+
+  /** Partner -> app: the message is readable from `at` (monotonic ns). False when it does not fit. */
+  deliver(data: Uint8Array, at: number): boolean {
+    const cost = AppSocketObject.cost(data.length)
+    if (this.closed || !this.room(data.length) || !chargeBytes(this.account.usage, cost)) {
+      this.limit.hit()
+      return false
+    }
+    this.queued += cost
+    this.inbox.push({data, at, cost})
     this.notify(this)
+    return true
   }
 
   readBytes(max: number, now: number): Uint8Array | number {
     const m = this.inbox[0]
     if (!m || m.at > now) return -Errno.EAGAIN
     this.inbox.shift()
+    this.queued -= m.cost
+    releaseBytes(this.account.usage, m.cost)
+    if (this.queued <= HOST_LIMITS.appQueueBytes / 2) this.limit.clear()
     return m.data.subarray(0, max) // datagram: the rest of a longer message is discarded
   }
 
   writeBytes(data: Uint8Array, now: number): number {
     if (data.length > APP_MESSAGE_MAX) return -EMSGSIZE
+    // the partner's answer needs room in the queue to the app: without it the partner cannot take the message
+    if (!this.room(APP_MESSAGE_MAX) || this.account.usage.bufferBytes + AppSocketObject.cost(APP_MESSAGE_MAX) > HOST_LIMITS.bufferBytesPerApp) {
+      this.limit.hit()
+      return -Errno.EAGAIN
+    }
     // The mailbox round trip takes a few microseconds on the real cores.
     for (const r of this.handle(data.slice())) this.deliver(r, now + 20_000)
     return data.length
@@ -279,11 +327,18 @@ export class AppSocketObject extends StreamObject {
   }
 
   override writable(): boolean {
-    return true
+    return this.room(APP_MESSAGE_MAX)
   }
 
   override readableAt(): number {
     return this.inbox[0]?.at ?? Infinity
+  }
+
+  override close(): void {
+    this.closed = true
+    releaseBytes(this.account.usage, this.queued)
+    this.queued = 0
+    this.inbox = []
   }
 
   override describe(): string {

@@ -4,6 +4,7 @@ import type {Operation} from '../../lsm/lsm.js'
 import type {SysCtx} from '../context.js'
 import {syscall, type Syscall, type SyscallGroup, type Impl} from '../syscalls/types.js'
 import {systemHost} from './host.js'
+import {HOST_LIMITS} from '../sockets.js'
 import {AppSocketObject, ERANGE, SysEventObject} from './objects.js'
 
 /**
@@ -61,6 +62,16 @@ function systemImports(c: SysCtx): Record<string, Impl> {
         key,
         (msg) => (partner.behavior === 'echo' ? [msg] : []),
         (x) => kernel.notifyReady(x),
+        {
+          usage: proc.hostUsage,
+          limited: () =>
+            c.lsm.deny(
+              c.subject,
+              {op: 'resource.limit', resource: 'app-queue', limit: HOST_LIMITS.appQueueBytes},
+              `the queue from ${key} to the app is full (${HOST_LIMITS.appQueueBytes} bytes): the partner cannot answer`,
+              Errno.EAGAIN,
+            ),
+        },
       )
       world.notePeripheral(`rtApps.${key}.connected`, proc.componentId, 'app')
       return fds.add(o)

@@ -8,6 +8,7 @@ import {existsSync, chmodSync, unlinkSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
+import {trackOsServer} from '../../lsm/os-endpoints.js'
 import type {RestHandler} from './server.js'
 import {tagTransport} from './transport.js'
 
@@ -33,6 +34,8 @@ const HTTP_OPTIONS = {
 } as const
 
 function listenOn(server: net.Server, target: {path: string} | {host: string; port: number}): Promise<void> {
+  // a TCP listener of the device API is an OS service port: out of every app's reach (lsm/os-endpoints.ts)
+  if (!('path' in target)) trackOsServer(server, 'REST API')
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => {
       server.off('listening', onListening)
