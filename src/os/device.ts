@@ -6,7 +6,7 @@ import type {AuditRecord, OsEvent, OsEventType} from './kernel/events.js'
 import {Kernel, type MemoryTotals} from './kernel/kernel.js'
 import {Lsm} from './lsm/lsm.js'
 import {DEVICE_CAPABILITY_CODES, type AppManifest, type DeviceCapability} from './lsm/policy.js'
-import {AppLogs} from './services/app-log.js'
+import {AppLogs, type LogLine} from './services/app-log.js'
 import {AppManager, type AppQuota, type AppStatus, type UnpackedImage} from './services/app-manager.js'
 import {attachSystemServices, type SystemServices} from './services/system-services.js'
 import {StateStore, type DeviceIdentity, type ManufacturingState} from './storage/state-store.js'
@@ -366,6 +366,11 @@ export class Device {
 
   appLog(componentId: string): string {
     return this.logs.read(componentId.toLowerCase())
+  }
+
+  /** The app's log lines with their origin (the app's stdout / stderr, or the OS: 'system'). */
+  appLogEntries(componentId: string): LogLine[] {
+    return this.logs.entries(componentId.toLowerCase())
   }
 
   memoryStats(): MemoryStats {

@@ -2,6 +2,9 @@
 
 export type ProcessState = 'running' | 'blocked' | 'stopped' | 'crashed' | 'debugging'
 
+/** Who wrote a log line: the app (stdout, stderr, Log_Debug as stdout) or the OS about the app. */
+export type LogStream = 'stdout' | 'stderr' | 'system'
+
 export interface AuditRecord {
   seq: number
   /** Monotonic virtual time (ns since boot). */
@@ -23,7 +26,8 @@ export type OsEventBody =
   | {type: 'gpio'; gpio: number; level: 0 | 1; source: 'app' | 'external'}
   /** A peripheral-side value changed (world path such as `pwm.2.1`, `adc.0.0`, `uarts.ISU0.settings`). */
   | {type: 'peripheral'; path: string; value: unknown; source: 'app' | 'external'}
-  | {type: 'log'; componentId: string; pid: number; line: string}
+  /** A line of an app's log; `stream` says who wrote it (the app, or the OS: 'system'), never the text. */
+  | {type: 'log'; componentId: string; pid: number; line: string; stream: LogStream}
   | {type: 'log-dropped'; componentId: string; pid: number; dropped: number}
   | {
       type: 'app'

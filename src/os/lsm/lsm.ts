@@ -1,4 +1,5 @@
 import {Errno} from '../kernel/errno.js'
+import {escapeControl} from '../../util/escape.js'
 import type {AuditRecord} from '../kernel/events.js'
 import type {AppPolicy, DeviceCapability} from './policy.js'
 
@@ -291,7 +292,7 @@ export class Lsm {
       operation: op,
       object: describeObject(obj),
       allowed: d.allowed,
-      reason: d.reason,
+      reason: escapeControl(d.reason),
       errno: d.allowed ? undefined : d.errno,
     }
     if (r.pid === undefined) delete r.pid
@@ -312,8 +313,9 @@ function deny(reason: string, errno: number): Decision {
   return {allowed: false, reason, errno}
 }
 
-function describeObject(obj: Record<string, unknown>): string {
+/** The audit object text: `key=value` pairs, control characters escaped (app strings stay on one line). */
+export function describeObject(obj: Record<string, unknown>): string {
   return Object.entries(obj)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .map(([k, v]) => `${k}=${escapeControl(String(v))}`)
     .join(' ')
 }

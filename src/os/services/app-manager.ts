@@ -529,7 +529,7 @@ export class AppManager {
     return {
       args: [`/mnt/apps/${cid}/${(manifest.EntryPoint ?? '/bin/app').replace(/^\//, '')}`, ...(manifest.CmdArgs ?? [])],
       env: [],
-      output: (_stream, data) => this.logs.append(cid, a.proc?.pid ?? 0, data),
+      output: (stream, data) => this.logs.append(cid, a.proc?.pid ?? 0, data, stream === 2 ? 'stderr' : 'stdout'),
       openMutableStorage: () => {
         const quota = a.policy.mutableStorageBytes
         if (quota === undefined) return -Errno.EACCES
