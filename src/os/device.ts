@@ -11,6 +11,7 @@ import {AppManager, type AppQuota, type AppStatus, type UnpackedImage} from './s
 import {attachSystemServices, type SystemServices} from './services/system-services.js'
 import {StateStore, type DeviceIdentity, type ManufacturingState} from './storage/state-store.js'
 import {UsageStore} from './storage/usage-store.js'
+import {AuditStore} from './storage/audit-store.js'
 import {auditCapabilities, CapabilityUsage, type CapabilityAuditReport} from './services/advisor.js'
 import {NetworkStack, type NetworkOptions} from './services/network.js'
 import {UpdateAgent} from './services/update-agent.js'
@@ -118,6 +119,7 @@ export class Device {
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)
+    this.lsm.attachAuditStore(new AuditStore(store.root))
     this.network = new NetworkStack(
       identity.deviceId,
       () => this.kernel.clock.realtimeAt(this.kernel.now()),
@@ -180,7 +182,10 @@ export class Device {
     if (opts.autostart ?? true) d.apps.autostart()
     if (d.kernel.mode === 'realtime') {
       d.kernel.startRealtime()
-      d.flushTimer = setInterval(() => d.logs.flush(), 1000)
+      d.flushTimer = setInterval(() => {
+        d.logs.flush()
+        d.lsm.flushAudit()
+      }, 1000)
       d.flushTimer.unref()
     }
     return d
@@ -453,6 +458,7 @@ export class Device {
     this.kernel.stop()
     this.network.shutdown()
     this.logs.flush()
+    this.lsm.flushAudit()
     for (const off of this.worldOff.splice(0)) off()
   }
 }

@@ -17,6 +17,13 @@ export interface AuditRecord {
   allowed: boolean
   reason: string
   errno?: number
+  /** Identical denials folded into this record (absent: 1); `lastT` is the time of the latest. */
+  count?: number
+  lastT?: number
+  /** On the first denial of its kind (operation and errno) by its subject: every denial of that kind since. */
+  kindTotal?: number
+  /** Restored from the persisted tail: recorded in an earlier boot (`t` is that boot's clock). */
+  previousBoot?: true
 }
 
 export type OsEventBody =

@@ -1,2 +1,3 @@
 export * from './policy.js'
 export * from './lsm.js'
+export * from './audit.js'

@@ -1,5 +1,6 @@
 import {Errno} from '../kernel/errno.js'
 import {escapeControl} from '../../util/escape.js'
+import {AuditLog, type AuditTailStore} from './audit.js'
 import type {AuditRecord} from '../kernel/events.js'
 import type {AppPolicy, DeviceCapability} from './policy.js'
 
@@ -62,8 +63,6 @@ export interface Decision {
   errno: number
 }
 
-const AUDIT_RING = 10_000
-
 /**
  * The Linux-security-module of the simulated OS. One `check(subject, operation)` guards every peripheral
  * open, storage access, network connect/listen, inter-app connection, process operation and system
@@ -72,10 +71,9 @@ const AUDIT_RING = 10_000
 export class Lsm {
   private readonly policies = new Map<string, AppPolicy>()
   private deviceCaps = new Set<DeviceCapability>()
-  /** Circular buffer of the last AUDIT_RING records; `ringStart` is the oldest. */
-  private readonly ring: AuditRecord[] = []
-  private ringStart = 0
-  private seq = 0
+  /** The audit log, with per-subject quotas and a persisted tail of denials (audit.ts). */
+  private readonly audit = new AuditLog()
+  private decisions = 0
   private readonly used = new Map<string, Set<string>>()
   private readonly listeners = new Set<(r: AuditRecord) => void>()
   private readonly useListeners = new Set<(componentId: string, used: string[]) => void>()
@@ -113,22 +111,30 @@ export class Lsm {
     return () => this.listeners.delete(fn)
   }
 
-  /** Decisions recorded since boot (the log keeps the last 10,000). */
+  /** Decisions recorded since boot (the log keeps at most 10,000 records, repeated denials coalesced). */
   get auditCount(): number {
-    return this.seq
+    return this.decisions
   }
 
-  /** The audit log (most recent last; the last 10,000 decisions). */
+  /**
+   * The audit log, most recent last: at most 10,000 records, at most 1,000 per subject, the first denial of
+   * each kind per subject always kept, and the denials persisted from earlier boots (`previousBoot`).
+   */
   auditLog(filter: {componentId?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
-    const ordered =
-      this.ring.length < AUDIT_RING
-        ? this.ring
-        : [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)]
-    return ordered.filter(
-      (r) =>
-        (filter.componentId === undefined || r.subject === `app:${filter.componentId}`) &&
-        (!filter.deniedOnly || !r.allowed),
-    )
+    return this.audit.list({
+      subject: filter.componentId === undefined ? undefined : `app:${filter.componentId}`,
+      deniedOnly: filter.deniedOnly,
+    })
+  }
+
+  /** Keep the tail of denials in `store` (restored now, written as it changes): a restart loses no denial. */
+  attachAuditStore(store: AuditTailStore): void {
+    this.audit.attach(store)
+  }
+
+  /** Write the persisted tail of denials if it changed (the device calls it periodically and at shutdown). */
+  flushAudit(): void {
+    this.audit.flush()
   }
 
   /** Capabilities an app actually used (allowed checks), e.g. `Gpio:8`, `MutableStorage`. */
@@ -284,8 +290,9 @@ export class Lsm {
 
   private record(s: Subject, o: Operation, d: Decision): void {
     const {op, ...obj} = o
+    this.decisions++
     const r: AuditRecord = {
-      seq: ++this.seq,
+      seq: 0,
       t: this.now(),
       subject: s.kind === 'app' ? `app:${s.componentId}` : `host:${s.name}`,
       pid: s.kind === 'app' ? s.pid : undefined,
@@ -297,12 +304,8 @@ export class Lsm {
     }
     if (r.pid === undefined) delete r.pid
     if (r.errno === undefined) delete r.errno
-    if (this.ring.length < AUDIT_RING) this.ring.push(r)
-    else {
-      this.ring[this.ringStart] = r
-      this.ringStart = (this.ringStart + 1) % AUDIT_RING
-    }
-    for (const fn of this.listeners) fn(r)
+    const stored = this.audit.add(r)
+    for (const fn of this.listeners) fn(stored)
   }
 }
 
