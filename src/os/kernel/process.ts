@@ -51,6 +51,8 @@ export class Process {
   callDeadline?: number
   memoryBytes = 0
   peakMemoryBytes = 0
+  /** memory.grow calls refused (RAM budget or the memory's own maximum): malloc saw NULL. */
+  growRefusals = 0
   /** Virtual CPU ns used, syscalls made. */
   cpuNs = 0
   syscalls = 0

@@ -28,6 +28,8 @@ export type Operation =
   | {op: 'syscall'; name: string}
   /** A write to the app's own mutable storage; only its refusal at the quota is recorded (see `deny`). */
   | {op: 'storage.write'; owner: string; quotaBytes: number}
+  /** A growth of the app's memory; only its refusal (the RAM budget) is recorded (see `deny`). */
+  | {op: 'memory.grow'; pages: number}
 
 /**
  * Manifest capability keys the LSM rules on, so their use is recorded (`usedCapabilities`). A declared key
@@ -263,6 +265,8 @@ export class Lsm {
         return deny('apps cannot install images', Errno.EPERM)
       case 'syscall':
         return deny(`${o.name} is not a call this OS provides`, Errno.ENOSYS)
+      case 'memory.grow':
+        return allow('within the RAM budget')
       case 'storage.write':
         return o.owner === s.componentId && p.mutableStorageBytes !== undefined
           ? allow('own mutable storage')

@@ -8,6 +8,8 @@ import {ABI_MODULES} from './abi.js'
 import {BLOCK, ProcExit, ProcKilled, YIELD, type AppEnvironment, type SysCtx} from './context.js'
 import {
   FUEL_EXPORT,
+  GROW_NAME,
+  growMemoryImport,
   MIN_UNWIND_BYTES,
   UNWIND_AREA_EXPORT,
   UNWIND_SIZE_EXPORT,
@@ -112,7 +114,9 @@ export class WasmTask implements Task {
       sphere: sphereImports(ctx) as Record<string, AnyFn>,
       applibs: applibsImports(ctx) as Record<string, AnyFn>,
     }
-    const imports: WasmImports = {[YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut()}}
+    const imports: WasmImports = {
+      [YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut(), [GROW_NAME]: growMemoryImport(ctx, () => this.ex.memory)},
+    }
     for (const m of ABI_MODULES) imports[m] = {}
     for (const d of Wasm.Module.imports(module)) {
       if (d.module === YIELD_MODULE) continue
