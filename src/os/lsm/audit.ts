@@ -102,7 +102,9 @@ export class AuditLog {
   /** Records, oldest first. */
   list(filter: {subject?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
     const logs =
-      filter.subject === undefined ? [...this.subjects.values()] : [this.subjects.get(filter.subject)].filter((s) => !!s)
+      filter.subject === undefined
+        ? [...this.subjects.values()]
+        : [this.subjects.get(filter.subject)].filter((s) => !!s)
     const out: AuditRecord[] = []
     for (const s of logs) {
       for (const r of s.pins.values()) out.push(r)

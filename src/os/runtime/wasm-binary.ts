@@ -279,7 +279,9 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
   const addType = yieldType < 0
   if (addType) yieldType = info.types.length
   let growType = grow
-    ? info.types.findIndex((t) => t.params.length === 1 && t.results.length === 1 && t.params[0] === I32 && t.results[0] === I32)
+    ? info.types.findIndex(
+        (t) => t.params.length === 1 && t.results.length === 1 && t.params[0] === I32 && t.results[0] === I32,
+      )
     : -1
   const addGrowType = grow !== undefined && growType < 0
   if (addGrowType) growType = info.types.length + (addType ? 1 : 0)

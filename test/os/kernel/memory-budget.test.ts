@@ -4,13 +4,19 @@ import type {Task} from '../../../src/os/kernel/process.js'
 import {World} from '../../../src/os/hw/world.js'
 import {APP_RAM_CAP_PAGES, RAM_OS_SHARE_BYTES, RAM_TOTAL_BYTES, WASM_PAGE_BYTES} from '../../../src/os/hw/chip.js'
 import {addFuel, parseModule} from '../../../src/os/runtime/wasm-binary.js'
+import {Wasm, type WasmMemory} from '../../../src/os/runtime/wasm-api.js'
 import {wat} from '../helpers.js'
+
+/** The engine's WebAssembly.Memory constructor (the project's TS lib does not declare WebAssembly). */
+const WasmMemoryCtor = (
+  globalThis as unknown as {WebAssembly: {Memory: new (d: {initial: number; maximum: number}) => WasmMemory}}
+).WebAssembly.Memory
 
 const SHARE = RAM_TOTAL_BYTES - RAM_OS_SHARE_BYTES
 
 /** A process whose "task" is a bare WebAssembly.Memory (the kernel only asks it for its size). */
 function spawnWithMemory(k: Kernel, initialPages: number, maxPages = APP_RAM_CAP_PAGES) {
-  const memory = new WebAssembly.Memory({initial: initialPages, maximum: maxPages})
+  const memory = new WasmMemoryCtor({initial: initialPages, maximum: maxPages})
   const task: Task = {
     run: () => {},
     sliceElapsedNs: () => 0,
@@ -19,7 +25,11 @@ function spawnWithMemory(k: Kernel, initialPages: number, maxPages = APP_RAM_CAP
     writeU32: () => false,
     dispose: () => {},
   }
-  const p = k.spawn({componentId: `c${initialPages}-${Math.random()}`, name: 'm', uid: 1000}, initialPages * WASM_PAGE_BYTES, () => task)
+  const p = k.spawn(
+    {componentId: `c${initialPages}-${Math.random()}`, name: 'm', uid: 1000},
+    initialPages * WASM_PAGE_BYTES,
+    () => task,
+  )
   return {p, memory}
 }
 
@@ -72,8 +82,8 @@ describe('the install-time rewrite of memory.grow', () => {
     const info = parseModule(out.wasm)
     expect(info.imports.map((i) => `${i.module}.${i.name}`)).toEqual(['env.f', 'fuel.yield', 'fuel.memory_grow'])
     const asked: number[] = []
-    let mem: WebAssembly.Memory | undefined
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(out.wasm), {
+    let mem: WasmMemory | undefined
+    const inst = new Wasm.Instance(new Wasm.Module(out.wasm), {
       env: {f: (x: number) => x * 10},
       fuel: {
         yield: () => {},
@@ -83,7 +93,7 @@ describe('the install-time rewrite of memory.grow', () => {
         },
       },
     })
-    mem = inst.exports.memory as WebAssembly.Memory
+    mem = inst.exports.memory as WasmMemory
     const g = inst.exports.g as (n: number) => number
     expect(g(1)).toBe(1)
     expect(g(2)).toBe(-1) // the host said no: the memory did not grow

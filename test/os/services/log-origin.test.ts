@@ -84,12 +84,16 @@ describe('the device API serves the origin the OS recorded', () => {
     await dev.runFor(200)
     const forged = (entries: {stream: string; text: string}[]) => entries.filter((e) => e.text.includes('FORGED'))
     expect(forged(b.appLog(cid(0x61), 0)!)).toEqual([expect.objectContaining({stream: 'stdout'})])
-    expect(b.appLog(cid(0x61), 0)!.some((e) => e.stream === 'system' && e.text.startsWith('[os] started Forger'))).toBe(true)
+    expect(b.appLog(cid(0x61), 0)!.some((e) => e.stream === 'system' && e.text.startsWith('[os] started Forger'))).toBe(
+      true,
+    )
 
     const diag = Buffer.from(b.diagnosticLog()).toString('utf8')
     const lines = diag.split('\n')
     expect(lines.filter((l) => l.startsWith('denied host:'))).toEqual([])
-    expect(lines.some((l) => l.startsWith(`denied app:${cid(0x61)} app.connect componentId=x\\ndenied host:sideload`))).toBe(true)
+    expect(
+      lines.some((l) => l.startsWith(`denied app:${cid(0x61)} app.connect componentId=x\\ndenied host:sideload`)),
+    ).toBe(true)
     await dev.shutdown()
 
     const b2 = await DeviceRestBackend.boot({...opts})

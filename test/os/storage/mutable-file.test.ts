@@ -7,7 +7,8 @@ import {tempDir} from '../helpers.js'
 
 const CID = '00000000-0000-0000-0000-0000000000a1'
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
-const dec = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b))
+const dec = (b: Uint8Array | undefined): string | undefined =>
+  b === undefined ? undefined : new TextDecoder().decode(b)
 
 const dirs: (() => void)[] = []
 afterAll(() => dirs.forEach((c) => c()))
