@@ -9,6 +9,7 @@
 //   node bench/soak.js [trials=1000] [parallel=3]
 //   SOAK_PHASES=kill9,hostile (default both)  SOAK_MINUTES=10  SOAK_SEED=<n> (default random, printed)
 //   SOAK_CLOCK=realtime|fast-forward (default realtime: timing in wall time)  SOAK_COUNT=20
+//   SOAK_ATTACKS=a31,a58 (draw only from these)
 // Exits 1 on any failure.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -70,6 +71,7 @@ try {
       cacheDir,
       minutes,
       count: Number(process.env.SOAK_COUNT ?? 20),
+      only: process.env.SOAK_ATTACKS?.split(',').filter(Boolean),
       seed,
       clock,
       onProgress: (p) => console.log(`  ${p.elapsedS.toFixed(0)} s: ${p.edges} blink edges, peak RSS ${p.rssMiB.toFixed(0)} MiB`),
@@ -82,6 +84,9 @@ try {
       `hostile soak: ${r.installed.length} hostile apps for ${r.wallS.toFixed(0)} s wall (${r.virtualS.toFixed(0)} s device time), ` +
         `device restarted: ${r.restarted ? 'yes' : 'no'}, blink ${r.edges} edges, worst ${r.maxLateMs.toFixed(3)} ms off its ` +
         `${100} ms period (p99 ${r.p99LateMs.toFixed(3)} ms), peak host RSS ${r.peakRssMiB.toFixed(0)} MiB`,
+    )
+    console.log(
+      `  baseline (blink alone, same run): ${r.baseline.edges} edges, worst ${r.baseline.maxLateMs.toFixed(3)} ms, p99 ${r.baseline.p99LateMs.toFixed(3)} ms`,
     )
     for (const p of r.problems) console.log(`  FAIL ${p}`)
     if (r.problems.length) failed = true
