@@ -2,8 +2,6 @@ import type {AuditRecord} from '../kernel/events.js'
 
 /** Records the audit log keeps in RAM, all subjects together. */
 export const AUDIT_RING = 10_000
-/** Most records one subject (an app, a host service) holds in the ring: its flood evicts only its own. */
-export const AUDIT_SHARE = 1_000
 /** First denials of distinct kinds (operation and errno) kept per subject whatever it does afterwards. */
 export const AUDIT_PINS = 32
 /** Per subject in the persisted tail: its pinned denials plus this many most recent ones. */
@@ -42,8 +40,8 @@ const same = (a: AuditRecord, b: AuditRecord): boolean =>
 /**
  * The audit log, with quotas so no subject can evict another's records or every trace of its own denials:
  * - a denial identical to the subject's previous record is coalesced into it (`count`, `lastT`, a new seq);
- * - each subject holds at most AUDIT_SHARE records; past the global AUDIT_RING, the largest share loses its
- *   oldest record;
+ * - past AUDIT_RING records, the subject holding the most loses its oldest: a flood evicts the flooder's own
+ *   records first, and a subject holding no more than its fair share (AUDIT_RING / subjects) keeps them all;
  * - the first denial of each kind (operation and errno) per subject is pinned, never evicted, and counts all
  *   later denials of that kind (`kindTotal`);
  * - the pinned denials and the latest TAIL_RECENT denials of each subject are persisted (written at once
@@ -157,7 +155,6 @@ export class AuditLog {
 
   private push(s: SubjectLog, r: AuditRecord): void {
     s.recent.push(r)
-    if (s.recent.length - s.head > AUDIT_SHARE) this.shift(s)
   }
 
   private shift(s: SubjectLog): void {

@@ -119,8 +119,9 @@ export class Lsm {
   }
 
   /**
-   * The audit log, most recent last: at most 10,000 records, at most 1,000 per subject, the first denial of
-   * each kind per subject always kept, and the denials persisted from earlier boots (`previousBoot`).
+   * The audit log, most recent last: at most 10,000 records (when full, the subject holding the most loses
+   * its oldest), the first denial of each kind per subject always kept, and the denials persisted from
+   * earlier boots (`previousBoot`).
    */
   auditLog(filter: {componentId?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
     return this.audit.list({

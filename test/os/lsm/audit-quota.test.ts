@@ -1,7 +1,7 @@
 import {afterAll, describe, expect, test} from '@jest/globals'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {Lsm, type Subject} from '../../../src/os/lsm/lsm.js'
-import {AUDIT_PINS, AUDIT_RING, AUDIT_SHARE, TAIL_RECENT, TAIL_SUBJECTS} from '../../../src/os/lsm/audit.js'
+import {AUDIT_PINS, AUDIT_RING, TAIL_RECENT, TAIL_SUBJECTS} from '../../../src/os/lsm/audit.js'
 import {compilePolicy} from '../../../src/os/lsm/policy.js'
 import {AuditStore} from '../../../src/os/storage/audit-store.js'
 import {cid, tempDir} from '../helpers.js'
@@ -39,10 +39,25 @@ describe('audit quotas', () => {
     lsm.check(app(2), {op: 'gpio.open', gpio: 10})
     for (let i = 0; i < 3 * AUDIT_RING; i++) lsm.check(app(1), {op: 'gpio.open', gpio: 1000 + i})
     expect(lsm.auditLog({componentId: cid(2)}).map((r) => r.object)).toEqual(['gpio=9', 'gpio=10'])
-    const mine = lsm.auditLog({componentId: cid(1)})
-    expect(mine.length).toBeLessThanOrEqual(AUDIT_SHARE + AUDIT_PINS)
-    expect(lsm.auditLog().length).toBeLessThanOrEqual(AUDIT_RING)
+    expect(lsm.auditLog({componentId: cid(1)})).toHaveLength(AUDIT_RING - 2)
+    expect(lsm.auditLog().length).toBe(AUDIT_RING)
     expect(lsm.auditCount).toBe(2 + 3 * AUDIT_RING)
+  })
+
+  test('when the log is full, the subject holding the most loses its oldest: fair shares are kept whole', () => {
+    const lsm = lsmWith([1, 2, 3, 4])
+    for (const i of [2, 3, 4]) for (let k = 0; k < 2000; k++) lsm.check(app(i), {op: 'gpio.open', gpio: 100 + k})
+    for (let k = 0; k < 30_000; k++) lsm.check(app(1), {op: 'gpio.open', gpio: 100_000 + k})
+    for (const i of [2, 3, 4]) expect(lsm.auditLog({componentId: cid(i)})).toHaveLength(2000)
+    expect(lsm.auditLog({componentId: cid(1)})).toHaveLength(AUDIT_RING - 6000)
+    // a second flooder: the two share what is left, the others still keep theirs
+    for (let k = 0; k < 30_000; k++) lsm.check(app(2), {op: 'gpio.open', gpio: 200_000 + k})
+    expect(lsm.auditLog({componentId: cid(3)})).toHaveLength(2000)
+    expect(lsm.auditLog({componentId: cid(4)})).toHaveLength(2000)
+    const one = lsm.auditLog({componentId: cid(1)}).length
+    const two = lsm.auditLog({componentId: cid(2)}).length
+    expect(one + two).toBe(AUDIT_RING - 4000)
+    expect(Math.abs(one - two)).toBeLessThanOrEqual(2) // pins aside, max-min fair
   })
 
   test('its own first denial of each kind is kept, and counts every later denial of that kind', () => {
