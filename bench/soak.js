@@ -24,7 +24,8 @@ const image = await import(pathToFileURL(join(dist, 'image', 'index.js')).href)
 const trials = Math.max(1, Number(process.argv[2] ?? 1000) | 0)
 const parallel = Math.max(1, Number(process.argv[3] ?? 3) | 0)
 const phases = (process.env.SOAK_PHASES ?? 'kill9,hostile').split(',').map((p) => p.trim())
-for (const p of phases) if (p !== 'kill9' && p !== 'hostile') throw new Error(`SOAK_PHASES: unknown phase ${p} (kill9, hostile)`)
+for (const p of phases)
+  if (p !== 'kill9' && p !== 'hostile') throw new Error(`SOAK_PHASES: unknown phase ${p} (kill9, hostile)`)
 const work = mkdtempSync(join(tmpdir(), 'sphere-soak-'))
 const cacheDir = join(work, 'cache')
 let failed = false
@@ -60,10 +61,12 @@ try {
   }
   if (phases.includes('hostile')) {
     const minutes = Number(process.env.SOAK_MINUTES ?? 10)
-    if (!(minutes > 0)) throw new Error(`SOAK_MINUTES must be a positive number of minutes, not ${process.env.SOAK_MINUTES}`)
+    if (!(minutes > 0))
+      throw new Error(`SOAK_MINUTES must be a positive number of minutes, not ${process.env.SOAK_MINUTES}`)
     const seed = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31))
     const clock = process.env.SOAK_CLOCK ?? 'realtime'
-    if (clock !== 'realtime' && clock !== 'fast-forward') throw new Error(`SOAK_CLOCK: realtime or fast-forward, not ${clock}`)
+    if (clock !== 'realtime' && clock !== 'fast-forward')
+      throw new Error(`SOAK_CLOCK: realtime or fast-forward, not ${clock}`)
     console.log(`hostile soak: ${minutes} min, seed ${seed}, ${clock} clock`)
     const r = await hostileSoak({
       os,
@@ -74,7 +77,8 @@ try {
       only: process.env.SOAK_ATTACKS?.split(',').filter(Boolean),
       seed,
       clock,
-      onProgress: (p) => console.log(`  ${p.elapsedS.toFixed(0)} s: ${p.edges} blink edges, peak RSS ${p.rssMiB.toFixed(0)} MiB`),
+      onProgress: (p) =>
+        console.log(`  ${p.elapsedS.toFixed(0)} s: ${p.edges} blink edges, peak RSS ${p.rssMiB.toFixed(0)} MiB`),
     })
     console.log(`  attacks: ${r.attacks.join(' ')}`)
     for (const x of r.refused) console.log(`  refused at install: ${x}`)
