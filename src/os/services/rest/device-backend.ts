@@ -507,5 +507,7 @@ function auditRecord(r: AuditRecord): SphereAuditRecord {
     object: r.object,
     allowed: r.allowed,
     reason: r.reason,
+    ...(r.count !== undefined ? {count: r.count} : {}),
+    ...(r.previousBoot ? {previousBoot: true} : {}),
   }
 }
