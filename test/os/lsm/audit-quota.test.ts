@@ -1,9 +1,11 @@
 import {afterAll, describe, expect, test} from '@jest/globals'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {Lsm, type Subject} from '../../../src/os/lsm/lsm.js'
 import {AUDIT_PINS, AUDIT_RING, TAIL_RECENT, TAIL_SUBJECTS} from '../../../src/os/lsm/audit.js'
 import {compilePolicy} from '../../../src/os/lsm/policy.js'
 import {AuditStore} from '../../../src/os/storage/audit-store.js'
+import {StateStore} from '../../../src/os/storage/state-store.js'
 import {cid, tempDir} from '../helpers.js'
 
 const dirs: (() => void)[] = []
@@ -144,5 +146,14 @@ describe('the persisted tail of denials', () => {
     writeFileSync(s.file, JSON.stringify({version: 1, records: [r, {seq: 'bad'}]}))
     expect(s.read()).toEqual([{...r, object: 'a\\nb'}])
     expect(readFileSync(s.file, 'utf8')).toContain('"version":1')
+  })
+
+  test('a temp file an interrupted write of the tail left behind is removed when the state is opened', () => {
+    const dir = stateDir()
+    mkdirSync(join(dir, 'audit'), {recursive: true})
+    writeFileSync(join(dir, 'audit', '.denials.json.123.abc.tmp'), '{"version":1,"rec')
+    new AuditStore(dir).write([])
+    StateStore.open(dir)
+    expect(readdirSync(join(dir, 'audit'))).toEqual(['denials.json'])
   })
 })
