@@ -8,11 +8,12 @@ import type {AuditRecord, OsEvent, OsEventType} from './kernel/events.js'
 import {Kernel, type MemoryTotals} from './kernel/kernel.js'
 import {Lsm, type InstallSource} from './lsm/lsm.js'
 import {DEVICE_CAPABILITY_CODES, type AppManifest, type DeviceCapability} from './lsm/policy.js'
-import {AppLogs} from './services/app-log.js'
+import {AppLogs, type LogLine} from './services/app-log.js'
 import {AppManager, type AppQuota, type AppStatus, type UnpackedImage} from './services/app-manager.js'
 import {attachSystemServices, type SystemServices} from './services/system-services.js'
 import {StateStore, type DeviceIdentity, type ManufacturingState} from './storage/state-store.js'
 import {UsageStore} from './storage/usage-store.js'
+import {AuditStore} from './storage/audit-store.js'
 import {auditCapabilities, CapabilityUsage, type CapabilityAuditReport} from './services/advisor.js'
 import {NetworkStack, type NetworkOptions} from './services/network.js'
 import {UpdateAgent} from './services/update-agent.js'
@@ -120,6 +121,7 @@ export class Device {
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)
+    this.lsm.attachAuditStore(new AuditStore(store.root))
     this.network = new NetworkStack(
       identity.deviceId,
       () => this.kernel.clock.realtimeAt(this.kernel.now()),
@@ -183,7 +185,10 @@ export class Device {
     if (opts.autostart ?? true) d.apps.autostart()
     if (d.kernel.mode === 'realtime') {
       d.kernel.startRealtime()
-      d.flushTimer = setInterval(() => d.logs.flush(), 1000)
+      d.flushTimer = setInterval(() => {
+        d.logs.flush()
+        d.lsm.flushAudit()
+      }, 1000)
       d.flushTimer.unref()
     }
     return d
@@ -409,6 +414,11 @@ export class Device {
     return this.logs.read(componentId.toLowerCase())
   }
 
+  /** The app's log lines with their origin (the app's stdout / stderr, or the OS: 'system'). */
+  appLogEntries(componentId: string): LogLine[] {
+    return this.logs.entries(componentId.toLowerCase())
+  }
+
   memoryStats(): MemoryStats {
     const totals = this.kernel.memoryTotals()
     return {
@@ -489,6 +499,7 @@ export class Device {
     this.kernel.stop()
     this.network.shutdown()
     this.logs.flush()
+    this.lsm.flushAudit()
     for (const off of this.worldOff.splice(0)) off()
   }
 }

@@ -159,6 +159,10 @@ export interface SphereAuditRecord {
   object: string
   allowed: boolean
   reason: string
+  /** Identical denials folded into this record (absent: one). */
+  count?: number
+  /** Recorded in an earlier boot (restored from the device's persisted tail of denials). */
+  previousBoot?: boolean
 }
 
 export const SPHERE_PATHS = {

@@ -6,7 +6,7 @@ import {createHash} from 'node:crypto'
 
 const [root, stateDir, cacheDir, wasmPath, mode] = process.argv.slice(2)
 const {Device} = await import(`${root}/os/device.js`)
-const {MutableFile} = await import(`${root}/os/storage/mutable-file.js`)
+const {MutableStorage} = await import(`${root}/os/storage/mutable-file.js`)
 
 export function content(n) {
   const out = new Uint8Array(4096)
@@ -41,6 +41,6 @@ for (let n = 1; ; n++) {
     ])
     await dev.install({componentId: CID, imageId, manifest, files}, {start: false})
   } else {
-    new MutableFile(dev.store, CID, 8192).write(0, content(n))
+    new MutableStorage(dev.store, CID, 8192).open().write(0, content(n))
   }
 }

@@ -2,6 +2,9 @@
 
 export type ProcessState = 'running' | 'blocked' | 'stopped' | 'crashed' | 'debugging'
 
+/** Who wrote a log line: the app (stdout, stderr, Log_Debug as stdout) or the OS about the app. */
+export type LogStream = 'stdout' | 'stderr' | 'system'
+
 export interface AuditRecord {
   seq: number
   /** Monotonic virtual time (ns since boot). */
@@ -14,6 +17,13 @@ export interface AuditRecord {
   allowed: boolean
   reason: string
   errno?: number
+  /** Identical denials folded into this record (absent: 1); `lastT` is the time of the latest. */
+  count?: number
+  lastT?: number
+  /** On the first denial of its kind (operation and errno) by its subject: every denial of that kind since. */
+  kindTotal?: number
+  /** Restored from the persisted tail: recorded in an earlier boot (`t` is that boot's clock). */
+  previousBoot?: true
 }
 
 export type OsEventBody =
@@ -23,7 +33,8 @@ export type OsEventBody =
   | {type: 'gpio'; gpio: number; level: 0 | 1; source: 'app' | 'external'}
   /** A peripheral-side value changed (world path such as `pwm.2.1`, `adc.0.0`, `uarts.ISU0.settings`). */
   | {type: 'peripheral'; path: string; value: unknown; source: 'app' | 'external'}
-  | {type: 'log'; componentId: string; pid: number; line: string}
+  /** A line of an app's log; `stream` says who wrote it (the app, or the OS: 'system'), never the text. */
+  | {type: 'log'; componentId: string; pid: number; line: string; stream: LogStream}
   | {type: 'log-dropped'; componentId: string; pid: number; dropped: number}
   | {
       type: 'app'

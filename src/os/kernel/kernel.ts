@@ -1,4 +1,4 @@
-import {RAM_OS_SHARE_BYTES, RAM_TOTAL_BYTES} from '../hw/chip.js'
+import {RAM_OS_SHARE_BYTES, RAM_TOTAL_BYTES, WASM_PAGE_BYTES} from '../hw/chip.js'
 import type {World} from '../hw/world.js'
 import {SphereError} from '../../util/errors.js'
 import {VirtualClock, type ClockMode, NS_PER_MS} from './clock.js'
@@ -264,6 +264,43 @@ export class Kernel {
       peakBytes: p.peakMemoryBytes,
       totalBytes: this.appsBytes,
     })
+  }
+
+  /**
+   * `memory.grow` of a process (the instrumentation routes every one here): grow `memory` by `pages` only
+   * if all apps together stay within the app share of RAM and the memory within its own maximum. Returns the
+   * old size in pages, or -1 (what memory.grow returns when it fails; malloc then returns NULL). The new size
+   * is accounted at once (memory stats, a memory event); refusals are counted in `growRefusals`.
+   */
+  growMemory(
+    p: Process,
+    memory: {buffer: ArrayBuffer; grow(pages: number): number},
+    pages: number,
+    onRefuse: (reason: string) => void = () => {},
+  ): number {
+    const n = pages >>> 0
+    const cur = memory.buffer.byteLength
+    if (n === 0) return cur / WASM_PAGE_BYTES
+    const limit = RAM_TOTAL_BYTES - RAM_OS_SHARE_BYTES
+    // p.memoryBytes may lag `cur` (accounting runs between slices): count this process at its real size
+    const others = this.appsBytes - p.memoryBytes
+    if (others + cur + n * WASM_PAGE_BYTES > limit) {
+      p.growRefusals++
+      onRefuse(
+        `growing to ${cur + n * WASM_PAGE_BYTES} B would exceed the app share of RAM (${limit} B; other apps hold ${others} B)`,
+      )
+      return -1
+    }
+    let old: number
+    try {
+      old = memory.grow(n)
+    } catch {
+      p.growRefusals++
+      onRefuse(`growing to ${cur + n * WASM_PAGE_BYTES} B is past the app's memory maximum`)
+      return -1
+    }
+    this.accountMemory(p)
+    return old
   }
 
   memoryTotals(): MemoryTotals {

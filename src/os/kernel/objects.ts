@@ -174,6 +174,11 @@ export interface FileBacking {
   read(offset: number, len: number): Uint8Array
   /** Returns bytes written or a negative errno (e.g. -ENOSPC when past the quota). */
   write(offset: number, data: Uint8Array): number
+  /** Set the size (ftruncate): 0 or a negative errno. Absent on read-only files. */
+  truncate?(size: number): number
+  /** An fd opened on it / its last holder closed: a file unlinked while open is freed at its last close. */
+  retain?(): void
+  release?(): void
 }
 
 export class FileObject extends KObject {
@@ -184,6 +189,7 @@ export class FileObject extends KObject {
     private readonly onClose: () => void = () => {},
   ) {
     super()
+    backing.retain?.()
   }
   override readable(): boolean {
     return true
@@ -192,6 +198,7 @@ export class FileObject extends KObject {
     return !this.backing.readOnly
   }
   override close(): void {
+    this.backing.release?.()
     this.onClose()
   }
   override describe(): string {

@@ -64,6 +64,8 @@ export class Process {
    * socket buffers and inter-app connections. Bounded per app (runtime/sockets.ts HOST_LIMITS).
    */
   readonly hostUsage: HostUsage = {sockets: 0, bufferBytes: 0, peakBufferBytes: 0}
+  /** memory.grow calls refused (RAM budget or the memory's own maximum): malloc saw NULL. */
+  growRefusals = 0
   /** Virtual CPU ns used, syscalls made. */
   cpuNs = 0
   syscalls = 0

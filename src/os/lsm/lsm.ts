@@ -1,5 +1,7 @@
 import type {SigningKeyClass} from '../../image/keys.js'
 import {Errno} from '../kernel/errno.js'
+import {escapeControl} from '../../util/escape.js'
+import {AuditLog, type AuditTailStore} from './audit.js'
 import type {AuditRecord} from '../kernel/events.js'
 import {osEndpoints} from './os-endpoints.js'
 import type {AppPolicy, DeviceCapability, ManufacturingState} from './policy.js'
@@ -45,6 +47,8 @@ export type Operation =
   | {op: 'syscall'; name: string}
   /** A write to the app's own mutable storage; only its refusal at the quota is recorded (see `deny`). */
   | {op: 'storage.write'; owner: string; quotaBytes: number}
+  /** A growth of the app's memory; only its refusal (the RAM budget) is recorded (see `deny`). */
+  | {op: 'memory.grow'; pages: number}
 
 /**
  * Manifest capability keys the LSM rules on, so their use is recorded (`usedCapabilities`). A declared key
@@ -83,8 +87,6 @@ export interface Decision {
   errno: number
 }
 
-const AUDIT_RING = 10_000
-
 /**
  * The Linux-security-module of the simulated OS. One `check(subject, operation)` guards every peripheral
  * open, storage access, network connect/listen, inter-app connection, process operation and system
@@ -94,10 +96,9 @@ export class Lsm {
   private readonly policies = new Map<string, AppPolicy>()
   private deviceCaps = new Set<DeviceCapability>()
   private manufacturing: ManufacturingState = 'Blank'
-  /** Circular buffer of the last AUDIT_RING records; `ringStart` is the oldest. */
-  private readonly ring: AuditRecord[] = []
-  private ringStart = 0
-  private seq = 0
+  /** The audit log, with per-subject quotas and a persisted tail of denials (audit.ts). */
+  private readonly audit = new AuditLog()
+  private decisions = 0
   private readonly used = new Map<string, Set<string>>()
   private readonly listeners = new Set<(r: AuditRecord) => void>()
   private readonly useListeners = new Set<(componentId: string, used: string[]) => void>()
@@ -140,22 +141,31 @@ export class Lsm {
     return () => this.listeners.delete(fn)
   }
 
-  /** Decisions recorded since boot (the log keeps the last 10,000). */
+  /** Decisions recorded since boot (the log keeps at most 10,000 records, repeated denials coalesced). */
   get auditCount(): number {
-    return this.seq
+    return this.decisions
   }
 
-  /** The audit log (most recent last; the last 10,000 decisions). */
+  /**
+   * The audit log, most recent last: at most 10,000 records (when full, the subject holding the most loses
+   * its oldest), the first denial of each kind per subject always kept, and the denials persisted from
+   * earlier boots (`previousBoot`).
+   */
   auditLog(filter: {componentId?: string; deniedOnly?: boolean} = {}): AuditRecord[] {
-    const ordered =
-      this.ring.length < AUDIT_RING
-        ? this.ring
-        : [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)]
-    return ordered.filter(
-      (r) =>
-        (filter.componentId === undefined || r.subject === `app:${filter.componentId}`) &&
-        (!filter.deniedOnly || !r.allowed),
-    )
+    return this.audit.list({
+      subject: filter.componentId === undefined ? undefined : `app:${filter.componentId}`,
+      deniedOnly: filter.deniedOnly,
+    })
+  }
+
+  /** Keep the tail of denials in `store` (restored now, written as it changes): a restart loses no denial. */
+  attachAuditStore(store: AuditTailStore): void {
+    this.audit.attach(store)
+  }
+
+  /** Write the persisted tail of denials if it changed (the device calls it periodically and at shutdown). */
+  flushAudit(): void {
+    this.audit.flush()
   }
 
   /** Capabilities an app actually used (allowed checks), e.g. `Gpio:8`, `MutableStorage`. */
@@ -349,6 +359,8 @@ export class Lsm {
         return deny('apps cannot install images', Errno.EPERM)
       case 'syscall':
         return deny(`${o.name} is not a call this OS provides`, Errno.ENOSYS)
+      case 'memory.grow':
+        return allow('within the RAM budget')
       case 'storage.write':
         return o.owner === s.componentId && p.mutableStorageBytes !== undefined
           ? allow('own mutable storage')
@@ -392,25 +404,22 @@ export class Lsm {
 
   private record(s: Subject, o: Operation, d: Decision): void {
     const {op, ...obj} = o
+    this.decisions++
     const r: AuditRecord = {
-      seq: ++this.seq,
+      seq: 0,
       t: this.now(),
       subject: s.kind === 'app' ? `app:${s.componentId}` : `host:${s.name}`,
       pid: s.kind === 'app' ? s.pid : undefined,
       operation: op,
       object: describeObject(obj),
       allowed: d.allowed,
-      reason: d.reason,
+      reason: escapeControl(d.reason),
       errno: d.allowed ? undefined : d.errno,
     }
     if (r.pid === undefined) delete r.pid
     if (r.errno === undefined) delete r.errno
-    if (this.ring.length < AUDIT_RING) this.ring.push(r)
-    else {
-      this.ring[this.ringStart] = r
-      this.ringStart = (this.ringStart + 1) % AUDIT_RING
-    }
-    for (const fn of this.listeners) fn(r)
+    const stored = this.audit.add(r)
+    for (const fn of this.listeners) fn(stored)
   }
 }
 
@@ -421,8 +430,9 @@ function deny(reason: string, errno: number): Decision {
   return {allowed: false, reason, errno}
 }
 
-function describeObject(obj: Record<string, unknown>): string {
+/** The audit object text: `key=value` pairs, control characters escaped (app strings stay on one line). */
+export function describeObject(obj: Record<string, unknown>): string {
   return Object.entries(obj)
-    .map(([k, v]) => `${k}=${String(v)}`)
+    .map(([k, v]) => `${k}=${escapeControl(String(v))}`)
     .join(' ')
 }

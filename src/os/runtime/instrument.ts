@@ -11,16 +11,35 @@ import {SphereError} from '../../util/errors.js'
 import {writeFileAtomic} from '../../util/atomic-file.js'
 import {ABI_SIGNATURES, isAbiModule, sigOf} from './abi.js'
 import {addFuel, parseModule, type WasmModuleInfo} from './wasm-binary.js'
-import {Wasm} from './wasm-api.js'
+import {Wasm, type WasmMemory} from './wasm-api.js'
+import type {SysCtx} from './context.js'
+import {Errno} from '../kernel/errno.js'
 
 /** Bump when the instrumentation changes, so cached outputs are redone. */
-export const INSTRUMENT_VERSION = 'fuel1+asyncify1'
+export const INSTRUMENT_VERSION = 'fuel1+grow1+asyncify1'
 export const FUEL_EXPORT = '__sphere_fuel'
 export const YIELD_MODULE = 'fuel'
 export const YIELD_NAME = 'yield'
+/**
+ * Every `memory.grow` of the app becomes a call to this import (module YIELD_MODULE, `[i32] -> [i32]`): the
+ * kernel grows the memory only within the device's RAM budget (`Kernel.growMemory`), else the app gets -1,
+ * which malloc reports as NULL / ENOMEM.
+ */
+export const GROW_NAME = 'memory_grow'
 export const UNWIND_AREA_EXPORT = 'sphere_unwind_area'
 export const UNWIND_SIZE_EXPORT = 'sphere_unwind_size'
 export const MIN_UNWIND_BYTES = 1024
+
+/**
+ * The host side of the rewritten `memory.grow`: the kernel grows the app's memory within the RAM budget; a
+ * refusal returns -1 to the app (malloc: NULL, errno ENOMEM) and is recorded in the audit log.
+ */
+export function growMemoryImport(c: SysCtx, memory: () => WasmMemory): (pages: number) => number {
+  return (pages) =>
+    c.kernel.growMemory(c.proc, memory(), pages, (reason) =>
+      c.lsm.deny(c.subject, {op: 'memory.grow', pages: pages >>> 0}, reason, Errno.ENOMEM),
+    )
+}
 
 export interface AppImport {
   module: string
@@ -171,6 +190,7 @@ export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} =
     yieldModule: YIELD_MODULE,
     yieldName: YIELD_NAME,
     maxPages: APP_RAM_CAP_PAGES,
+    growImport: {module: YIELD_MODULE, name: GROW_NAME},
   })
   const asyncImports = [...checked.imports.map((i) => `${i.module}.${i.name}`), `${YIELD_MODULE}.${YIELD_NAME}`]
   const {wasm, tool} = await asyncify(fueled.wasm, asyncImports)

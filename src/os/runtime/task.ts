@@ -8,6 +8,8 @@ import {ABI_MODULES} from './abi.js'
 import {BLOCK, ProcExit, ProcKilled, YIELD, type AppEnvironment, type SysCtx} from './context.js'
 import {
   FUEL_EXPORT,
+  GROW_NAME,
+  growMemoryImport,
   MIN_UNWIND_BYTES,
   UNWIND_AREA_EXPORT,
   UNWIND_SIZE_EXPORT,
@@ -122,7 +124,9 @@ export class WasmTask implements Task {
     }
     this.ctx = ctx
     const impls = bindTable(SYSCALLS, ctx, kernel.mode === 'fast-forward' ? {} : {measured: (ns) => this.addCharge(ns)})
-    const imports: WasmImports = {[YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut()}}
+    const imports: WasmImports = {
+      [YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut(), [GROW_NAME]: growMemoryImport(ctx, () => this.ex.memory)},
+    }
     for (const m of ABI_MODULES) imports[m] = {}
     for (const d of Wasm.Module.imports(module)) {
       if (d.module === YIELD_MODULE) continue

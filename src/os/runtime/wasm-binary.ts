@@ -246,6 +246,11 @@ export interface FuelOptions {
   yieldName: string
   /** Clamp (or set) every defined memory's maximum to this many pages. */
   maxPages: number
+  /**
+   * Also rewrite every `memory.grow` into a call to this import (`[i32] -> [i32]`, added after the yield
+   * import): the host checks the device's RAM budget and grows the memory itself, or returns -1.
+   */
+  growImport?: {module: string; name: string}
 }
 
 export interface FuelResult {
@@ -265,11 +270,25 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
   const info = parseModule(bin)
   const sections = readSections(bin)
   const yieldIdx = info.numFuncImports
+  const grow = opts.growImport
+  const growIdx = grow ? yieldIdx + 1 : -1
+  const added = grow ? 2 : 1
   const fuelGlobal = info.numGlobalImports + info.numDefinedGlobals
-  const shift = (f: number): number => (f >= yieldIdx ? f + 1 : f)
+  const shift = (f: number): number => (f >= yieldIdx ? f + added : f)
   let yieldType = info.types.findIndex((t) => t.params.length === 0 && t.results.length === 0)
   const addType = yieldType < 0
   if (addType) yieldType = info.types.length
+  let growType = grow
+    ? info.types.findIndex(
+        (t) => t.params.length === 1 && t.results.length === 1 && t.params[0] === I32 && t.results[0] === I32,
+      )
+    : -1
+  const addGrowType = grow !== undefined && growType < 0
+  if (addGrowType) growType = info.types.length + (addType ? 1 : 0)
+  const newImports = (w: Writer): void => {
+    w.name(opts.yieldModule).name(opts.yieldName).u8(0).u32(yieldType)
+    if (grow) w.name(grow.module).name(grow.name).u8(0).u32(growType)
+  }
 
   const check = new Writer()
     .u8(0x23)
@@ -304,19 +323,20 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
     const s = byId.get(id)
     switch (id) {
       case 1: {
-        const w = new Writer().u32(info.types.length + (addType ? 1 : 0))
+        const w = new Writer().u32(info.types.length + (addType ? 1 : 0) + (addGrowType ? 1 : 0))
         if (s) {
           const r = new Reader(s.body)
           r.u32()
           w.bytes(s.body.subarray(r.pos))
         }
         if (addType) w.u8(0x60).u32(0).u32(0)
+        if (addGrowType) w.u8(0x60).u32(1).u8(0x7f).u32(1).u8(0x7f)
         push(1, w.toBytes())
         break
       }
       case 2: {
         // Keep existing imports in order, inserting the yield import after the last function import.
-        const w = new Writer().u32(info.imports.length + 1)
+        const w = new Writer().u32(info.imports.length + added)
         let funcSeen = 0
         let inserted = false
         if (s) {
@@ -338,12 +358,12 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
             }
             w.bytes(s.body.subarray(start, r.pos))
             if (k === 0 && ++funcSeen === info.numFuncImports && !inserted) {
-              w.name(opts.yieldModule).name(opts.yieldName).u8(0).u32(yieldType)
+              newImports(w)
               inserted = true
             }
           }
         }
-        if (!inserted) w.name(opts.yieldModule).name(opts.yieldName).u8(0).u32(yieldType)
+        if (!inserted) newImports(w)
         push(2, w.toBytes())
         break
       }
@@ -414,7 +434,7 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
           for (let j = 0; j < nl; j++) fw.u32(fr.u32()).u8(readValType(fr))
           fw.bytes(check)
           sites++
-          sites += rewriteBody(fr, fw, shift, check)
+          sites += rewriteBody(fr, fw, shift, check, growIdx)
           if (fr.pos !== end) throw fail('function body size mismatch')
           w.u32(fw.length).bytes(fw.toBytes())
           r.pos = end
@@ -480,7 +500,7 @@ function copyExpr(r: Reader, w: Writer, shift: (f: number) => number): void {
 }
 
 /** Copy one function body's instructions, shifting function indices and inserting `check` after each loop. */
-function rewriteBody(r: Reader, w: Writer, shift: (f: number) => number, check: Uint8Array): number {
+function rewriteBody(r: Reader, w: Writer, shift: (f: number) => number, check: Uint8Array, growIdx = -1): number {
   let sites = 0
   const copyFrom = (start: number): void => {
     w.bytes(r.buf.subarray(start, r.pos))
@@ -499,6 +519,11 @@ function rewriteBody(r: Reader, w: Writer, shift: (f: number) => number, check: 
     const op = r.u8()
     if (op === 0x10 || op === 0x12 || op === 0xd2) {
       w.u8(op).u32(shift(r.u32()))
+      continue
+    }
+    if (op === 0x40 && growIdx >= 0) {
+      if (r.u32() !== 0) throw fail('memory.grow on a memory other than memory 0')
+      w.u8(0x10).u32(growIdx) // memory.grow 0 -> call the host's budget-checked grow: same stack effect
       continue
     }
     w.u8(op)

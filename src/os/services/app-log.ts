@@ -1,17 +1,31 @@
-import type {EventBus} from '../kernel/events.js'
+import type {EventBus, LogStream} from '../kernel/events.js'
 import type {StateStore} from '../storage/state-store.js'
+import {escapeControl} from '../../util/escape.js'
 
 const RING_BYTES = 64 * 1024
 const MAX_LINE = 1024
 /** At most this many log events per app per virtual second reach the event bus (a flood is summarised). */
 const EVENTS_PER_SECOND = 200
+/** First line of a log file that records each line's origin (older files are plain text). */
+const FILE_HEADER = '#sphere-log 2'
+/** Origin tags of the log file format: one letter and a space before each line's text. */
+const TAGS: Record<LogStream, string> = {stdout: 'o', stderr: 'e', system: 's'}
+const STREAMS: Record<string, LogStream> = {o: 'stdout', e: 'stderr', s: 'system'}
+/** How a line the OS wrote is shown in the plain text view. */
+export const SYSTEM_PREFIX = '[os] '
+
+/** One line of an app's log and who wrote it: the app (stdout / stderr) or the OS. */
+export interface LogLine {
+  stream: LogStream
+  text: string
+}
 
 interface AppLogState {
-  /** Lines (with their newline) from index `head` on; `bytes` counts their length. */
-  lines: string[]
+  /** Lines from index `head` on; `bytes` counts their text length plus a newline each. */
+  lines: LogLine[]
   head: number
   bytes: number
-  partial: string
+  partial: Record<'stdout' | 'stderr', string>
   dirty: boolean
   windowStart: number
   windowCount: number
@@ -20,8 +34,10 @@ interface AppLogState {
 }
 
 /**
- * Each app's stdout, stderr and Log_Debug output: a ring buffer (last 64 KiB) in memory, flushed atomically
- * to logs/<cid>.log, and one `log` event per line on the bus (rate-limited so a flood cannot swamp it).
+ * Each app's stdout, stderr and Log_Debug output and the OS's own lines about it: a ring buffer (last 64 KiB)
+ * in memory, flushed atomically to logs/<cid>.log, and one `log` event per line on the bus (rate-limited so a
+ * flood cannot swamp it). Every line carries its origin out of band (`stream`): an app printing "[os] ..."
+ * is still stdout, never the OS's voice.
  */
 export class AppLogs {
   private readonly logs = new Map<string, AppLogState>()
@@ -35,50 +51,48 @@ export class AppLogs {
   private state(cid: string): AppLogState {
     let s = this.logs.get(cid)
     if (!s) {
-      const old = this.store.readLog(cid)
+      const lines = parseLogFile(this.store.readLog(cid))
       s = {
-        lines: old ? [old] : [],
+        lines,
         head: 0,
-        bytes: old.length,
-        partial: '',
+        bytes: lines.reduce((n, l) => n + l.text.length + 1, 0),
+        partial: {stdout: '', stderr: ''},
         dirty: false,
         windowStart: 0,
         windowCount: 0,
         dropped: 0,
         pid: 0,
       }
+      this.trim(s)
       this.logs.set(cid, s)
     }
     return s
   }
 
-  append(cid: string, pid: number, data: Uint8Array): void {
+  /** Output of the app itself (Log_Debug and stdout are 'stdout'). */
+  append(cid: string, pid: number, data: Uint8Array, stream: 'stdout' | 'stderr' = 'stdout'): void {
     const s = this.state(cid)
     s.pid = pid
-    const chunk = s.partial + new TextDecoder().decode(data)
+    const chunk = s.partial[stream] + new TextDecoder().decode(data)
     const lines = chunk.split('\n')
-    s.partial = lines.pop() ?? ''
-    if (s.partial.length > MAX_LINE) {
-      lines.push(s.partial)
-      s.partial = ''
+    let rest = lines.pop() ?? ''
+    if (rest.length > MAX_LINE) {
+      lines.push(rest)
+      rest = ''
     }
-    for (const raw of lines) this.line(cid, s, raw.slice(0, MAX_LINE))
+    s.partial[stream] = rest
+    for (const raw of lines) this.line(cid, s, {stream, text: raw.slice(0, MAX_LINE)})
   }
 
-  /** Add a line written by the OS about the app (start, crash, restart). */
+  /** Add a line written by the OS about the app (start, crash, restart); control characters are escaped. */
   system(cid: string, line: string): void {
-    this.line(cid, this.state(cid), `[os] ${line}`)
+    this.line(cid, this.state(cid), {stream: 'system', text: escapeControl(line).slice(0, MAX_LINE)})
   }
 
-  private line(cid: string, s: AppLogState, line: string): void {
-    const l = `${line}\n`
+  private line(cid: string, s: AppLogState, l: LogLine): void {
     s.lines.push(l)
-    s.bytes += l.length
-    while (s.bytes > RING_BYTES && s.head < s.lines.length - 1) s.bytes -= s.lines[s.head++]!.length
-    if (s.head > 4096) {
-      s.lines = s.lines.slice(s.head)
-      s.head = 0
-    }
+    s.bytes += l.text.length + 1
+    this.trim(s)
     s.dirty = true
     const now = this.now()
     if (now - s.windowStart >= 1_000_000_000) {
@@ -87,19 +101,36 @@ export class AppLogs {
       s.windowCount = 0
       s.dropped = 0
     }
-    if (++s.windowCount <= EVENTS_PER_SECOND) this.bus.emit({type: 'log', componentId: cid, pid: s.pid, line})
+    if (++s.windowCount <= EVENTS_PER_SECOND)
+      this.bus.emit({type: 'log', componentId: cid, pid: s.pid, line: display(l), stream: l.stream})
     else s.dropped++
   }
 
-  /** The app's log text (most recent 64 KiB). */
-  read(cid: string): string {
-    const s = this.state(cid)
-    return this.text(s) + s.partial
+  private trim(s: AppLogState): void {
+    while (s.bytes > RING_BYTES && s.head < s.lines.length - 1) {
+      const l = s.lines[s.head++]!
+      s.bytes -= l.text.length + 1
+    }
+    if (s.head > 4096) {
+      s.lines = s.lines.slice(s.head)
+      s.head = 0
+    }
   }
 
-  private text(s: AppLogState): string {
-    const t = s.lines.slice(s.head).join('')
-    return t.length > RING_BYTES ? t.slice(t.length - RING_BYTES) : t
+  /** The app's log as text for people (most recent 64 KiB): the OS's lines shown with "[os] ". */
+  read(cid: string): string {
+    const s = this.state(cid)
+    const t = s.lines
+      .slice(s.head)
+      .map((l) => `${display(l)}\n`)
+      .join('')
+    return (t.length > RING_BYTES ? t.slice(t.length - RING_BYTES) : t) + s.partial.stdout + s.partial.stderr
+  }
+
+  /** The app's log lines with their origin (most recent 64 KiB). */
+  entries(cid: string): LogLine[] {
+    const s = this.state(cid)
+    return s.lines.slice(s.head)
   }
 
   clear(cid: string): void {
@@ -111,7 +142,33 @@ export class AppLogs {
     for (const [cid, s] of this.logs) {
       if (!s.dirty) continue
       s.dirty = false
-      this.store.writeLog(cid, this.text(s))
+      const body = s.lines
+        .slice(s.head)
+        .map((l) => `${TAGS[l.stream]} ${l.text}\n`)
+        .join('')
+      this.store.writeLog(cid, `${FILE_HEADER}\n${body}`)
     }
   }
+}
+
+/** A line as the text view and the event stream show it. */
+function display(l: LogLine): string {
+  return l.stream === 'system' ? `${SYSTEM_PREFIX}${l.text}` : l.text
+}
+
+/**
+ * Read a log file: the tagged format, or a plain-text file of an older build, whose lines are all taken as
+ * the app's (the older format kept no origin, and text is never trusted to say who wrote it).
+ */
+function parseLogFile(text: string): LogLine[] {
+  if (!text) return []
+  const raw = text.split('\n')
+  if (raw.at(-1) === '') raw.pop()
+  if (raw[0] !== FILE_HEADER) return raw.map((t) => ({stream: 'stdout', text: t}))
+  const out: LogLine[] = []
+  for (const r of raw.slice(1)) {
+    const stream = STREAMS[r[0] ?? '']
+    if (stream && r[1] === ' ') out.push({stream, text: r.slice(2)})
+  }
+  return out
 }

@@ -8,7 +8,7 @@ import {NS_PER_MS} from '../kernel/clock.js'
 import type {Lsm} from '../lsm/lsm.js'
 import {compilePolicy, type AppManifest, type AppPolicy} from '../lsm/policy.js'
 import {loadApp, spawnApp, type AppEnvironment, type LoadedApp} from '../runtime/index.js'
-import {MutableFile, PackageFile} from '../storage/mutable-file.js'
+import {MutableStorage, PackageFile} from '../storage/mutable-file.js'
 import {slotOf, type InstalledAppRecord, type StateStore, type StoredImage} from '../storage/state-store.js'
 import type {NetHost} from '../runtime/net-host.js'
 import {SphereError} from '../../util/errors.js'
@@ -104,7 +104,7 @@ interface AppEntry {
   restarts: number
   restartTimer?: number
   nextRestartAt?: number
-  mutable?: MutableFile
+  mutable?: MutableStorage
   debug: boolean
   /** While on trial: the previous image, ready to run again (loaded, so a rollback needs no await). */
   fallback?: {image: StoredImage; policy: AppPolicy; loaded: LoadedApp}
@@ -671,19 +671,19 @@ export class AppManager {
     return {
       args: [`/mnt/apps/${cid}/${(manifest.EntryPoint ?? '/bin/app').replace(/^\//, '')}`, ...(manifest.CmdArgs ?? [])],
       env: [],
-      output: (_stream, data) => this.logs.append(cid, a.proc?.pid ?? 0, data),
+      output: (stream, data) => this.logs.append(cid, a.proc?.pid ?? 0, data, stream === 2 ? 'stderr' : 'stdout'),
       openMutableStorage: () => {
         const quota = a.policy.mutableStorageBytes
         if (quota === undefined) return -Errno.EACCES
         try {
-          a.mutable ??= new MutableFile(this.store, cid, quota)
+          a.mutable ??= new MutableStorage(this.store, cid, quota)
+          return a.mutable.open()
         } catch {
           return -Errno.EIO
         }
-        return a.mutable
       },
       deleteMutableStorage: () => {
-        a.mutable = undefined
+        if (a.mutable) return a.mutable.delete()
         return this.store.deleteMutable(cid) ? 0 : -Errno.ENOENT
       },
       openPackageFile: (path) => {

@@ -324,7 +324,7 @@ export class StateStore {
     } catch {
       return // a corrupt registry is reported by verify(), never "repaired" by deleting images
     }
-    for (const d of ['images', 'staged', 'storage', 'logs', 'cache', '.']) {
+    for (const d of ['images', 'staged', 'storage', 'logs', 'audit', 'cache', '.']) {
       const dir = this.path(d)
       if (!existsSync(dir)) continue
       for (const f of readdirSync(dir)) {

@@ -4,6 +4,7 @@
  * restart itself (shutdown + boot from the same state dir).
  */
 import {declaredCapabilities} from '../advisor.js'
+import {SYSTEM_PREFIX} from '../app-log.js'
 import {
   verifyImagePackage,
   sdkTestTrustAnchor,
@@ -23,6 +24,7 @@ import type {
   SphereWorldState,
 } from '../../../protocol/rest-api.js'
 import {SphereError} from '../../../util/errors.js'
+import {escapeControl} from '../../../util/escape.js'
 import {Device, type DeviceBootOptions} from '../../device.js'
 import {APP_RAM_CAP_BYTES} from '../../hw/chip.js'
 import {NS_PER_MS} from '../../kernel/clock.js'
@@ -128,12 +130,12 @@ export class DeviceRestBackend implements RestBackend {
   private onDeviceEvent(e: OsEvent): void {
     switch (e.type) {
       case 'log': {
-        const entry = this.pushLog(e.componentId, e.line, e.t)
+        const entry = this.pushLog(e.componentId, e.line, e.t, e.stream)
         this.emit({type: 'log', componentId: e.componentId, entry})
         break
       }
       case 'log-dropped': {
-        const entry = this.pushLog(e.componentId, `[os] ${e.dropped} lines dropped (output flood)`, e.t)
+        const entry = this.pushLog(e.componentId, `[os] ${e.dropped} lines dropped (output flood)`, e.t, 'system')
         this.emit({type: 'log', componentId: e.componentId, entry})
         break
       }
@@ -156,37 +158,36 @@ export class DeviceRestBackend implements RestBackend {
     }
   }
 
-  private pushLog(cid: string, line: string, tNs: number): SphereLogEntry {
+  private pushLog(cid: string, line: string, tNs: number, stream: SphereLogEntry['stream']): SphereLogEntry {
     let ring = this.logs.get(cid)
     if (!ring) {
       // the device appended this line to its log text before emitting the event: the seeded ring has it
       this.logs.set(cid, (ring = this.ringFromText(cid)))
       const last = ring.entries.at(-1)
-      if (last && last.text === line) {
+      if (last && last.text === line && last.stream === stream) {
         last.time = tNs / NS_PER_MS
         return last
       }
     }
-    const stream: SphereLogEntry['stream'] = line.startsWith('[os] ') ? 'system' : 'stdout'
     const entry: SphereLogEntry = {seq: ++ring.seq, time: tNs / NS_PER_MS, stream, text: line}
     ring.entries.push(entry)
     if (ring.entries.length > LOG_RING) ring.entries.splice(0, ring.entries.length - LOG_RING)
     return entry
   }
 
-  /** Seed an app's log ring from the text the device kept (previous boots, written before we attached). */
+  /**
+   * Seed an app's log ring from the lines the device kept (previous boots, written before we attached). The
+   * origin of each line comes with it from the device, never from its text.
+   */
   private ringFromText(cid: string): LogRing {
-    const text = this.dev.appLog(cid)
-    const lines = text.split('\n')
-    if (lines.at(-1) === '') lines.pop()
-    const kept = lines.slice(-LOG_RING)
+    const kept = this.dev.appLogEntries(cid).slice(-LOG_RING)
     return {
       seq: kept.length,
       entries: kept.map((l, i) => ({
         seq: i + 1,
         time: 0,
-        stream: l.startsWith('[os] ') ? 'system' : 'stdout',
-        text: l,
+        stream: l.stream,
+        text: l.stream === 'system' ? `${SYSTEM_PREFIX}${l.text}` : l.text,
       })),
     }
   }
@@ -291,7 +292,8 @@ export class DeviceRestBackend implements RestBackend {
       lines.push(
         `update ${u.time} ${u.kind} ${u.action}${u.componentId ? ` ${u.componentId}` : ''}${u.imageId ? ` image ${u.imageId}` : ''}${u.version ? ` version ${u.version}` : ''}${u.detail ? `: ${u.detail}` : ''}`,
       )
-    return Buffer.from(`${lines.join('\n')}\n`)
+    // every line is one line: text that came from an app (names, crash reasons, audit objects) cannot add more
+    return Buffer.from(`${lines.map(escapeControl).join('\n')}\n`)
   }
 
   memoryStats() {
@@ -505,5 +507,7 @@ function auditRecord(r: AuditRecord): SphereAuditRecord {
     object: r.object,
     allowed: r.allowed,
     reason: r.reason,
+    ...(r.count !== undefined ? {count: r.count} : {}),
+    ...(r.previousBoot ? {previousBoot: true} : {}),
   }
 }
