@@ -23,12 +23,14 @@ export interface WifiScanResult {
   securityState: WifiSecurity
 }
 
+/** POST wifi/config/networks. The request says `targetScan`; the network view answers `targetedScan`. */
 export interface AddWifiNetworkRequest {
   ssid: string
   securityState: WifiSecurity
   psk?: string
   configState?: WifiConfigState
-  targetedScan?: boolean
+  /** Sent only when true. */
+  targetScan?: boolean
   configName?: string
   clientCertStoreIdentifier?: string
   clientIdentity?: string
@@ -57,7 +59,7 @@ export const network = route<undefined, WifiNetwork>()({
   errors: ['networkNotFound'],
   summary: 'One stored network',
 })
-export const updateNetwork = route<Partial<AddWifiNetworkRequest>, WifiNetwork>()({
+export const updateNetwork = route<{configState?: WifiConfigState; psk?: string}, WifiNetwork>()({
   name: 'wifi.update',
   method: 'PATCH',
   path: '/wifi/config/networks/{networkId}',
