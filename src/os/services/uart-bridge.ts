@@ -6,7 +6,7 @@ import {appendFileSync, lstatSync, mkdtempSync, realpathSync, rmSync, symlinkSyn
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {UartLineSettings, UartPeer, UartPort} from '../hw/uart.js'
-import {startPtyPair} from '../../protocol/testing/pty.js'
+import {startPtyPair} from '../../protocol/link/pty-pair.js'
 import {SphereError} from '../../util/errors.js'
 
 export interface UartBridge {

@@ -1,6 +1,6 @@
 /**
  * Route specs: one object per device REST endpoint (method, path template, request and response kind
- * and types, query parameters, error codes). The server (src/os/services/rest/routes) registers one
+ * and types, query parameters, error codes). The server (src/os/rest/routes) registers one
  * handler per spec and the client (src/device/client.ts) builds its requests from the same objects, so
  * a path, a method or a body type is written once.
  */

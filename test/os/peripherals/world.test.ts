@@ -24,7 +24,7 @@ import {
   listenUnix,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
 import {
   applyWorldFile,
   closeWorldBridges,

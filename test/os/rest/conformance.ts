@@ -14,7 +14,7 @@ import {
   type RestBackend,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
 import {APP2_CID, APP_CID, request, sleep, tempDir, until, type Reply, type Target} from './helpers.js'
 
 export interface ConformanceEnv {

@@ -12,7 +12,7 @@ import type {
   SphereLogEntry,
   SphereWorldState,
 } from '../../../src/protocol/rest-api.js'
-import type {BackendEvent, RestBackend, VerifiedPackage} from '../../../src/os/services/rest/index.js'
+import type {BackendEvent, RestBackend, VerifiedPackage} from '../../../src/os/rest/index.js'
 import {SphereError} from '../../../src/util/errors.js'
 
 const CODES: Record<string, number> = {appDevelopment: 11, enableRfTestMode: 12, fieldServicing: 13}

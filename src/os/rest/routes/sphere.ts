@@ -1,8 +1,8 @@
 /** The simulator's /sphere/ extensions: views, logs, audit, events, world, capability files, OTA, CA. */
-import {sphere as api} from '../../../../protocol/api/index.js'
-import type {SphereEvent, SphereUpdateStatus} from '../../../../protocol/rest-api.js'
-import {issueCapabilityFile, readCapabilityFile} from '../../capability-file.js'
-import {ensureDeviceCa} from '../../tls.js'
+import {sphere as api} from '../../../protocol/api/index.js'
+import type {SphereEvent, SphereUpdateStatus} from '../../../protocol/rest-api.js'
+import {issueCapabilityFile, readCapabilityFile} from '../../services/capability-file.js'
+import {ensureDeviceCa} from '../../services/tls.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {startStream, writeLine} from '../http.js'

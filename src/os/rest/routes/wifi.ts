@@ -1,6 +1,6 @@
 /** Wi-Fi endpoints (device REST API §8-§9). */
-import {wifi as api} from '../../../../protocol/api/index.js'
-import {WIFI_INTERFACE} from '../../netconfig.js'
+import {wifi as api} from '../../../protocol/api/index.js'
+import {WIFI_INTERFACE} from '../../services/netconfig.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {networkId, on, type Registration} from '../router.js'

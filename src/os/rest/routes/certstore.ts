@@ -1,5 +1,5 @@
 /** Certificate store endpoints (device REST API §7). */
-import {certstore as api} from '../../../../protocol/api/index.js'
+import {certstore as api} from '../../../protocol/api/index.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {on, type Registration} from '../router.js'

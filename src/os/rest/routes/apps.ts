@@ -1,6 +1,6 @@
 /** Application endpoints (device REST API §6). */
-import {apps as api} from '../../../../protocol/api/index.js'
-import type {AppStatusResponse} from '../../../../protocol/rest-api.js'
+import {apps as api} from '../../../protocol/api/index.js'
+import type {AppStatusResponse} from '../../../protocol/rest-api.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {componentId, on, type Registration} from '../router.js'

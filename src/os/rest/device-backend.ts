@@ -3,13 +3,13 @@
  * Device: sequence-numbered app log entries, change notifications that survive a restart, and the
  * restart itself (shutdown + boot from the same state dir).
  */
-import {declaredCapabilities} from '../advisor.js'
+import {declaredCapabilities} from '../services/advisor.js'
 import {
   verifyImagePackage,
   sdkTestTrustAnchor,
   IMAGE_TYPE_APPLICATIONS,
   type TrustAnchors,
-} from '../../../image/index.js'
+} from '../../image/index.js'
 import type {
   AppStatusResponse,
   ImagesResponse,
@@ -21,15 +21,15 @@ import type {
   SphereUpdateStatus,
   SphereLogEntry,
   SphereWorldState,
-} from '../../../protocol/rest-api.js'
-import {SphereError} from '../../../util/errors.js'
-import {Device, type DeviceBootOptions} from '../../device.js'
-import {APP_RAM_CAP_BYTES} from '../../hw/chip.js'
-import {NS_PER_MS} from '../../kernel/clock.js'
-import type {AuditRecord, OsEvent} from '../../kernel/events.js'
-import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../../lsm/policy.js'
-import type {AppNetworkAllowance, NetConfig} from '../netconfig.js'
-import {setWorldPath, worldExtras} from '../world-file.js'
+} from '../../protocol/rest-api.js'
+import {SphereError} from '../../util/errors.js'
+import {Device, type DeviceBootOptions} from '../device.js'
+import {APP_RAM_CAP_BYTES} from '../hw/chip.js'
+import {NS_PER_MS} from '../kernel/clock.js'
+import type {AuditRecord, OsEvent} from '../kernel/events.js'
+import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../lsm/policy.js'
+import type {AppNetworkAllowance, NetConfig} from '../services/netconfig.js'
+import {setWorldPath, worldExtras} from '../services/world-file.js'
 import type {BackendEvent, RestBackend, VerifiedPackage} from './backend.js'
 
 /** Entries kept per app for /sphere/apps/{cid}/log (older ones are still in the device's log text). */

@@ -1,11 +1,11 @@
 /** What the route handlers (routes/*.ts) are given: the backend, the services, the options, the event hub. */
-import type {SphereDeviceInfo} from '../../../protocol/rest-api.js'
-import type {CertStore} from '../certstore.js'
-import {NetConfig} from '../netconfig.js'
-import {SideloadSettings} from '../sideload-settings.js'
-import {sharedDeviceStores} from '../system-services.js'
-import {Telemetry} from '../telemetry.js'
-import type {WifiConfig} from '../wifi.js'
+import type {SphereDeviceInfo} from '../../protocol/rest-api.js'
+import type {CertStore} from '../services/certstore.js'
+import {NetConfig} from '../services/netconfig.js'
+import {SideloadSettings} from '../services/sideload-settings.js'
+import {sharedDeviceStores} from '../services/system-services.js'
+import {Telemetry} from '../services/telemetry.js'
+import type {WifiConfig} from '../services/wifi.js'
 import type {RestBackend} from './backend.js'
 import type {EventHub} from './events.js'
 

@@ -16,8 +16,8 @@ import type {
   SphereUpdateStatus,
   SphereLogEntry,
   SphereWorldState,
-} from '../../../protocol/rest-api.js'
-import type {AppNetworkAllowance, NetConfig} from '../netconfig.js'
+} from '../../protocol/rest-api.js'
+import type {AppNetworkAllowance, NetConfig} from '../services/netconfig.js'
 
 /** What a verified upload contains (from the package's metadata and manifest). */
 export interface VerifiedPackage {

@@ -1,6 +1,6 @@
 /** Device endpoints (device REST API §5). */
-import {device as api} from '../../../../protocol/api/index.js'
-import {REST_API_VERSION, type ManufacturingState} from '../../../../protocol/rest-api.js'
+import {device as api} from '../../../protocol/api/index.js'
+import {REST_API_VERSION, type ManufacturingState} from '../../../protocol/rest-api.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {on, type Registration} from '../router.js'

@@ -1,5 +1,5 @@
 /** Image endpoints (device REST API §6): list, stage (sideload), install. */
-import {images as api} from '../../../../protocol/api/index.js'
+import {images as api} from '../../../protocol/api/index.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {BodyError} from '../http.js'

@@ -1,6 +1,6 @@
 /** The event hub: one backend subscription fanned out to every /sphere/events and log-follow stream. */
 import type {ServerResponse} from 'node:http'
-import type {SphereEvent} from '../../../protocol/rest-api.js'
+import type {SphereEvent} from '../../protocol/rest-api.js'
 import type {BackendEvent, RestBackend} from './backend.js'
 
 export interface Stream {

@@ -2,8 +2,8 @@
  * Device API errors: a status (400/403/404/409/415/500 only) and an integer code from the clients' table.
  * Every failure the server sends is `{"error": <code>}`.
  */
-import {REST_ERRORS} from '../../../protocol/rest-api.js'
-import {isSphereError} from '../../../util/errors.js'
+import {REST_ERRORS} from '../../protocol/rest-api.js'
+import {isSphereError} from '../../util/errors.js'
 
 export type RestErrorName = keyof typeof REST_ERRORS
 export type RestStatus = 400 | 403 | 404 | 409 | 415 | 500

@@ -1,5 +1,5 @@
 /** Network endpoints (device REST API §8): interfaces, status, firewall, proxy. */
-import {network as api} from '../../../../protocol/api/index.js'
+import {network as api} from '../../../protocol/api/index.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {on, type Registration} from '../router.js'

@@ -13,7 +13,7 @@ import {
   type ParamNames,
   type RouteRequest,
   type RouteResponse,
-} from '../../../protocol/api/index.js'
+} from '../../protocol/api/index.js'
 import {DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_JSON_BYTES} from './deps.js'
 import {restError, toRestError, type RestError} from './errors.js'
 import {BodyError, isJsonType, readBody, refuse, sendBytes, sendJson} from './http.js'
