@@ -22,7 +22,7 @@ import type {
   SphereLogEntry,
   SphereWorldState,
 } from '../../protocol/rest-api.js'
-import {SphereError} from '../../util/errors.js'
+import {OsError} from '../errors.js'
 import {Device, type DeviceBootOptions} from '../device.js'
 import {APP_RAM_CAP_BYTES} from '../hw/chip.js'
 import {NS_PER_MS} from '../kernel/clock.js'
@@ -219,7 +219,7 @@ export class DeviceRestBackend implements RestBackend {
 
   setCapabilities(names: string[]): void {
     for (const n of names)
-      if (!(n in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+      if (!(n in DEVICE_CAPABILITY_CODES)) throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.dev.setCapabilities(names as DeviceCapability[])
     this.applySession()
     this.emit({type: 'device'})
@@ -227,7 +227,7 @@ export class DeviceRestBackend implements RestBackend {
 
   setSessionCapabilities(names: string[] | null): void {
     for (const n of names ?? [])
-      if (!(n in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+      if (!(n in DEVICE_CAPABILITY_CODES)) throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.session = (names ?? []) as DeviceCapability[]
     this.applySession()
     this.emit({type: 'device'})
@@ -240,7 +240,7 @@ export class DeviceRestBackend implements RestBackend {
   grantCapabilities(names: string[]): void {
     for (const n of names)
       if (!(n in DEVICE_CAPABILITY_CODES))
-        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+        throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.dev.setCapabilities([...this.dev.capabilities().names, ...(names as DeviceCapability[])])
     this.emit({type: 'device'})
   }
@@ -248,7 +248,7 @@ export class DeviceRestBackend implements RestBackend {
   revokeCapabilities(names: string[]): void {
     for (const n of names)
       if (!(n in DEVICE_CAPABILITY_CODES))
-        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+        throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.dev.setCapabilities(this.dev.capabilities().names.filter((c) => !names.includes(c)))
     this.emit({type: 'device'})
   }
@@ -306,18 +306,18 @@ export class DeviceRestBackend implements RestBackend {
 
   verifyPackage(bytes: Uint8Array): VerifiedPackage {
     const v = verifyImagePackage(bytes, this.trust)
-    if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
+    if (!v.ok) throw new OsError(v.code, `the image package was refused: ${v.reason}`)
     const pkg = v.package
     if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
-      throw new SphereError(
+      throw new OsError(
         'IMAGE_NOT_APPLICATION',
         `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
       )
     }
     if (!pkg.files.has('app_manifest.json'))
-      throw new SphereError('MANIFEST_MISSING', 'Application manifest is missing from image')
+      throw new OsError('MANIFEST_MISSING', 'Application manifest is missing from image')
     if (!pkg.manifest)
-      throw new SphereError(
+      throw new OsError(
         'MANIFEST_INVALID',
         `the image package has an invalid app_manifest.json: ${pkg.manifestError ?? ''}`,
       )
@@ -325,7 +325,7 @@ export class DeviceRestBackend implements RestBackend {
     // refused at stage time already, so a downgrade never reaches the staging area
     this.dev.checkNotDowngrade(cid, pkg.debug?.buildDateSeconds ?? 0)
     if (pkg.manifest.ComponentId.toLowerCase() !== cid) {
-      throw new SphereError(
+      throw new OsError(
         'IMAGE_COMPONENT_MISMATCH',
         `the manifest's ComponentId ${pkg.manifest.ComponentId} differs from the image's component ${cid}`,
       )
@@ -466,7 +466,7 @@ export class DeviceRestBackend implements RestBackend {
     try {
       this.dev.pressButton(button)
     } catch (e) {
-      if (e instanceof RangeError) throw new SphereError('WORLD_BAD_PATH', e.message)
+      if (e instanceof RangeError) throw new OsError('WORLD_BAD_PATH', e.message)
       throw e
     }
     await this.dev.runFor(holdMs)
