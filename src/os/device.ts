@@ -1,5 +1,5 @@
 import {IMAGE_TYPE_APPLICATIONS, sdkTestTrustAnchor, verifyImagePackage, type TrustAnchors} from '../image/index.js'
-import {OsError} from './errors.js'
+import {SphereError} from '../util/errors.js'
 import {World} from './hw/world.js'
 import {NS_PER_MS, NS_PER_S, type ClockMode} from './kernel/clock.js'
 import type {AuditRecord, OsEvent, OsEventType} from './kernel/events.js'
@@ -163,9 +163,14 @@ export class Device {
     // a damaged state directory (truncated or bit-flipped files) is reported, never booted from
     const problems = store.verify()
     if (problems.length > 0) {
-      throw new OsError(
+      throw new SphereError(
         'STATE_CORRUPT',
         `the device state in ${opts.stateDir} is damaged: ${problems.join('; ')}`,
+        {
+          suggestions: [
+            'Reset the simulated device (sphere sim reset), or move its state directory away to keep it for inspection',
+          ],
+        },
       )
     }
     const identity = store.bootIdentity({capabilities: opts.capabilities ?? ['appDevelopment']})
@@ -204,7 +209,7 @@ export class Device {
   setCapabilities(caps: DeviceCapability[]): void {
     for (const c of caps)
       if (!(c in DEVICE_CAPABILITY_CODES))
-        throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${c}`)
+        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${c}`)
     this.identity = {...this.identity, capabilities: [...new Set(caps)]}
     this.store.writeIdentity(this.identity)
     this.lsm.setDeviceCapabilities(this.identity.capabilities)
@@ -216,7 +221,7 @@ export class Device {
 
   setManufacturingState(s: ManufacturingState): void {
     if (!MANUFACTURING_STATES.includes(s) || s === 'Blank') {
-      throw new OsError(
+      throw new SphereError(
         'DEVICE_BAD_MANUFACTURING_STATE',
         `manufacturing state must be Module1Complete or DeviceComplete, not ${s}`,
       )
@@ -284,18 +289,20 @@ export class Device {
   async installPackage(bytes: Uint8Array, opts: {start?: boolean; ab?: boolean} = {}): Promise<AppStatus> {
     const d = this.lsm.check({kind: 'host', name: 'sideload'}, {op: 'image.sideload', componentId: 'package'})
     if (!d.allowed)
-      throw new OsError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`)
+      throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`, {
+        suggestions: ['Enable development mode (sphere device enable-development)'],
+      })
     const v = verifyImagePackage(bytes, this.trust)
-    if (!v.ok) throw new OsError(v.code, `the image package was refused: ${v.reason}`)
+    if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
     const pkg = v.package
     if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
-      throw new OsError(
+      throw new SphereError(
         'IMAGE_NOT_APPLICATION',
         `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
       )
     }
     if (!pkg.manifest)
-      throw new OsError(
+      throw new SphereError(
         'MANIFEST_INVALID',
         `the image package has no valid app_manifest.json${pkg.manifestError ? `: ${pkg.manifestError}` : ''}`,
       )
@@ -324,9 +331,10 @@ export class Device {
     const cur = this.apps.installed().find((r) => r.componentId === cid)
     if (cur?.version !== undefined && version < cur.version) {
       const at = (s: number): string => new Date(s * 1000).toISOString()
-      throw new OsError(
+      throw new SphereError(
         'IMAGE_DOWNGRADE',
         `the image package (built ${at(version)}) is older than the installed ${cur.name} (built ${at(cur.version)}): downgrades are refused`,
+        {suggestions: ['Rebuild the app (a new build has a newer build date), or uninstall the installed one first']},
       )
     }
   }
@@ -395,7 +403,9 @@ export class Device {
     const rec = this.apps.installed().find((r) => r.componentId === cid)
     const image = this.apps.image(cid)
     if (!rec || !image)
-      throw new OsError('APP_NOT_INSTALLED', `no application with component ID ${cid} is installed`)
+      throw new SphereError('APP_NOT_INSTALLED', `no application with component ID ${cid} is installed`, {
+        suggestions: ['List installed apps with: sphere device image list-installed'],
+      })
     return auditCapabilities(
       {componentId: cid, name: rec.name, imageId: rec.imageId, manifest: image.manifest},
       this.lsm.usedCapabilities(cid),

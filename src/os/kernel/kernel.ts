@@ -1,6 +1,6 @@
 import {RAM_OS_SHARE_BYTES, RAM_TOTAL_BYTES} from '../hw/chip.js'
 import type {World} from '../hw/world.js'
-import {OsError} from '../errors.js'
+import {SphereError} from '../../util/errors.js'
 import {VirtualClock, type ClockMode, NS_PER_MS} from './clock.js'
 import {Signal} from './errno.js'
 import {EventBus} from './events.js'
@@ -104,10 +104,10 @@ export class Kernel {
 
   /** Create a process; `attach` gives it a task (the runtime instantiates the app there). */
   spawn(spec: SpawnSpec, initialBytes: number, attach: (p: Process) => Task): Process {
-    if (this.shuttingDown) throw new OsError('OS_SHUTTING_DOWN', 'the device is shutting down')
+    if (this.shuttingDown) throw new SphereError('OS_SHUTTING_DOWN', 'the device is shutting down')
     const limit = RAM_TOTAL_BYTES - RAM_OS_SHARE_BYTES
     if (this.appsBytes + initialBytes > limit) {
-      throw new OsError(
+      throw new SphereError(
         'OS_OUT_OF_MEMORY',
         `not enough RAM to start ${spec.name}: apps hold ${this.appsBytes} B, it needs ${initialBytes} B, the app share is ${limit} B`,
       )

@@ -2,7 +2,7 @@ import {createHash, randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
-import {OsError} from '../errors.js'
+import {SphereError} from '../../util/errors.js'
 import type {AppManifest, DeviceCapability} from '../lsm/policy.js'
 
 /**
@@ -105,7 +105,7 @@ export function encodeImage(img: StoredImage): Uint8Array {
 }
 
 export function decodeImage(bytes: Uint8Array): StoredImage {
-  const bad = (): OsError => new OsError('STATE_CORRUPT', 'a stored image is damaged')
+  const bad = (): SphereError => new SphereError('STATE_CORRUPT', 'a stored image is damaged')
   if (bytes.length < MAGIC.length + 4 || !MAGIC.every((b, i) => bytes[i] === b)) throw bad()
   const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true)
   let header: {componentId: string; imageId: string; manifest: AppManifest; files: {name: string; length: number}[]}
@@ -142,8 +142,12 @@ const FORMAT_TEXT = 'sphere-state 2\n'
 const MUT_MAGIC = new TextEncoder().encode('SPHMUT1\0')
 const MUT_HEADER = MUT_MAGIC.length + 32
 
-const corrupt = (what: string): OsError =>
-  new OsError('STATE_CORRUPT', `device state file ${what}`)
+const corrupt = (what: string): SphereError =>
+  new SphereError('STATE_CORRUPT', `device state file ${what}`, {
+    suggestions: [
+      'Reset the simulated device (sphere sim reset), or move its state directory away to keep it for inspection',
+    ],
+  })
 
 /** JSON with an integrity member over the rest (compact JSON, member order as written). */
 export function sealJson(obj: object): string {
@@ -290,7 +294,7 @@ export class StateStore {
   readImage(rec: SlotRecord): StoredImage {
     const bytes = new Uint8Array(readFileSync(this.path('images', rec.file)))
     if (sha256(bytes) !== rec.sha256)
-      throw new OsError('STATE_CORRUPT', `the stored image of ${rec.name} does not match its hash`)
+      throw new SphereError('STATE_CORRUPT', `the stored image of ${rec.name} does not match its hash`)
     return decodeImage(bytes)
   }
 
