@@ -1,4 +1,5 @@
 /** What the route handlers (routes/*.ts) are given: the backend, the services, the options, the event hub. */
+import type {AnyRoute} from '../../protocol/api/index.js'
 import type {SphereDeviceInfo} from '../../protocol/rest-api.js'
 import type {CertStore} from '../services/certstore.js'
 import {NetConfig} from '../services/netconfig.js'
@@ -7,6 +8,7 @@ import {sharedDeviceStores} from '../services/system-services.js'
 import {Telemetry} from '../services/telemetry.js'
 import type {WifiConfig} from '../services/wifi.js'
 import type {RestBackend} from './backend.js'
+import type {RestError} from './errors.js'
 import type {EventHub} from './events.js'
 
 export const DEFAULT_MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -48,6 +50,8 @@ export interface RestServerOptions {
   transport?: string
   /** Heartbeat period of /sphere/events (default 5000 ms). */
   heartbeatMs?: number
+  /** Called with each device error a route answers with. */
+  onRouteError?: (spec: AnyRoute, error: RestError) => void
   /** Called with each restart phase (daemon logging). */
   onRestart?: (phase: 'begin' | 'end', error?: unknown) => void
 }

@@ -61,6 +61,8 @@ export interface RouterOptions {
   maxImageBytes?: number
   /** Transport of sockets no listener tagged (a handler served by hand). */
   transport?: string
+  /** Called with each device error a route answers with (tests check it against the spec's error codes). */
+  onError?: (spec: AnyRoute, error: RestError) => void
 }
 
 const key = (s: AnyRoute) => `${s.method} ${s.path}`
@@ -136,11 +138,14 @@ export class Router {
         .then(() => this.run(reg, c))
         .catch((e: unknown) => {
           if (e instanceof BodyError) {
-            if (e.rest) refuse(req, res, e.rest)
-            else req.socket.destroy()
+            if (e.rest) {
+              this.opts.onError?.(reg.spec, e.rest)
+              refuse(req, res, e.rest)
+            } else req.socket.destroy()
             return
           }
           const re = toRestError(e)
+          this.opts.onError?.(reg.spec, re)
           if (res.headersSent) res.destroy()
           else refuse(req, res, re)
         })

@@ -67,6 +67,7 @@ export class RestController implements RouteDeps {
       maxJsonBytes: opts.maxJsonBytes,
       maxImageBytes: opts.maxImageBytes,
       transport: opts.transport,
+      onError: opts.onRouteError,
     })
   }
 
