@@ -20,7 +20,7 @@ const [image, link, errors, rest, api] = await Promise.all([
   load('image/index.js'),
   load('protocol/link/index.js'),
   load('util/errors.js'),
-  load('os/services/rest/index.js'),
+  load('os/rest/index.js'),
   load('protocol/rest-api.js'),
 ])
 const args = process.argv.slice(2)

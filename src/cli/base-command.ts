@@ -5,6 +5,7 @@ import {OUTPUT_FORMATS, SphereConfig, sphereHome, type OutputFormat} from './con
 import {render, type Column} from './output.js'
 import {createProgress, type Progress} from './progress.js'
 import {colorEnabled} from '../util/color.js'
+import {deviceErrorAdvice} from './device-errors.js'
 
 export type {Column} from './output.js'
 export {colorEnabled} from '../util/color.js'
@@ -130,7 +131,7 @@ function flagValue(argv: string[], long: string, short?: string): string | undef
 /** Map any error to a one-line message, an exit code and suggestions. */
 export function describeError(err: unknown): {message: string; exit: number; suggestions: string[]; code: string} {
   if (isSphereError(err)) {
-    return {message: firstLine(err.message), exit: err.exit, suggestions: err.suggestions, code: err.code}
+    return {message: firstLine(err.message), exit: err.exit, suggestions: [...err.suggestions, ...deviceErrorAdvice(err)], code: err.code}
   }
   const e = err as Error & {oclif?: {exit?: number}; suggestions?: string[]; code?: string; parse?: unknown}
   if (e && typeof e === 'object' && 'oclif' in e && e.oclif?.exit !== undefined) {

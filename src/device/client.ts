@@ -1,18 +1,17 @@
 import {
-  PATHS,
-  SPHERE_PATHS,
+  API,
+  buildPath,
+  type AddCertRequest,
+  type AddWifiNetworkRequest,
+  type AnyRoute,
+  type RouteParams,
+  type RouteRequest,
+  type RouteResponse,
+} from '../protocol/api/index.js'
+import {
   REST_API_VERSION,
   restErrorMessage,
-  type AppQuotaResponse,
-  type AppStatusResponse,
-  type ImagesResponse,
-  type ManufacturingState,
-  type MemoryStatsResponse,
-  type SphereAppInfo,
-  type SphereAuditRecord,
-  type SphereCapabilityAudit,
-  type SphereUpdateStatus,
-  type SphereDeviceInfo,
+  type SphereEvent,
   type SphereLogEntry,
 } from '../protocol/rest-api.js'
 import {SphereError} from '../util/errors.js'
@@ -31,9 +30,15 @@ export function normaliseComponentId(id: string): string {
   return cid
 }
 
+/** Transport options of one call (the body and its content type come from the route spec). */
+export type CallOptions = Pick<RequestOptions, 'timeoutMs' | 'onProgress'>
+
+const {device, apps, images, certstore, network, wifi, sphere} = API
+
 /**
- * Typed calls to one device, real or simulated, over any transport. Every method is one REST request
- * (or a short sequence); failures are SphereErrors carrying the device's error message.
+ * Typed calls to one device, real or simulated, over any transport. Every request is built from a route
+ * spec (src/protocol/api): `call(spec, params, body)` sends it and returns the spec's response type; the
+ * named methods below are the calls commands use. Failures are SphereErrors carrying the device's message.
  */
 export class DeviceClient {
   constructor(
@@ -41,26 +46,42 @@ export class DeviceClient {
     readonly label: string = describeConnector(connector),
   ) {}
 
-  async request(method: string, path: string, opts?: RequestOptions): Promise<HttpResponse> {
-    const res = await deviceRequest(this.connector, method, path, opts)
-    if (res.status !== 200 && res.status !== 201) throw apiError(res, method, path, restErrorMessage)
+  /** Send the request `spec` describes; the raw response (status 200/201 only). */
+  private async send(spec: AnyRoute, params: Record<string, unknown>, body: unknown, opts: CallOptions = {}): Promise<HttpResponse> {
+    const path = buildPath(spec, params)
+    const req: RequestOptions = {...opts}
+    if (spec.request !== 'none' && body !== undefined) {
+      req.body = body as RequestOptions['body']
+      if (spec.request === 'image' || spec.request === 'bytes') req.contentType = 'application/octet-stream'
+    }
+    const res = await deviceRequest(this.connector, spec.method, path, req)
+    if (res.status !== 200 && res.status !== 201) throw apiError(res, spec.method, path, restErrorMessage)
     return res
   }
 
-  async json<T>(method: string, path: string, opts?: RequestOptions): Promise<T> {
-    const res = await this.request(method, path, opts)
+  /** One call of the device API, typed by its route spec. */
+  async call<S extends AnyRoute>(spec: S, params: RouteParams<S>, body?: RouteRequest<S>, opts?: CallOptions): Promise<RouteResponse<S>> {
+    if (spec.response === 'stream') throw new Error(`${spec.name} is a stream: use stream()`)
+    const res = await this.send(spec, params as Record<string, unknown>, body, opts)
+    if (spec.response === 'bytes') return res.body as RouteResponse<S>
     const text = res.body.toString('utf8')
-    if (text.trim() === '') return {} as T
     try {
-      return JSON.parse(text) as T
+      if (spec.response === 'ndjson') return parseNdjson(text) as RouteResponse<S>
+      if (text.trim() === '') return {} as RouteResponse<S>
+      return JSON.parse(text) as RouteResponse<S>
     } catch {
-      throw new SphereError('DEVICE_BAD_RESPONSE', `The device sent a response that is not JSON for ${method} ${path}.`)
+      throw new SphereError('DEVICE_BAD_RESPONSE', `The device sent a response that is not JSON for ${spec.method} ${spec.path}.`)
     }
+  }
+
+  /** Follow a streaming route: `onItem` for each NDJSON line until the response ends or `signal` aborts. */
+  stream<S extends AnyRoute>(spec: S, params: RouteParams<S>, onItem: (item: RouteResponse<S>) => void, signal?: AbortSignal): Promise<void> {
+    return deviceStream(this.connector, buildPath(spec, params as Record<string, unknown>), (l) => onItem(JSON.parse(l) as RouteResponse<S>), signal)
   }
 
   // ---- device ----
   async status(): Promise<{uptime: number; restApiVersion: string}> {
-    const res = await this.request('GET', PATHS.status)
+    const res = await this.send(device.status, {}, undefined)
     const body = JSON.parse(res.body.toString('utf8')) as {uptime: number}
     const v = res.headers['rest-api-version']
     return {uptime: body.uptime, restApiVersion: typeof v === 'string' ? v : REST_API_VERSION}
@@ -68,107 +89,204 @@ export class DeviceClient {
   /** True when the device answers GET /status. */
   async ping(timeoutMs = 2000): Promise<boolean> {
     try {
-      const res = await deviceRequest(this.connector, 'GET', PATHS.status, {timeoutMs})
+      const res = await deviceRequest(this.connector, device.status.method, device.status.path, {timeoutMs})
       return res.status === 200
     } catch {
       return false
     }
   }
-  securityState(): Promise<{securityState?: string; deviceIdentifier: string; deviceIdentityPublicKey?: string}> {
-    return this.json('GET', PATHS.securityState)
+  osVersion() {
+    return this.call(device.osVersion, {})
   }
-  capabilities(): Promise<{device_capabilities: number[]}> {
-    return this.json('GET', PATHS.capabilities)
+  securityState() {
+    return this.call(device.securityState, {})
   }
-  manufacturingState(): Promise<{manufacturingState: ManufacturingState}> {
-    return this.json('GET', PATHS.manufacturingState)
+  capabilities() {
+    return this.call(device.capabilities, {})
   }
-  setManufacturingState(state: 'Module1Complete' | 'DeviceComplete'): Promise<unknown> {
-    return this.json('PUT', PATHS.manufacturingState, {body: {manufacturingState: state}})
+  manufacturingState() {
+    return this.call(device.manufacturingState, {})
   }
-  restart(): Promise<{restartingSystem: boolean}> {
-    return this.json('POST', PATHS.restart)
+  setManufacturingState(state: 'Module1Complete' | 'DeviceComplete') {
+    return this.call(device.setManufacturingState, {}, {manufacturingState: state})
   }
-  memoryStats(): Promise<MemoryStatsResponse> {
-    return this.json('GET', PATHS.memoryStats)
+  restart() {
+    return this.call(device.restart, {})
   }
-  async deviceLog(): Promise<Buffer> {
-    return (await this.request('GET', PATHS.log)).body
+  memoryStats() {
+    return this.call(device.memoryStats, {})
+  }
+  deviceLog(): Promise<Uint8Array> {
+    return this.call(device.log, {})
   }
 
-  // ---- apps ----
-  appStatus(cid: string): Promise<AppStatusResponse> {
-    return this.json('GET', PATHS.appStatus(normaliseComponentId(cid)))
+  // ---- apps and images ----
+  appStatus(cid: string) {
+    return this.call(apps.appStatus, {componentId: normaliseComponentId(cid)})
   }
-  setAppState(cid: string, trigger: 'start' | 'stop' | 'startDebug'): Promise<AppStatusResponse> {
-    return this.json('PATCH', PATHS.appStatus(normaliseComponentId(cid)), {body: {trigger}})
+  setAppState(cid: string, trigger: 'start' | 'stop' | 'startDebug') {
+    return this.call(apps.setAppState, {componentId: normaliseComponentId(cid)}, {trigger})
   }
-  appQuota(cid: string): Promise<AppQuotaResponse> {
-    return this.json('GET', PATHS.appQuota(normaliseComponentId(cid)))
+  appQuota(cid: string) {
+    return this.call(apps.appQuota, {componentId: normaliseComponentId(cid)})
   }
-  deleteApp(cid: string): Promise<unknown> {
-    return this.json('DELETE', PATHS.appImage(normaliseComponentId(cid)))
+  deleteApp(cid: string) {
+    return this.call(apps.deleteApp, {componentId: normaliseComponentId(cid)})
   }
-  images(): Promise<ImagesResponse> {
-    return this.json('GET', PATHS.images)
+  images() {
+    return this.call(images.images, {})
   }
-  stage(pkg: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<unknown> {
-    return this.json('PUT', PATHS.stage, {body: pkg, contentType: 'application/octet-stream', onProgress, timeoutMs: 120_000})
+  stage(pkg: Uint8Array, onProgress?: (sent: number, total: number) => void) {
+    return this.call(images.stage, {}, pkg, {onProgress, timeoutMs: 120_000})
   }
-  install(appControlMode: 'Auto' | 'Manual'): Promise<unknown> {
-    return this.json('POST', PATHS.install, {body: {appControlMode}})
+  install(appControlMode: 'Auto' | 'Manual') {
+    return this.call(images.install, {}, {appControlMode})
+  }
+
+  // ---- certificate store ----
+  certificates() {
+    return this.call(certstore.certs, {})
+  }
+  certificate(id: string) {
+    return this.call(certstore.cert, {certificateId: id})
+  }
+  addCertificate(id: string, cert: AddCertRequest) {
+    return this.call(certstore.addCert, {certificateId: id}, cert)
+  }
+  deleteCertificate(id: string) {
+    return this.call(certstore.deleteCert, {certificateId: id})
+  }
+  certificateSpace() {
+    return this.call(certstore.certSpace, {})
+  }
+
+  // ---- network ----
+  networkInterfaces() {
+    return this.call(network.interfaces, {})
+  }
+  networkInterface(name: string) {
+    return this.call(network.netInterface, {interfaceName: name})
+  }
+  setNetworkInterface(name: string, interfaceUp: boolean) {
+    return this.call(network.setNetInterface, {interfaceName: name}, {interfaceUp})
+  }
+  networkStatus() {
+    return this.call(network.netStatus, {})
+  }
+  firewallRulesets() {
+    return this.call(network.firewall, {})
+  }
+  proxy() {
+    return this.call(network.proxy, {})
+  }
+  setProxy(config: RouteRequest<typeof network.setProxy>) {
+    return this.call(network.setProxy, {}, config)
+  }
+  deleteProxy() {
+    return this.call(network.deleteProxy, {})
+  }
+
+  // ---- Wi-Fi ----
+  wifiNetworks() {
+    return this.call(wifi.networks, {})
+  }
+  wifiNetwork(id: number | string) {
+    return this.call(wifi.network, {networkId: id})
+  }
+  addWifiNetwork(config: AddWifiNetworkRequest) {
+    return this.call(wifi.addNetwork, {}, config)
+  }
+  updateWifiNetwork(id: number | string, change: RouteRequest<typeof wifi.updateNetwork>) {
+    return this.call(wifi.updateNetwork, {networkId: id}, change)
+  }
+  forgetWifiNetwork(id: number | string) {
+    return this.call(wifi.deleteNetwork, {networkId: id})
+  }
+  wifiInterface() {
+    return this.call(wifi.wifiInterface, {})
+  }
+  reloadWifiConfig() {
+    return this.call(wifi.setWifiInterface, {}, {reloadConfig: true})
+  }
+  wifiScan() {
+    return this.call(wifi.scan, {})
   }
 
   // ---- sphere extensions ----
-  deviceInfo(): Promise<SphereDeviceInfo> {
-    return this.json('GET', SPHERE_PATHS.device)
+  deviceInfo() {
+    return this.call(sphere.device, {})
   }
-  apps(): Promise<SphereAppInfo[]> {
-    return this.json('GET', SPHERE_PATHS.apps)
+  apps() {
+    return this.call(sphere.apps, {})
   }
-  async appLog(cid: string, since = 0): Promise<SphereLogEntry[]> {
-    const res = await this.request('GET', `${SPHERE_PATHS.appLog(normaliseComponentId(cid))}?since=${since}`)
-    return parseNdjson<SphereLogEntry>(res.body.toString('utf8'))
+  appLog(cid: string, since = 0): Promise<SphereLogEntry[]> {
+    return this.call(sphere.appLog, {componentId: normaliseComponentId(cid), since})
   }
   followAppLog(cid: string, since: number, onEntry: (e: SphereLogEntry) => void, signal?: AbortSignal): Promise<void> {
-    return deviceStream(
-      this.connector,
-      `${SPHERE_PATHS.appLog(normaliseComponentId(cid))}?since=${since}&follow=1`,
-      (l) => onEntry(JSON.parse(l) as SphereLogEntry),
-      signal,
-    )
+    // the spec's response type is the NDJSON line type
+    return this.stream(sphere.appLog, {componentId: normaliseComponentId(cid), since, follow: 1}, onEntry as never, signal)
   }
-  audit(since = 0): Promise<SphereAuditRecord[]> {
-    return this.json('GET', `${SPHERE_PATHS.audit}?since=${since}`)
+  audit(since = 0) {
+    return this.call(sphere.audit, {since})
   }
-  events(onEvent: (e: Record<string, unknown>) => void, signal?: AbortSignal): Promise<void> {
-    return deviceStream(this.connector, SPHERE_PATHS.events, (l) => onEvent(JSON.parse(l) as Record<string, unknown>), signal)
+  events(onEvent: (e: SphereEvent) => void, signal?: AbortSignal): Promise<void> {
+    return this.stream(sphere.events, {}, onEvent, signal)
   }
-  world(): Promise<Record<string, unknown>> {
-    return this.json('GET', SPHERE_PATHS.world)
+  world() {
+    return this.call(sphere.world, {})
   }
-  setWorld(set: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return this.json('PATCH', SPHERE_PATHS.world, {body: {set}})
+  setWorld(set: Record<string, unknown>) {
+    return this.call(sphere.setWorld, {}, {set})
   }
-  press(button: string, holdMs?: number): Promise<Record<string, unknown>> {
-    return this.json('POST', SPHERE_PATHS.worldPress, {body: holdMs === undefined ? {button} : {button, holdMs}})
+  press(button: string, holdMs?: number) {
+    return this.call(sphere.press, {}, holdMs === undefined ? {button} : {button, holdMs})
   }
-  grantCapabilities(capabilities: string[]): Promise<unknown> {
-    return this.json('POST', SPHERE_PATHS.grantCapabilities, {body: {capabilities}})
+  /** Device capabilities by name and number. */
+  deviceCapabilities() {
+    return this.call(sphere.deviceCapabilities, {})
   }
-  deploymentTimeout(): Promise<{timeoutMinutes: number | null}> {
-    return this.json('GET', SPHERE_PATHS.deploymentTimeout)
+  grantCapabilities(capabilities: string[]) {
+    return this.call(sphere.changeCapabilities, {}, {capabilities})
   }
-  setDeploymentTimeout(timeoutMinutes: number | null): Promise<{timeoutMinutes: number | null}> {
-    return this.json('PUT', SPHERE_PATHS.deploymentTimeout, {body: {timeoutMinutes}})
+  revokeCapabilities(revoke: string[]) {
+    return this.call(sphere.changeCapabilities, {}, {revoke})
+  }
+  /** A capability file for this device, issued and signed by the simulator (local socket only). */
+  capabilityFile(capabilities: string[]): Promise<Uint8Array> {
+    return this.call(sphere.capabilityFile, {}, {capabilities})
+  }
+  /** Persist the capabilities of a capability file. */
+  applyCapabilityFile(file: Uint8Array) {
+    return this.call(sphere.capabilityUpdate, {}, file)
+  }
+  /** Use a capability file's capabilities until restart (a capability session). */
+  startCapabilitySession(file: Uint8Array) {
+    return this.call(sphere.capabilitySession, {}, file)
+  }
+  endCapabilitySession() {
+    return this.call(sphere.endCapabilitySession, {})
+  }
+  deploymentTimeout() {
+    return this.call(sphere.deploymentTimeout, {})
+  }
+  setDeploymentTimeout(timeoutMinutes: number | null) {
+    return this.call(sphere.setDeploymentTimeout, {}, {timeoutMinutes})
   }
   /** The least-privilege advisor's report: declared vs used capabilities of an installed app. */
-  appCapabilities(cid: string): Promise<SphereCapabilityAudit> {
-    return this.json('GET', SPHERE_PATHS.appCapabilities(normaliseComponentId(cid)))
+  appCapabilities(cid: string) {
+    return this.call(sphere.appCapabilities, {componentId: normaliseComponentId(cid)})
   }
   /** OS image slots and the update history (rollbacks included). */
-  updates(): Promise<SphereUpdateStatus> {
-    return this.json('GET', SPHERE_PATHS.updates)
+  updates() {
+    return this.call(sphere.updates, {})
+  }
+  /** Deliver an update as the cloud would (OTA): verified, installed into the other slot on trial. */
+  applyUpdate(pkg: Uint8Array) {
+    return this.call(sphere.applyUpdate, {}, pkg, {timeoutMs: 120_000})
+  }
+  /** The device's CA certificate (PEM) that HTTPS clients pin. */
+  deviceCa() {
+    return this.call(sphere.deviceCa, {})
   }
 }
 

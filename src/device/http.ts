@@ -173,8 +173,20 @@ const CLASS_PREFIX: Record<number, string> = {
   500: 'An internal device error occurred.',
 }
 
-/** Turn a non-2xx device response into a SphereError with the device's error code and message. */
-export function apiError(res: HttpResponse, method: string, path: string, messages?: (code: number) => string | undefined): SphereError {
+/** A device API failure as the host sees it: the HTTP status and the device's error code, when it sent one. */
+export class DeviceApiError extends SphereError {
+  constructor(
+    readonly status: number,
+    readonly deviceErrorCode: number | undefined,
+    message: string,
+    suggestions: string[],
+  ) {
+    super(`DEVICE_HTTP_${status}`, message, {exit: 1, suggestions})
+  }
+}
+
+/** Turn a non-2xx device response into a DeviceApiError with the device's error code and message. */
+export function apiError(res: HttpResponse, method: string, path: string, messages?: (code: number) => string | undefined): DeviceApiError {
   let code: number | undefined
   let detail: string | undefined
   try {
@@ -186,8 +198,5 @@ export function apiError(res: HttpResponse, method: string, path: string, messag
   }
   const prefix = CLASS_PREFIX[res.status === 412 ? 404 : res.status] ?? `Unexpected HTTP status ${res.status} from ${method} ${path}.`
   const msg = code !== undefined ? (detail ?? messages?.(code) ?? `Device error ${code}.`) : (detail ?? '')
-  return new SphereError(`DEVICE_HTTP_${res.status}`, `${prefix}${msg ? ' ' + msg : ''}`.trim(), {
-    exit: 1,
-    suggestions: code !== undefined ? [`Device error code ${code}.`] : [],
-  })
+  return new DeviceApiError(res.status, code, `${prefix}${msg ? ' ' + msg : ''}`.trim(), code !== undefined ? [`Device error code ${code}.`] : [])
 }

@@ -1,5 +1,5 @@
 export {DeviceClient, normaliseComponentId, parseNdjson} from './client.js'
-export {deviceRequest, deviceStream, apiError, describeConnector, type Connector, type HttpResponse} from './http.js'
+export {deviceRequest, deviceStream, apiError, describeConnector, DeviceApiError, type Connector, type HttpResponse} from './http.js'
 export {parseDeviceSpec, selectDevice, connectSim, runningSims, type DeviceSpec, type SelectedDevice} from './select.js'
 export {
   ensureDaemon,

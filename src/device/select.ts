@@ -60,7 +60,9 @@ async function openSerial(path: string): Promise<SelectedDevice> {
       suggestions: ['Check the cable, or list ports with `sphere device list-attached`.'],
     })
   }
-  const {openSerialConnector} = await import('./serial-connector.js')
+  const {openSerialConnector} = await import('./serial-connector.js').catch((e: unknown) => {
+    throw new SphereError('SERIAL_UNAVAILABLE', `The serial transport cannot be loaded: ${(e as Error).message}`, {cause: e})
+  })
   const {connector, close} = await openSerialConnector(path)
   return {client: new DeviceClient(connector, `serial ${path}`), spec: {kind: 'serial', path}, close}
 }

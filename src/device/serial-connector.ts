@@ -1,15 +1,11 @@
-import {SphereError} from '../util/errors.js'
 import type {Connector} from './http.js'
+import {createSerialTransport} from './transport/index.js'
 
-/** Open a serial port and return a connector whose connections run over SLIP + userspace TCP. */
+/**
+ * Open a serial port and return a connector whose connections run over SLIP + userspace TCP. Loaded only
+ * when a serial device is selected (select.ts imports this module lazily: serialport is heavy).
+ */
 export async function openSerialConnector(path: string): Promise<{connector: Connector; close: () => Promise<void>}> {
-  const transportModule = './transport/index.js'
-  const mod = (await import(transportModule).catch(() => undefined)) as
-    | {createSerialTransport?: (p: string) => Promise<{createConnection(): import('node:stream').Duplex; close(): Promise<void>}>}
-    | undefined
-  if (!mod?.createSerialTransport) {
-    throw new SphereError('SERIAL_UNAVAILABLE', 'The serial transport is not available in this build.')
-  }
-  const t = await mod.createSerialTransport(path)
+  const t = await createSerialTransport(path)
   return {connector: {kind: 'stream', createConnection: () => t.createConnection(), describe: `serial ${path}`}, close: () => t.close()}
 }

@@ -12,10 +12,10 @@ import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseArgs} from 'node:util'
 import {loadTrustStore} from '../image/index.js'
-import {serveSerial} from '../protocol/link/index.js'
-import {startPtyPair, type PtyPair} from '../protocol/testing/pty.js'
+import {serveSerial, startPtyPair, type PtyPair} from '../protocol/link/index.js'
 import {writeFileAtomic} from '../util/atomic-file.js'
 import type {ClockMode} from './kernel/clock.js'
+import {applyWorldFile} from './services/world-file.js'
 import {
   DeviceRestBackend,
   connectionServer,
@@ -26,7 +26,7 @@ import {
   serverTls,
   ensureDeviceCa,
   type RestListener,
-} from './services/rest/index.js'
+} from './rest/index.js'
 
 interface Closer {
   close(): Promise<void>
@@ -70,12 +70,7 @@ async function main(): Promise<void> {
   const trust = loadTrustStore(home)
   const backend = await DeviceRestBackend.boot({stateDir, clock, trust, cacheDir: join(home, 'cache')})
   if (values.world) {
-    const worldModule = './services/world-file.js'
-    const {applyWorldFile} = (await import(worldModule).catch(() => ({applyWorldFile: undefined}))) as {
-      applyWorldFile?: (device: unknown, text: string) => void
-    }
-    if (applyWorldFile) applyWorldFile(backend.device, readFileSync(values.world, 'utf8'))
-    else log(`world files are not supported by this build; ignoring ${values.world}`)
+    applyWorldFile(backend.device, readFileSync(values.world, 'utf8'))
   }
   const handler = createRestServer(backend, {stateDir, name, transport: 'unix'})
   const unix: RestListener = await listenUnix(handler, values.socket)

@@ -1,7 +1,8 @@
 /**
- * The device REST API: paths and JSON shapes shared by the simulator's server (src/os/services/rest)
- * and the host's DeviceClient (src/device). Standard endpoints follow the Azure Sphere device API
- * (see device-rest-api reference); our own extensions live under /sphere/.
+ * The device REST API: constants, error codes and JSON shapes shared by the simulator's server
+ * (src/os/rest) and the host's DeviceClient (src/device). The endpoints themselves (method, path,
+ * request and response types) are the route specs in ./api/. Standard endpoints follow the Azure Sphere
+ * device API (see device-rest-api reference); our own extensions live under /sphere/.
  */
 
 /** Header the device sends on GET /status. */
@@ -83,37 +84,6 @@ export interface ImagesResponse {
   }[]
 }
 
-/** Standard endpoint paths (clients never send query strings to these). */
-export const PATHS = {
-  status: '/status',
-  restart: '/restart',
-  securityState: '/device/security_state',
-  capabilities: '/device/capabilities',
-  manufacturingState: '/device/manufacturing_state',
-  log: '/log',
-  telemetry: '/telemetry',
-  memoryStats: '/stats/memory/groups/applications',
-  appStatus: (cid: string) => `/app/status/${cid}`,
-  appQuota: (cid: string) => `/app/quota/${cid}`,
-  appImage: (cid: string) => `/app/image/${cid}`,
-  stage: '/update/stage',
-  install: '/update/install',
-  images: '/images',
-  certs: '/certstore/certs',
-  cert: (id: string) => `/certstore/certs/${encodeURIComponent(id)}`,
-  certSpace: '/certstore/space',
-  interfaces: '/net/interfaces',
-  iface: (name: string) => `/net/interfaces/${name}`,
-  netStatus: '/net/status',
-  firewall: '/net/firewall/rulesets',
-  proxy: '/net/proxy',
-  wifiNetworks: '/wifi/config/networks',
-  wifiNetwork: (id: number | string) => `/wifi/config/networks/${id}`,
-  wifiInterface: '/wifi/interface',
-  wifiScan: '/wifi/scan',
-  wifiDiagnostics: '/wifi/diagnostics/networks',
-} as const
-
 // ---- /sphere/ extensions (ours) ----
 
 /** One process as the simulator reports it (GET /sphere/apps). */
@@ -164,28 +134,6 @@ export interface SphereAuditRecord {
   /** Recorded in an earlier boot (restored from the device's persisted tail of denials). */
   previousBoot?: boolean
 }
-
-export const SPHERE_PATHS = {
-  device: '/sphere/device',
-  apps: '/sphere/apps',
-  /** GET ?since=SEQ&follow=1 : NDJSON of SphereLogEntry; follow keeps the response open */
-  appLog: (cid: string) => `/sphere/apps/${cid}/log`,
-  /** GET ?since=SEQ : SphereAuditRecord[] */
-  audit: '/sphere/audit',
-  /** GET: NDJSON event stream (one JSON object per line) for the monitor */
-  events: '/sphere/events',
-  /** GET world state; PATCH {set: {path: value}}; POST /sphere/world/press {button} */
-  world: '/sphere/world',
-  worldPress: '/sphere/world/press',
-  /** POST {capabilities: string[]} grant (simulator-only operation, e.g. enable-development) */
-  grantCapabilities: '/sphere/device/capabilities',
-  /** GET/PUT {timeoutMinutes: number} */
-  deploymentTimeout: '/sphere/sideload/timeout',
-  /** GET: SphereCapabilityAudit, the least-privilege advisor's report for one installed app */
-  appCapabilities: (cid: string) => `/sphere/apps/${cid}/capabilities`,
-  /** GET: SphereUpdateStatus (OS slots, update history) */
-  updates: '/sphere/updates',
-} as const
 
 /** GET /sphere/apps/{cid}/capabilities: declared vs used manifest capabilities, and a tightened manifest. */
 export interface SphereCapabilityAudit {

@@ -7,7 +7,7 @@
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import * as os from '../../src/os/index.js'
-import * as rest from '../../src/os/services/rest/index.js'
+import * as rest from '../../src/os/rest/index.js'
 import {
   loadCatalogue,
   prepareCatalogue,

@@ -19,7 +19,7 @@ import {
   listenUnix,
   type RestHandler,
   type RestListener,
-} from '../../src/os/services/rest/index.js'
+} from '../../src/os/rest/index.js'
 import * as errors from '../../src/util/errors.js'
 import {check, hardwareChain, rerunMs, targets, type FuzzTarget} from '../fixtures/security/fuzz-targets.mjs'
 import {fuzzRest} from '../fixtures/security/rest-fuzz.mjs'

@@ -12,7 +12,7 @@ import {signingKeyClass, type SigningKeyClass} from '../../src/image/keys.js'
 import {Errno} from '../../src/os/kernel/errno.js'
 import {Lsm, type InstallSource} from '../../src/os/lsm/lsm.js'
 import {compilePolicy, type DeviceCapability, type ManufacturingState} from '../../src/os/lsm/policy.js'
-import {createRestServer, DeviceRestBackend, listenUnix} from '../../src/os/services/rest/index.js'
+import {createRestServer, DeviceRestBackend, listenUnix} from '../../src/os/rest/index.js'
 import {makeSigningKey, request, type Reply, type Target} from '../os/rest/helpers.js'
 import {CACHE_DIR, tempDir, wat} from '../os/helpers.js'
 

@@ -19,7 +19,7 @@ import {
   serverTls,
   type RestHandler,
   type RestListener,
-} from '../../src/os/services/rest/index.js'
+} from '../../src/os/rest/index.js'
 import {CACHE_DIR, tempDir} from '../os/helpers.js'
 import {request, type Reply, type Target} from '../os/rest/helpers.js'
 

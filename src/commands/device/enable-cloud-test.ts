@@ -16,7 +16,7 @@ export default class EnableCloudTest extends DeviceCommand<{deviceId: string; ca
     const client = await this.client()
     const images = await client.images()
     for (const c of images.components) if (c.image_type === 10 && c.name !== 'gdbserver') await client.deleteApp(c.uid)
-    await client.json('POST', '/sphere/device/capabilities', {body: {revoke: ['appDevelopment']}})
+    await client.revokeCapabilities(['appDevelopment'])
     const info = await client.deviceInfo()
     return {deviceId: info.deviceId, capabilities: info.capabilities as string[]}
   }

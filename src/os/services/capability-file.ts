@@ -1,5 +1,5 @@
 import {createPublicKey, sign, verify} from 'node:crypto'
-import {SphereError} from '../../util/errors.js'
+import {OsError} from '../errors.js'
 import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../lsm/policy.js'
 import {ensureDeviceCa} from './tls.js'
 
@@ -25,10 +25,10 @@ function canonical(p: Payload): Buffer {
 }
 
 function checkNames(names: unknown): DeviceCapability[] {
-  if (!Array.isArray(names)) throw new SphereError('CAPABILITY_BAD_FILE', 'capability file: "capabilities" must be a list')
+  if (!Array.isArray(names)) throw new OsError('CAPABILITY_BAD_FILE', 'capability file: "capabilities" must be a list')
   for (const n of names) {
     if (typeof n !== 'string' || !(n in DEVICE_CAPABILITY_CODES)) {
-      throw new SphereError('CAPABILITY_UNKNOWN', `capability file: unknown capability ${JSON.stringify(n).slice(0, 40)}`)
+      throw new OsError('CAPABILITY_UNKNOWN', `capability file: unknown capability ${JSON.stringify(n).slice(0, 40)}`)
     }
   }
   return [...new Set(names as DeviceCapability[])]
@@ -44,26 +44,26 @@ export function issueCapabilityFile(stateDir: string, deviceId: string, capabili
 
 /** Verify a capability file against this device's CA and ID; returns the capabilities it grants. */
 export function readCapabilityFile(stateDir: string, deviceId: string, bytes: Uint8Array): DeviceCapability[] {
-  if (bytes.length === 0) throw new SphereError('CAPABILITY_BAD_FILE', 'capability file is empty')
-  if (bytes.length > MAX_FILE_BYTES) throw new SphereError('CAPABILITY_BAD_FILE', `capability file is larger than ${MAX_FILE_BYTES} bytes`)
+  if (bytes.length === 0) throw new OsError('CAPABILITY_BAD_FILE', 'capability file is empty')
+  if (bytes.length > MAX_FILE_BYTES) throw new OsError('CAPABILITY_BAD_FILE', `capability file is larger than ${MAX_FILE_BYTES} bytes`)
   let obj: Record<string, unknown>
   try {
     obj = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>
   } catch {
-    throw new SphereError('CAPABILITY_BAD_FILE', 'capability file is not a sphere capability file (not JSON)')
+    throw new OsError('CAPABILITY_BAD_FILE', 'capability file is not a sphere capability file (not JSON)')
   }
   if (obj === null || typeof obj !== 'object' || obj.format !== CAPABILITY_FORMAT) {
-    throw new SphereError('CAPABILITY_BAD_FILE', `capability file: expected format ${CAPABILITY_FORMAT}`)
+    throw new OsError('CAPABILITY_BAD_FILE', `capability file: expected format ${CAPABILITY_FORMAT}`)
   }
   if (typeof obj.deviceId !== 'string' || typeof obj.issuedAt !== 'string' || typeof obj.signature !== 'string') {
-    throw new SphereError('CAPABILITY_BAD_FILE', 'capability file: deviceId, issuedAt and signature must be strings')
+    throw new OsError('CAPABILITY_BAD_FILE', 'capability file: deviceId, issuedAt and signature must be strings')
   }
   const payload: Payload = {format: CAPABILITY_FORMAT, deviceId: obj.deviceId, capabilities: checkNames(obj.capabilities), issuedAt: obj.issuedAt}
   const ca = ensureDeviceCa(stateDir)
   const ok = verify('sha256', canonical(payload), createPublicKey(ca.key), Buffer.from(obj.signature, 'base64'))
-  if (!ok) throw new SphereError('CAPABILITY_BAD_SIGNATURE', 'capability file: the signature does not verify with this device\'s key')
+  if (!ok) throw new OsError('CAPABILITY_BAD_SIGNATURE', 'capability file: the signature does not verify with this device\'s key')
   if (payload.deviceId.toLowerCase() !== deviceId.toLowerCase()) {
-    throw new SphereError('CAPABILITY_WRONG_DEVICE', 'capability file was issued for another device')
+    throw new OsError('CAPABILITY_WRONG_DEVICE', 'capability file was issued for another device')
   }
   return payload.capabilities
 }

@@ -7,7 +7,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
-import {SphereError} from '../../util/errors.js'
+import {OsError} from '../errors.js'
 
 export const SERVICE_INTERFACE = 'azspheresvc'
 export const WIFI_INTERFACE = 'wlan0'
@@ -191,7 +191,7 @@ export class NetConfig {
   setProxy(body: unknown): ProxyConfig {
     const b = body as Record<string, unknown> | null
     const bad = (what: string): never => {
-      throw new SphereError('PROXY_INVALID', `Invalid proxy configuration: ${what}.`)
+      throw new OsError('PROXY_INVALID', `Invalid proxy configuration: ${what}.`)
     }
     if (!b || typeof b !== 'object' || Array.isArray(b)) bad('expected a JSON object')
     const o = b as Record<string, unknown>

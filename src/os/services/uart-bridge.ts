@@ -6,8 +6,8 @@ import {appendFileSync, lstatSync, mkdtempSync, realpathSync, rmSync, symlinkSyn
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {UartLineSettings, UartPeer, UartPort} from '../hw/uart.js'
-import {startPtyPair} from '../../protocol/testing/pty.js'
-import {SphereError} from '../../util/errors.js'
+import {startPtyPair} from '../../protocol/link/pty-pair.js'
+import {OsError} from '../errors.js'
 
 export interface UartBridge {
   readonly isu: string
@@ -66,7 +66,7 @@ export async function bridgeUartToPty(
     await pair.stop()
     removeLink(path)
     rmSync(dir, {recursive: true, force: true})
-    throw new SphereError('UART_BRIDGE_FAILED', `cannot bridge ${port.isu} to ${path}: ${(e as Error).message}`)
+    throw new OsError('UART_BRIDGE_FAILED', `cannot bridge ${port.isu} to ${path}: ${(e as Error).message}`)
   }
   const s = serial
   s.on('data', (d: Buffer) => port.inject(new Uint8Array(d)))

@@ -9,11 +9,11 @@ import {parse} from 'yaml'
 import {ADC_CONTROLLERS, ISU_NAMES, PWM_CONTROLLERS} from '../hw/chip.js'
 import type {UartLineSettings} from '../hw/uart.js'
 import type {RtAppPartner, World} from '../hw/world.js'
-import {SphereError} from '../../util/errors.js'
+import {OsError} from '../errors.js'
 import {bridgeUartToFile, bridgeUartToPty, type UartBridge} from './uart-bridge.js'
 
-const bad = (msg: string): SphereError =>
-  new SphereError('WORLD_BAD_PATH', msg, {suggestions: ['See docs/world.md for the world paths and file format']})
+const bad = (msg: string): OsError =>
+  new OsError('WORLD_BAD_PATH', msg)
 
 /** What a UART is wired to: nothing, a loopback wire, a PTY (user end at `pty`) or a transmit log `file`. */
 export type UartWiringSpec =
@@ -142,7 +142,7 @@ function rtApp(componentId: string, v: unknown): RtAppPartner {
  * Change one world value. Paths: `buttons.A` (true = pressed), `gpios.12` (0/1), `adc.0.3` (volts),
  * `sensors.lsm6ds3.temperature` (°C), `sensors.lsm6ds3.accel[.x|.y|.z]` (g), `sensors.lsm6ds3.gyro[.x|.y|.z]`
  * (degrees/s), `uarts.ISU0` (wiring), `uarts.ISU0.loopback` (bool), `rtApps.<componentId>` ("echo", "sink",
- * {behavior, allowedApps} or null to remove). Throws SphereError WORLD_BAD_PATH.
+ * {behavior, allowedApps} or null to remove). Throws OsError WORLD_BAD_PATH.
  */
 export function setWorldPath(world: World, path: string, value: unknown): void {
   const parts = path.split('.')
@@ -266,20 +266,20 @@ function addDevice(world: World, d: Record<string, unknown>): void {
   }
 }
 
-/** Parse a world file (YAML or JSON). Throws SphereError WORLD_BAD_FILE / WORLD_BAD_PATH. */
+/** Parse a world file (YAML or JSON). Throws OsError WORLD_BAD_FILE / WORLD_BAD_PATH. */
 export function parseWorldFile(text: string): Record<string, unknown> {
   let doc: unknown
   try {
     doc = parse(text)
   } catch (e) {
-    throw new SphereError(
+    throw new OsError(
       'WORLD_BAD_FILE',
       `the world file is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`,
     )
   }
   if (doc === null || doc === undefined) return {}
   if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new SphereError('WORLD_BAD_FILE', 'the world file must be a mapping')
+    throw new OsError('WORLD_BAD_FILE', 'the world file must be a mapping')
   return doc as Record<string, unknown>
 }
 

@@ -14,6 +14,7 @@ export {
   type SerialServer,
   serveSerial,
 } from './serial.js'
+export {type PtyPair, startPtyPair} from './pty-pair.js'
 export {SlipDecoder, slipEncode, slipUnescape} from './slip.js'
 export {attachTcp, type LinkStats, SlipLink, type SlipLinkOptions} from './slip-link.js'
 export {type PacketOutput, type TcpOptions, TcpSocket, TcpStack, type TcpStackStats, type TcpState} from './tcp.js'

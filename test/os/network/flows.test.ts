@@ -9,7 +9,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/glob
 import dgram from 'node:dgram'
 import {join} from 'node:path'
 import {Device, HOST_LIMITS, NS_PER_MS, osEndpoints, type DeviceBootOptions} from '../../../src/os/index.js'
-import {DeviceRestBackend, createRestServer, listenHttps, serverTls} from '../../../src/os/services/rest/index.js'
+import {DeviceRestBackend, createRestServer, listenHttps, serverTls} from '../../../src/os/rest/index.js'
 import {CACHE_DIR, appImage, cid, logged, tempDir} from '../helpers.js'
 import {Mode, netAppBinary, netImage} from './helpers.js'
 

@@ -24,7 +24,7 @@ import {
   listenUnix,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
 import {
   applyWorldFile,
   closeWorldBridges,
@@ -32,7 +32,7 @@ import {
   setWorldPath,
   worldExtras,
 } from '../../../src/os/services/world-file.js'
-import {SphereError} from '../../../src/util/errors.js'
+import {OsError} from '../../../src/os/errors.js'
 import {request, type Target} from '../rest/helpers.js'
 
 const docsWorld = fileURLToPath(new URL('../../../docs/world.md', import.meta.url))
@@ -175,13 +175,13 @@ describe('world file and world paths', () => {
     }
   })
 
-  test('bad files and paths are refused with one-line SphereErrors', () => {
+  test('bad files and paths are refused with one-line OsErrors', () => {
     const w = new World()
     const code = (f: () => void): string | undefined => {
       try {
         f()
       } catch (e) {
-        return e instanceof SphereError ? `${e.code}: ${e.message}` : String(e)
+        return e instanceof OsError ? `${e.code}: ${e.message}` : String(e)
       }
       return undefined
     }

@@ -1,5 +1,5 @@
 import {sdkTestTrustAnchor} from '../../../src/image/index.js'
-import {DeviceRestBackend} from '../../../src/os/services/rest/index.js'
+import {DeviceRestBackend} from '../../../src/os/rest/index.js'
 import {defineConformance} from './conformance.js'
 import {APP2_CID, APP_CID, makeSigningKey, packApp, tempDir, watFixture} from './helpers.js'
 

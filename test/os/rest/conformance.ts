@@ -14,7 +14,9 @@ import {
   type RestBackend,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
+import type {AnyRoute} from '../../../src/protocol/api/index.js'
+import {REST_ERRORS} from '../../../src/protocol/rest-api.js'
 import {APP2_CID, APP_CID, request, sleep, tempDir, until, type Reply, type Target} from './helpers.js'
 
 export interface ConformanceEnv {
@@ -74,17 +76,29 @@ export function defineConformance(label: string, make: () => Promise<Conformance
     let handler: RestHandler
     let listener: RestListener
     let t: Target
+    const answered: {spec: AnyRoute; code: number}[] = []
     const req = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
       request(t, method, path, body, headers)
 
     beforeAll(async () => {
       env = await make()
-      handler = createRestServer(env.backend, {stateDir: env.stateDir, heartbeatMs: 1000})
+      handler = createRestServer(env.backend, {
+        stateDir: env.stateDir,
+        heartbeatMs: 1000,
+        onRouteError: (spec, e) => answered.push({spec, code: e.code}),
+      })
       const material = serverTls(env.stateDir, '127.0.0.1')
       listener = await listenHttps(handler, '127.0.0.1', 0, material)
       t = {kind: 'https', port: listener.port, ca: material.ca}
     })
     afterAll(async () => {
+      // every device error the suite provoked is one its route spec declares (or a generic one)
+      const generic: number[] = [REST_ERRORS.invalidUri.code, REST_ERRORS.busy.code]
+      const undeclared = answered
+        .filter(({spec, code}) => !generic.includes(code) && !spec.errors.some((n) => REST_ERRORS[n].code === code))
+        .map(({spec, code}) => `${spec.name}: ${code}`)
+      expect(answered.length).toBeGreaterThan(10)
+      expect([...new Set(undeclared)]).toEqual([])
       handler?.controller.close()
       await listener?.close()
       await env?.close()

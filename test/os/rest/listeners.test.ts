@@ -19,7 +19,7 @@ import {
   serverTls,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
 import type {SphereEvent, SphereLogEntry} from '../../../src/protocol/rest-api.js'
 import {APP_CID, makeSigningKey, packApp, request, sleep, tempDir, until, watFixture, type Target} from './helpers.js'
 

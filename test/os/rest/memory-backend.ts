@@ -12,7 +12,8 @@ import type {
   SphereLogEntry,
   SphereWorldState,
 } from '../../../src/protocol/rest-api.js'
-import type {BackendEvent, RestBackend, VerifiedPackage} from '../../../src/os/services/rest/index.js'
+import type {BackendEvent, RestBackend, VerifiedPackage} from '../../../src/os/rest/index.js'
+import {Lsm, type DeviceCapability} from '../../../src/os/lsm/index.js'
 import {SphereError} from '../../../src/util/errors.js'
 
 const CODES: Record<string, number> = {appDevelopment: 11, enableRfTestMode: 12, fieldServicing: 13}
@@ -138,6 +139,15 @@ export class MemoryBackend implements RestBackend {
     }
   }
   stage(bytes: Uint8Array, pkg: VerifiedPackage): void {
+    // the device's one install decision (src/os/lsm), not a copy of its rule
+    const lsm = new Lsm()
+    lsm.setDeviceCapabilities(this.caps as DeviceCapability[])
+    lsm.setManufacturingState(this.mfg)
+    const d = lsm.check(
+      {kind: 'host', name: 'rest'},
+      {op: 'image.install', source: 'sideload', keyClass: 'development', componentId: pkg.componentId},
+    )
+    if (!d.allowed) throw new SphereError('DEVICE_SIDELOAD_NOT_ALLOWED', `the device refuses sideloading: ${d.reason}`)
     const v = verifyImagePackage(bytes, this.trust)
     const kb = v.ok ? (v.package.manifest?.Capabilities.MutableStorage?.SizeKB ?? 0) : 0
     this.staged.set(pkg.componentId, {pkg, limitKB: kb})

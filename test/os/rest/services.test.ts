@@ -1,7 +1,7 @@
 import {describe, expect, test} from '@jest/globals'
 import {generateKeyPairSync} from 'node:crypto'
 import {readdirSync} from 'node:fs'
-import {buildCertificate, openRestServices} from '../../../src/os/services/rest/index.js'
+import {buildCertificate, openRestServices} from '../../../src/os/rest/index.js'
 import {tempDir} from './helpers.js'
 
 function cert(cn: string): string {

@@ -12,7 +12,7 @@ import {
   listenUnix,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
 import {makeSigningKey, request, tempDir, until, type Target} from '../rest/helpers.js'
 import {Device} from '../../../src/os/index.js'
 import {appImage, CACHE_DIR, cid, wat} from '../helpers.js'

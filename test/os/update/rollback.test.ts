@@ -8,7 +8,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/glob
 import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {Device, StateStore, type UpdateHistoryEntry} from '../../../src/os/index.js'
-import {DeviceRestBackend} from '../../../src/os/services/rest/index.js'
+import {DeviceRestBackend} from '../../../src/os/rest/index.js'
 import {CACHE_DIR, tempDir} from '../helpers.js'
 import {APP, imageIdOf, version} from './helpers.js'
 

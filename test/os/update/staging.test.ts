@@ -14,7 +14,7 @@ import {
   listenUnix,
   type RestHandler,
   type RestListener,
-} from '../../../src/os/services/rest/index.js'
+} from '../../../src/os/rest/index.js'
 import {StateStore} from '../../../src/os/storage/state-store.js'
 import {makeSigningKey, request, tempDir, type Target} from '../rest/helpers.js'
 import {CACHE_DIR, cid, wat} from '../helpers.js'

@@ -17,12 +17,12 @@ export default class CapabilityApply extends DeviceCommand<{deviceCapabilities: 
     const {flags} = await this.parse(CapabilityApply)
     const client = await this.client()
     if (flags.none) {
-      const r = await client.json<{capabilities: string[]; session: string[]}>('DELETE', '/sphere/capability/session')
+      const r = await client.endCapabilitySession()
       return {deviceCapabilities: r.capabilities, session: r.session}
     }
     if (!flags['capability-file']) throw new SphereError('USAGE', 'Give --capability-file or --none.', {exit: 2})
     const body = await readCapFile(flags['capability-file'])
-    const r = await client.json<{capabilities: string[]; session: string[]}>('PUT', '/sphere/capability/session', {body, contentType: 'application/octet-stream'})
+    const r = await client.startCapabilitySession(body)
     return {deviceCapabilities: r.capabilities, session: r.session}
   }
 }

@@ -21,8 +21,8 @@ export default class CapabilityDownload extends DeviceCommand<{outputFile: strin
   async execute(): Promise<{outputFile: string; capabilities: string[]; bytes: number}> {
     const {flags} = await this.parse(CapabilityDownload)
     const capabilities = (flags.type ?? []).map((t) => TYPES[t] ?? t)
-    const res = await (await this.client()).request('POST', '/sphere/capability/file', {body: {capabilities}})
-    writeFileAtomic(flags['output-file'], res.body)
-    return {outputFile: flags['output-file'], capabilities, bytes: res.body.length}
+    const file = await (await this.client()).capabilityFile(capabilities)
+    writeFileAtomic(flags['output-file'], file)
+    return {outputFile: flags['output-file'], capabilities, bytes: file.length}
   }
 }

@@ -6,7 +6,7 @@ export default class CapabilityShowAttached extends DeviceCommand<{deviceCapabil
 
   async execute(): Promise<{deviceCapabilities: string[]; codes: number[]}> {
     await this.parse(CapabilityShowAttached)
-    const r = await (await this.client()).json<{capabilities: string[]; device_capabilities: number[]}>('GET', '/sphere/device/capabilities')
+    const r = await (await this.client()).deviceCapabilities()
     return {deviceCapabilities: r.capabilities, codes: r.device_capabilities}
   }
 }

@@ -14,7 +14,7 @@ export default class CapabilityUpdate extends DeviceCommand<{deviceCapabilities:
   async execute(): Promise<{deviceCapabilities: string[]}> {
     const {flags} = await this.parse(CapabilityUpdate)
     const body = await readCapFile(flags['capability-file'])
-    const r = await (await this.client()).json<{capabilities: string[]}>('PUT', '/sphere/capability', {body, contentType: 'application/octet-stream'})
+    const r = await (await this.client()).applyCapabilityFile(body)
     return {deviceCapabilities: r.capabilities}
   }
 }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {readFile} from 'node:fs/promises'
 import {DeviceCommand} from '../../../cli/device-command.js'
 import {SphereError} from '../../../util/errors.js'
+import type {AddCertRequest} from '../../../protocol/api/index.js'
 
 async function readPem(path: string, what: string): Promise<string> {
   let text: string
@@ -30,13 +31,13 @@ export default class CertificateAdd extends DeviceCommand<{added: string; certTy
 
   async execute(): Promise<{added: string; certType: string}> {
     const {flags} = await this.parse(CertificateAdd)
-    const body: Record<string, unknown> = {certType: flags['cert-type'], publicCert: await readPem(flags['public-key-file'], 'certificate')}
+    const body: AddCertRequest = {certType: flags['cert-type'] as AddCertRequest['certType'], publicCert: await readPem(flags['public-key-file'], 'certificate')}
     if (flags['cert-type'] === 'client') {
       if (!flags['private-key-file']) throw new SphereError('USAGE', 'A client certificate needs --private-key-file.', {exit: 2})
       body.privateKey = await readPem(flags['private-key-file'], 'private key')
       body.password = flags['private-key-password'] ?? ''
     }
-    await (await this.client()).json('POST', `/certstore/certs/${encodeURIComponent(flags.certificate)}`, {body})
+    await (await this.client()).addCertificate(flags.certificate, body)
     return {added: flags.certificate, certType: flags['cert-type']}
   }
 }

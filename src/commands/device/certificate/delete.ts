@@ -8,7 +8,7 @@ export default class CertificateDelete extends DeviceCommand<{deleted: string}> 
 
   async execute(): Promise<{deleted: string}> {
     const {flags} = await this.parse(CertificateDelete)
-    await (await this.client()).json('DELETE', `/certstore/certs/${encodeURIComponent(flags.certificate)}`)
+    await (await this.client()).deleteCertificate(flags.certificate)
     return {deleted: flags.certificate}
   }
 }

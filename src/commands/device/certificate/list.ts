@@ -6,6 +6,6 @@ export default class CertificateList extends DeviceCommand<{identifiers: string[
 
   async execute(): Promise<{identifiers: string[]}> {
     await this.parse(CertificateList)
-    return (await this.client()).json('GET', '/certstore/certs')
+    return (await this.client()).certificates()
   }
 }

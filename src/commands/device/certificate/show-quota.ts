@@ -6,7 +6,7 @@ export default class CertificateShowQuota extends DeviceCommand<{AvailableSpace:
 
   async execute(): Promise<{AvailableSpace: number}> {
     await this.parse(CertificateShowQuota)
-    const r = await (await this.client()).json<{AvailableSpace: string}>('GET', '/certstore/space')
+    const r = await (await this.client()).certificateSpace()
     return {AvailableSpace: Number(r.AvailableSpace)}
   }
 }

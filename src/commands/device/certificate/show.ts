@@ -1,13 +1,14 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import type {CertDetails} from '../../../protocol/api/index.js'
 
-export default class CertificateShow extends DeviceCommand<Record<string, unknown>> {
+export default class CertificateShow extends DeviceCommand<CertDetails> {
   static override summary = 'Show one certificate in the certificate store'
   static override examples = ['<%= config.bin %> device certificate show --certificate myRootCA']
   static override flags = {certificate: Flags.string({char: 'c', description: 'Certificate ID', required: true})}
 
-  async execute(): Promise<Record<string, unknown>> {
+  async execute(): Promise<CertDetails> {
     const {flags} = await this.parse(CertificateShow)
-    return (await this.client()).json('GET', `/certstore/certs/${encodeURIComponent(flags.certificate)}`)
+    return (await this.client()).certificate(flags.certificate)
   }
 }

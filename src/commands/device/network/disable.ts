@@ -11,8 +11,8 @@ export default class NetworkDisable extends DeviceCommand<{interfaceName: string
   async execute(): Promise<{interfaceName: string; interfaceUp: boolean}> {
     const {flags} = await this.parse(NetworkDisable)
     const client = await this.client()
-    await client.json('PATCH', `/net/interfaces/${encodeURIComponent(flags.interface)}`, {body: {interfaceUp: false}})
-    const now = await client.json<{interfaceUp?: boolean}>('GET', `/net/interfaces/${encodeURIComponent(flags.interface)}`)
+    await client.setNetworkInterface(flags.interface, false)
+    const now = await client.networkInterface(flags.interface)
     return {interfaceName: flags.interface, interfaceUp: now.interfaceUp ?? false}
   }
 }

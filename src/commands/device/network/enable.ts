@@ -11,8 +11,8 @@ export default class NetworkEnable extends DeviceCommand<{interfaceName: string;
   async execute(): Promise<{interfaceName: string; interfaceUp: boolean}> {
     const {flags} = await this.parse(NetworkEnable)
     const client = await this.client()
-    await client.json('PATCH', `/net/interfaces/${encodeURIComponent(flags.interface)}`, {body: {interfaceUp: true}})
-    const now = await client.json<{interfaceUp?: boolean}>('GET', `/net/interfaces/${encodeURIComponent(flags.interface)}`)
+    await client.setNetworkInterface(flags.interface, true)
+    const now = await client.networkInterface(flags.interface)
     return {interfaceName: flags.interface, interfaceUp: now.interfaceUp ?? true}
   }
 }

@@ -1,6 +1,7 @@
 import {DeviceCommand} from '../../../cli/device-command.js'
+import type {FirewallRuleset} from '../../../protocol/api/index.js'
 
-export default class NetworkListFirewallRules extends DeviceCommand<Record<string, unknown>[]> {
+export default class NetworkListFirewallRules extends DeviceCommand<FirewallRuleset[]> {
   static override summary = 'List the firewall rules of the attached device, per netfilter hook'
   static override examples = ['<%= config.bin %> device network list-firewall-rules -o json']
   static override columns = [
@@ -9,8 +10,8 @@ export default class NetworkListFirewallRules extends DeviceCommand<Record<strin
     {key: 'rules', header: 'Rules'},
   ]
 
-  async execute(): Promise<Record<string, unknown>[]> {
+  async execute(): Promise<FirewallRuleset[]> {
     await this.parse(NetworkListFirewallRules)
-    return (await (await this.client()).json<{rulesets: Record<string, unknown>[]}>('GET', '/net/firewall/rulesets')).rulesets
+    return (await (await this.client()).firewallRulesets()).rulesets
   }
 }

@@ -1,6 +1,7 @@
 import {DeviceCommand} from '../../../cli/device-command.js'
+import type {NetInterface} from '../../../protocol/api/index.js'
 
-export default class NetworkListInterfaces extends DeviceCommand<Record<string, unknown>[]> {
+export default class NetworkListInterfaces extends DeviceCommand<NetInterface[]> {
   static override summary = 'List the network interfaces of the attached device'
   static override examples = ['<%= config.bin %> device network list-interfaces -o table']
   static override columns = [
@@ -12,8 +13,8 @@ export default class NetworkListInterfaces extends DeviceCommand<Record<string, 
     {key: 'hardwareAddress', header: 'Hardware address'},
   ]
 
-  async execute(): Promise<Record<string, unknown>[]> {
+  async execute(): Promise<NetInterface[]> {
     await this.parse(NetworkListInterfaces)
-    return (await (await this.client()).json<{interfaces: Record<string, unknown>[]}>('GET', '/net/interfaces')).interfaces
+    return (await (await this.client()).networkInterfaces()).interfaces
   }
 }

@@ -6,6 +6,6 @@ export default class NetworkShowStatus extends DeviceCommand<Record<string, unkn
 
   async execute(): Promise<Record<string, unknown>> {
     await this.parse(NetworkShowStatus)
-    return (await this.client()).json('GET', '/net/status')
+    return (await this.client()).networkStatus()
   }
 }

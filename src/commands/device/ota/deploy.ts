@@ -18,6 +18,6 @@ export default class OtaDeploy extends DeviceCommand<{componentId: string; state
     const {flags} = await this.parse(OtaDeploy)
     const pkg = await readInputFile(flags['image-package'], 'image package')
     parseImagePackage(pkg) // fail fast on a malformed file; the device verifies the signature
-    return (await this.client()).json('POST', '/sphere/updates', {body: pkg, contentType: 'application/octet-stream', timeoutMs: 120_000})
+    return (await this.client()).applyUpdate(pkg)
   }
 }

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
 import {WIFI_COLUMNS} from './list.js'
+import type {AddWifiNetworkRequest, WifiNetwork} from '../../../protocol/api/index.js'
 
-export default class WifiAdd extends DeviceCommand<Record<string, unknown>> {
+export default class WifiAdd extends DeviceCommand<WifiNetwork> {
   static override summary = 'Add a Wi-Fi network configuration to the attached device'
   static override examples = [
     '<%= config.bin %> device wifi add --ssid NETWORK1 --psk EXAMPLEPSK',
@@ -20,10 +21,10 @@ export default class WifiAdd extends DeviceCommand<Record<string, unknown>> {
   }
   static override columns = WIFI_COLUMNS
 
-  async execute(): Promise<Record<string, unknown>> {
+  async execute(): Promise<WifiNetwork> {
     const {flags} = await this.parse(WifiAdd)
     const eap = flags['client-cert-id'] !== undefined
-    const body: Record<string, unknown> = {
+    const body: AddWifiNetworkRequest = {
       ssid: flags.ssid,
       securityState: eap ? 'eaptls' : flags.psk !== undefined ? 'psk' : 'open',
       configState: flags.disabled ? 'disabled' : 'enabled',
@@ -34,6 +35,6 @@ export default class WifiAdd extends DeviceCommand<Record<string, unknown>> {
     if (eap) body.clientCertStoreIdentifier = flags['client-cert-id']
     if (flags['client-id']) body.clientIdentity = flags['client-id']
     if (flags['root-ca-cert-id']) body.rootCaCertStoreIdentifier = flags['root-ca-cert-id']
-    return (await this.client()).json('POST', '/wifi/config/networks', {body})
+    return (await this.client()).addWifiNetwork(body)
   }
 }

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
 import {WIFI_COLUMNS} from './list.js'
+import type {WifiNetwork} from '../../../protocol/api/index.js'
 
-export default class WifiDisable extends DeviceCommand<Record<string, unknown>> {
+export default class WifiDisable extends DeviceCommand<WifiNetwork> {
   static override summary = 'Disable a configured Wi-Fi network'
   static override examples = ['<%= config.bin %> device wifi disable --id 0']
   static override flags = {
@@ -10,8 +11,8 @@ export default class WifiDisable extends DeviceCommand<Record<string, unknown>> 
   }
   static override columns = WIFI_COLUMNS
 
-  async execute(): Promise<Record<string, unknown>> {
+  async execute(): Promise<WifiNetwork> {
     const {flags} = await this.parse(WifiDisable)
-    return (await this.client()).json('PATCH', `/wifi/config/networks/${flags.id}`, {body: {configState: 'disabled'}})
+    return (await this.client()).updateWifiNetwork(flags.id, {configState: 'disabled'})
   }
 }

@@ -12,6 +12,6 @@ export default class WifiForget extends DeviceCommand<Record<string, unknown>> {
 
   async execute(): Promise<Record<string, unknown>> {
     const {flags} = await this.parse(WifiForget)
-    return (await this.client()).json('DELETE', `/wifi/config/networks/${flags.id}`)
+    return (await this.client()).forgetWifiNetwork(flags.id)
   }
 }

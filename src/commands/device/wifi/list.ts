@@ -1,4 +1,5 @@
 import {DeviceCommand} from '../../../cli/device-command.js'
+import type {WifiNetwork} from '../../../protocol/api/index.js'
 
 export const WIFI_COLUMNS = [
   {key: 'id', header: 'ID'},
@@ -9,13 +10,13 @@ export const WIFI_COLUMNS = [
   {key: 'targetedScan', header: 'Targeted scan'},
 ]
 
-export default class WifiList extends DeviceCommand<Record<string, unknown>[]> {
+export default class WifiList extends DeviceCommand<WifiNetwork[]> {
   static override summary = 'List the Wi-Fi networks configured on the attached device'
   static override examples = ['<%= config.bin %> device wifi list -o table']
   static override columns = WIFI_COLUMNS
 
-  async execute(): Promise<Record<string, unknown>[]> {
+  async execute(): Promise<WifiNetwork[]> {
     await this.parse(WifiList)
-    return (await (await this.client()).json<{values: Record<string, unknown>[]}>('GET', '/wifi/config/networks')).values
+    return (await (await this.client()).wifiNetworks()).values
   }
 }

@@ -6,6 +6,6 @@ export default class WifiReloadConfig extends DeviceCommand<Record<string, unkno
 
   async execute(): Promise<Record<string, unknown>> {
     await this.parse(WifiReloadConfig)
-    return (await this.client()).json('PATCH', '/wifi/interface', {body: {reloadConfig: true}})
+    return (await this.client()).reloadWifiConfig()
   }
 }

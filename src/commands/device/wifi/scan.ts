@@ -1,6 +1,7 @@
 import {DeviceCommand} from '../../../cli/device-command.js'
+import type {WifiScanResult} from '../../../protocol/api/index.js'
 
-export default class WifiScan extends DeviceCommand<Record<string, unknown>[]> {
+export default class WifiScan extends DeviceCommand<WifiScanResult[]> {
   static override summary = 'Scan for visible Wi-Fi networks (simulated networks on a simulator)'
   static override examples = ['<%= config.bin %> device wifi scan -o table']
   static override columns = [
@@ -11,8 +12,8 @@ export default class WifiScan extends DeviceCommand<Record<string, unknown>[]> {
     {key: 'securityState', header: 'Security'},
   ]
 
-  async execute(): Promise<Record<string, unknown>[]> {
+  async execute(): Promise<WifiScanResult[]> {
     await this.parse(WifiScan)
-    return (await (await this.client()).json<{values: Record<string, unknown>[]}>('GET', '/wifi/scan')).values
+    return (await (await this.client()).wifiScan()).values
   }
 }

@@ -6,6 +6,6 @@ export default class WifiShowStatus extends DeviceCommand<Record<string, unknown
 
   async execute(): Promise<Record<string, unknown>> {
     await this.parse(WifiShowStatus)
-    return (await this.client()).json('GET', '/wifi/interface')
+    return (await this.client()).wifiInterface()
   }
 }

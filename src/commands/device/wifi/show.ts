@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../cli/device-command.js'
 import {WIFI_COLUMNS} from './list.js'
+import type {WifiNetwork} from '../../../protocol/api/index.js'
 
-export default class WifiShow extends DeviceCommand<Record<string, unknown>> {
+export default class WifiShow extends DeviceCommand<WifiNetwork> {
   static override summary = 'Show one configured Wi-Fi network'
   static override examples = ['<%= config.bin %> device wifi show --id 0']
   static override flags = {
@@ -10,8 +11,8 @@ export default class WifiShow extends DeviceCommand<Record<string, unknown>> {
   }
   static override columns = WIFI_COLUMNS
 
-  async execute(): Promise<Record<string, unknown>> {
+  async execute(): Promise<WifiNetwork> {
     const {flags} = await this.parse(WifiShow)
-    return (await this.client()).json('GET', `/wifi/config/networks/${flags.id}`)
+    return (await this.client()).wifiNetwork(flags.id)
   }
 }

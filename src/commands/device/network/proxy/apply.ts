@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {DeviceCommand} from '../../../../cli/device-command.js'
 import {SphereError} from '../../../../util/errors.js'
+import type {ProxyConfig} from '../../../../protocol/api/index.js'
 
-export default class ProxyApply extends DeviceCommand<Record<string, unknown>> {
+export default class ProxyApply extends DeviceCommand<ProxyConfig> {
   static override summary = 'Configure the network proxy of the attached device'
   static override examples = [
     '<%= config.bin %> device network proxy apply --address proxy.example.com --authentication anonymous --port 8080 --enable',
@@ -18,14 +19,14 @@ export default class ProxyApply extends DeviceCommand<Record<string, unknown>> {
     password: Flags.string({char: 'p', description: 'Password (basic authentication)'}),
   }
 
-  async execute(): Promise<Record<string, unknown>> {
+  async execute(): Promise<ProxyConfig> {
     const {flags} = await this.parse(ProxyApply)
-    const body: Record<string, unknown> = {
+    const body: ProxyConfig = {
       enabled: flags.enable && !flags.disable,
       address: flags.address,
       port: flags.port,
       noProxyAddresses: (flags['no-proxy-addresses'] ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean),
-      authenticationType: flags.authentication,
+      authenticationType: flags.authentication as ProxyConfig['authenticationType'],
     }
     if (flags.authentication === 'basic') {
       if (!flags.username || !flags.password) {
@@ -34,6 +35,6 @@ export default class ProxyApply extends DeviceCommand<Record<string, unknown>> {
       body.username = flags.username
       body.password = flags.password
     }
-    return (await this.client()).json('POST', '/net/proxy', {body})
+    return (await this.client()).setProxy(body)
   }
 }

@@ -6,6 +6,6 @@ export default class ProxyDelete extends DeviceCommand<Record<string, unknown>> 
 
   async execute(): Promise<Record<string, unknown>> {
     await this.parse(ProxyDelete)
-    return (await this.client()).json('DELETE', '/net/proxy')
+    return (await this.client()).deleteProxy()
   }
 }

@@ -1,11 +1,12 @@
 import {DeviceCommand} from '../../../../cli/device-command.js'
+import type {ProxyConfig} from '../../../../protocol/api/index.js'
 
-export default class ProxyShow extends DeviceCommand<Record<string, unknown>> {
+export default class ProxyShow extends DeviceCommand<ProxyConfig | Record<string, never>> {
   static override summary = 'Show the network proxy configuration of the attached device'
   static override examples = ['<%= config.bin %> device network proxy show']
 
-  async execute(): Promise<Record<string, unknown>> {
+  async execute(): Promise<ProxyConfig | Record<string, never>> {
     await this.parse(ProxyShow)
-    return (await this.client()).json('GET', '/net/proxy')
+    return (await this.client()).proxy()
   }
 }

@@ -16,8 +16,8 @@ import type {
   SphereUpdateStatus,
   SphereLogEntry,
   SphereWorldState,
-} from '../../../protocol/rest-api.js'
-import type {AppNetworkAllowance, NetConfig} from '../netconfig.js'
+} from '../../protocol/rest-api.js'
+import type {AppNetworkAllowance, NetConfig} from '../services/netconfig.js'
 
 /** What a verified upload contains (from the package's metadata and manifest). */
 export interface VerifiedPackage {
@@ -48,7 +48,7 @@ export interface RestBackend {
   capabilityCodes(): number[]
   /** The same capabilities by name (`appDevelopment`, `fieldServicing`, ...). */
   capabilityNames(): string[]
-  /** Add capabilities by name (simulator-only). Throws SphereError for an unknown name. */
+  /** Add capabilities by name (simulator-only). Throws OsError for an unknown name. */
   grantCapabilities(names: string[]): void
   /** Remove device capabilities (a simulator-only operation, e.g. enable-cloud-test). */
   revokeCapabilities(names: string[]): void
@@ -68,7 +68,7 @@ export interface RestBackend {
 
   // ---- images and apps ----
   images(): ImagesResponse
-  /** Parse the package and check its signature against the device's trust store; throws SphereError. */
+  /** Parse the package and check its signature against the device's trust store; throws OsError. */
   verifyPackage(bytes: Uint8Array): VerifiedPackage
   /** Put a verified package in the staging area (atomically: all or nothing). */
   stage(bytes: Uint8Array, pkg: VerifiedPackage): void
@@ -78,7 +78,7 @@ export interface RestBackend {
   uninstall(componentId: string): Promise<void>
   /** undefined: the app is not installed. */
   appStatus(componentId: string): AppStatusResponse | undefined
-  /** Start / stop / start under the debugger. Throws SphereError APP_NOT_INSTALLED for an unknown app. */
+  /** Start / stop / start under the debugger. Throws OsError APP_NOT_INSTALLED for an unknown app. */
   controlApp(componentId: string, trigger: 'start' | 'stop' | 'startDebug'): Promise<AppStatusResponse>
   /** undefined: the app is not installed. */
   appQuota(componentId: string): AppQuotaResponse | undefined
@@ -97,7 +97,7 @@ export interface RestBackend {
 
   // ---- world ----
   world(): SphereWorldState
-  /** Apply `{path: value}` settings (e.g. `buttons.A: true`, `gpios.12: 0`); throws SphereError WORLD_BAD_PATH. */
+  /** Apply `{path: value}` settings (e.g. `buttons.A: true`, `gpios.12: 0`); throws OsError WORLD_BAD_PATH. */
   setWorld(set: Record<string, unknown>): SphereWorldState
   /** Press (and release after holdMs) a board button. */
   press(button: string, holdMs?: number): Promise<SphereWorldState>

@@ -8,7 +8,7 @@ import {existsSync, chmodSync, unlinkSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import net, {type AddressInfo} from 'node:net'
-import {trackOsServer} from '../../lsm/os-endpoints.js'
+import {trackOsServer} from '../lsm/os-endpoints.js'
 import type {RestHandler} from './server.js'
 import {tagTransport} from './transport.js'
 

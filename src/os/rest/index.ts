@@ -1,5 +1,5 @@
 /**
- * The device REST API server (src/os/services/rest): one handler, several listeners, the Device adapter,
+ * The device REST API server (src/os/rest): one handler, several listeners, the Device adapter,
  * and the services it serves beyond the Device (certificates, network, Wi-Fi, telemetry, TLS identity).
  */
 export {
@@ -38,7 +38,7 @@ export {
   type ServerTls,
   type CertificateSpec,
   type DistinguishedName,
-} from '../tls.js'
+} from '../services/tls.js'
 export {
   CertStore,
   certDetails,
@@ -47,7 +47,7 @@ export {
   type CertDetails,
   type CertEntry,
   type CertType,
-} from '../certstore.js'
+} from '../services/certstore.js'
 export {
   NetConfig,
   SERVICE_INTERFACE,
@@ -58,7 +58,7 @@ export {
   type FirewallRuleset,
   type FirewallRule,
   type AppNetworkAllowance,
-} from '../netconfig.js'
+} from '../services/netconfig.js'
 export {
   WifiConfig,
   networkView,
@@ -66,6 +66,7 @@ export {
   type WifiNetworkView,
   type StoredNetwork,
   type ScanResult,
-} from '../wifi.js'
-export {Telemetry, encodeTelemetry, TELEMETRY_HEADER, type TelemetryReport} from '../telemetry.js'
-export {SideloadSettings, MAX_DEPLOYMENT_TIMEOUT_MINUTES} from '../sideload-settings.js'
+} from '../services/wifi.js'
+export {Telemetry, encodeTelemetry, TELEMETRY_HEADER, type TelemetryReport} from '../services/telemetry.js'
+export {SideloadSettings, MAX_DEPLOYMENT_TIMEOUT_MINUTES} from '../services/sideload-settings.js'
+export {Router, checkCoverage, on, SENT, type Registration, type RouteContext, type Handler} from './router.js'

@@ -3,14 +3,14 @@
  * Device: sequence-numbered app log entries, change notifications that survive a restart, and the
  * restart itself (shutdown + boot from the same state dir).
  */
-import {declaredCapabilities} from '../advisor.js'
-import {SYSTEM_PREFIX} from '../app-log.js'
+import {declaredCapabilities} from '../services/advisor.js'
+import {SYSTEM_PREFIX} from '../services/app-log.js'
 import {
   verifyImagePackage,
   sdkTestTrustAnchor,
   IMAGE_TYPE_APPLICATIONS,
   type TrustAnchors,
-} from '../../../image/index.js'
+} from '../../image/index.js'
 import type {
   AppStatusResponse,
   ImagesResponse,
@@ -22,16 +22,16 @@ import type {
   SphereUpdateStatus,
   SphereLogEntry,
   SphereWorldState,
-} from '../../../protocol/rest-api.js'
-import {SphereError} from '../../../util/errors.js'
-import {escapeControl} from '../../../util/escape.js'
-import {Device, type DeviceBootOptions} from '../../device.js'
-import {APP_RAM_CAP_BYTES} from '../../hw/chip.js'
-import {NS_PER_MS} from '../../kernel/clock.js'
-import type {AuditRecord, OsEvent} from '../../kernel/events.js'
-import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../../lsm/policy.js'
-import type {AppNetworkAllowance, NetConfig} from '../netconfig.js'
-import {setWorldPath, worldExtras} from '../world-file.js'
+} from '../../protocol/rest-api.js'
+import {escapeControl} from '../../util/escape.js'
+import {OsError} from '../errors.js'
+import {Device, type DeviceBootOptions} from '../device.js'
+import {APP_RAM_CAP_BYTES} from '../hw/chip.js'
+import {NS_PER_MS} from '../kernel/clock.js'
+import type {AuditRecord, OsEvent} from '../kernel/events.js'
+import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../lsm/policy.js'
+import type {AppNetworkAllowance, NetConfig} from '../services/netconfig.js'
+import {setWorldPath, worldExtras} from '../services/world-file.js'
 import type {BackendEvent, RestBackend, VerifiedPackage} from './backend.js'
 
 /** Entries kept per app for /sphere/apps/{cid}/log (older ones are still in the device's log text). */
@@ -220,7 +220,7 @@ export class DeviceRestBackend implements RestBackend {
 
   setCapabilities(names: string[]): void {
     for (const n of names)
-      if (!(n in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+      if (!(n in DEVICE_CAPABILITY_CODES)) throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.dev.setCapabilities(names as DeviceCapability[])
     this.applySession()
     this.emit({type: 'device'})
@@ -228,7 +228,7 @@ export class DeviceRestBackend implements RestBackend {
 
   setSessionCapabilities(names: string[] | null): void {
     for (const n of names ?? [])
-      if (!(n in DEVICE_CAPABILITY_CODES)) throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+      if (!(n in DEVICE_CAPABILITY_CODES)) throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.session = (names ?? []) as DeviceCapability[]
     this.applySession()
     this.emit({type: 'device'})
@@ -241,7 +241,7 @@ export class DeviceRestBackend implements RestBackend {
   grantCapabilities(names: string[]): void {
     for (const n of names)
       if (!(n in DEVICE_CAPABILITY_CODES))
-        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+        throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.dev.setCapabilities([...this.dev.capabilities().names, ...(names as DeviceCapability[])])
     this.emit({type: 'device'})
   }
@@ -249,7 +249,7 @@ export class DeviceRestBackend implements RestBackend {
   revokeCapabilities(names: string[]): void {
     for (const n of names)
       if (!(n in DEVICE_CAPABILITY_CODES))
-        throw new SphereError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
+        throw new OsError('DEVICE_BAD_CAPABILITY', `unknown device capability ${n}`)
     this.dev.setCapabilities(this.dev.capabilities().names.filter((c) => !names.includes(c)))
     this.emit({type: 'device'})
   }
@@ -308,18 +308,18 @@ export class DeviceRestBackend implements RestBackend {
 
   verifyPackage(bytes: Uint8Array): VerifiedPackage {
     const v = verifyImagePackage(bytes, this.trust)
-    if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
+    if (!v.ok) throw new OsError(v.code, `the image package was refused: ${v.reason}`)
     const pkg = v.package
     if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
-      throw new SphereError(
+      throw new OsError(
         'IMAGE_NOT_APPLICATION',
         `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
       )
     }
     if (!pkg.files.has('app_manifest.json'))
-      throw new SphereError('MANIFEST_MISSING', 'Application manifest is missing from image')
+      throw new OsError('MANIFEST_MISSING', 'Application manifest is missing from image')
     if (!pkg.manifest)
-      throw new SphereError(
+      throw new OsError(
         'MANIFEST_INVALID',
         `the image package has an invalid app_manifest.json: ${pkg.manifestError ?? ''}`,
       )
@@ -327,7 +327,7 @@ export class DeviceRestBackend implements RestBackend {
     // refused at stage time already, so a downgrade never reaches the staging area
     this.dev.checkNotDowngrade(cid, pkg.debug?.buildDateSeconds ?? 0)
     if (pkg.manifest.ComponentId.toLowerCase() !== cid) {
-      throw new SphereError(
+      throw new OsError(
         'IMAGE_COMPONENT_MISMATCH',
         `the manifest's ComponentId ${pkg.manifest.ComponentId} differs from the image's component ${cid}`,
       )
@@ -468,7 +468,7 @@ export class DeviceRestBackend implements RestBackend {
     try {
       this.dev.pressButton(button)
     } catch (e) {
-      if (e instanceof RangeError) throw new SphereError('WORLD_BAD_PATH', e.message)
+      if (e instanceof RangeError) throw new OsError('WORLD_BAD_PATH', e.message)
       throw e
     }
     await this.dev.runFor(holdMs)

@@ -2,8 +2,9 @@
  * Device API errors: a status (400/403/404/409/415/500 only) and an integer code from the clients' table.
  * Every failure the server sends is `{"error": <code>}`.
  */
-import {REST_ERRORS} from '../../../protocol/rest-api.js'
-import {isSphereError} from '../../../util/errors.js'
+import {REST_ERRORS} from '../../protocol/rest-api.js'
+import {isSphereError} from '../../util/errors.js'
+import {isOsError} from '../errors.js'
 
 export type RestErrorName = keyof typeof REST_ERRORS
 export type RestStatus = 400 | 403 | 404 | 409 | 415 | 500
@@ -25,7 +26,8 @@ export function restError(status: RestStatus, name: RestErrorName, detail?: stri
 }
 
 /**
- * How SphereError codes from the device and our services map to device API errors. Choices where the
+ * How OsError codes (and the SphereError codes of the shared image layer) map to device API errors: the one
+ * place an OS failure becomes an HTTP status and an error body. Choices where the
  * reference gives no fixed status/code are documented here:
  * - sideload refused (no appDevelopment, or DeviceComplete without fieldServicing), unsigned or untrusted
  *   package: 403 + 7340050 "Image could not be staged".
@@ -33,7 +35,7 @@ export function restError(status: RestStatus, name: RestErrorName, detail?: stri
  * - bad or oversize request bodies, wrong methods, unknown paths: 404/400 + 15728642 "Invalid request URI."
  *   (the only generic request code clients know).
  */
-const SPHERE_CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
+const CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
   APP_NOT_INSTALLED: [409, 'appNotPresent'],
   CERT_NOT_FOUND: [404, 'certNotFound'],
   CERT_STORE_FULL: [409, 'certStoreFull'],
@@ -74,8 +76,12 @@ const SPHERE_CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
 /** Any thrown value as a RestError (unknown failures: 500 + 10485765 "Device is busy and refused request"). */
 export function toRestError(e: unknown): RestError {
   if (e instanceof RestError) return e
-  if (isSphereError(e)) {
-    const hit = SPHERE_CODE_MAP[e.code]
+  if (isOsError(e) && e.deviceErrorCode !== undefined) {
+    const name = (Object.keys(REST_ERRORS) as RestErrorName[]).find((n) => REST_ERRORS[n].code === e.deviceErrorCode)
+    if (name) return restError(CODE_MAP[e.code]?.[0] ?? 400, name, e.message)
+  }
+  if (isOsError(e) || isSphereError(e)) {
+    const hit = CODE_MAP[e.code]
     if (hit) return restError(hit[0], hit[1], e.message)
     if (e.code.startsWith('IMAGE_') || e.code.startsWith('ASXIPFS') || e.code.startsWith('APP_NOT_WASM'))
       return restError(400, 'imageNotStaged', e.message)
