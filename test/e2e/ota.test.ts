@@ -26,8 +26,11 @@ describe('sideload vs over-the-air update of a crashing build', () => {
   })
 
   it('a crashing sideloaded build stays installed; the same build delivered over the air is rolled back', async () => {
-    const good = await buildFixturePackage(home, dir, 'blink', {n: 9, name: 'v1'})
-    const bad = await buildFixturePackage(home, dir, 'trap', {n: 9, name: 'v2'})
+    // one build date for both: going back to the good build is then a reinstall, not a downgrade (which the
+    // device refuses), however the two builds straddle a second on a loaded machine
+    const buildDate = Math.floor(Date.now() / 1000)
+    const good = await buildFixturePackage(home, dir, 'blink', {n: 9, name: 'v1', buildDate})
+    const bad = await buildFixturePackage(home, dir, 'trap', {n: 9, name: 'v2', buildDate})
     await cli('device', 'sideload', 'deploy', '-p', good.path)
     const goodImage = await imageOf(good.componentId)
     await cli('device', 'sideload', 'deploy', '-p', bad.path)

@@ -35,7 +35,7 @@ export async function buildFixturePackage(
   home: string,
   dir: string,
   fixture: string,
-  opts: {n?: number; name?: string; capabilities?: AppManifest['Capabilities']; padTo?: number} = {},
+  opts: {n?: number; name?: string; capabilities?: AppManifest['Capabilities']; padTo?: number; buildDate?: number} = {},
 ): Promise<{path: string; componentId: string; bytes: Uint8Array}> {
   const componentId = cidOf(opts.n ?? 1)
   const manifest = {
@@ -49,7 +49,7 @@ export async function buildFixturePackage(
   } as unknown as AppManifest
   const files: Record<string, Uint8Array> = {'bin/app': await assembleFixture(fixture)}
   if (opts.padTo) files['assets/pad.bin'] = new Uint8Array(opts.padTo).map((_, i) => (i * 31) & 0xff)
-  const bytes = packApplication({manifest, files, key: loadOrCreateDevKey(home)})
+  const bytes = packApplication({manifest, files, key: loadOrCreateDevKey(home), buildDate: opts.buildDate})
   const path = join(dir, `${opts.name ?? fixture}-${opts.n ?? 1}.imagepackage`)
   writeFileSync(path, bytes)
   return {path, componentId, bytes}

@@ -6,7 +6,7 @@
  * 1,000 over dist/.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import ts from 'typescript'
@@ -44,6 +44,8 @@ let tmp: {dir: string; cleanup: () => void}
 beforeAll(() => {
   tmp = tempDir('sphere-sec-kill9-')
   transpile(join(tmp.dir, 'js'))
+  // the manifest schema the image code reads, where it finds it beside the tree (../../sdk/schemas)
+  cpSync(join(SRC, '..', 'sdk', 'schemas'), join(tmp.dir, 'sdk', 'schemas'), {recursive: true})
 })
 afterAll(() => tmp.cleanup())
 
