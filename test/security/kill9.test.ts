@@ -6,7 +6,7 @@
  * 1,000 over dist/.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import ts from 'typescript'
@@ -46,6 +46,8 @@ beforeAll(() => {
   transpile(join(tmp.dir, 'js'))
   // the manifest schema the image code reads, where it finds it beside the tree (../../sdk/schemas)
   cpSync(join(SRC, '..', 'sdk', 'schemas'), join(tmp.dir, 'sdk', 'schemas'), {recursive: true})
+  // and the packages it imports (ajv, the X.509 structures), as from the project's own tree
+  symlinkSync(join(SRC, '..', 'node_modules'), join(tmp.dir, 'node_modules'))
 })
 afterAll(() => tmp.cleanup())
 
