@@ -7,58 +7,16 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
+import type {FirewallRule, FirewallRuleset, NetInterface, ProxyConfig} from '../../protocol/api/network.js'
 import {OsError} from '../errors.js'
 
 export const SERVICE_INTERFACE = 'azspheresvc'
 export const WIFI_INTERFACE = 'wlan0'
 export const SERVICE_IP = '192.168.35.2'
 
-export interface InterfaceView {
-  interfaceName: string
-  interfaceUp: boolean
-  connectedToNetwork: boolean
-  ipAcquired: boolean
-  connectedToInternet: boolean
-  ipAddresses: string[]
-  hardwareAddress?: string
-  ipAssignment?: string
-}
-
-export interface ProxyConfig {
-  enabled: boolean
-  address: string
-  port: number
-  noProxyAddresses: string[]
-  authenticationType: 'anonymous' | 'basic'
-  username?: string
-  password?: string
-}
-
-export interface FirewallRule {
-  sourceIP?: string
-  sourceMask?: string
-  destinationIP?: string
-  destinationMask?: string
-  uid?: number
-  action?: string
-  interfaceInName?: string
-  interfaceOutName?: string
-  state?: string
-  tcpMask?: number[]
-  tcpCmp?: number[]
-  tcpInv?: boolean
-  protocol?: string
-  sourcePortRange?: {min: number; max: number}
-  destinationPortRange?: {min: number; max: number}
-  packets?: number
-  bytes?: number
-}
-
-export interface FirewallRuleset {
-  hook: string
-  isValid: boolean
-  rules: FirewallRule[]
-}
+/** The wire shapes of the device API's network resource (src/protocol/api/network.ts), as the OS serves them. */
+export type {FirewallRule, FirewallRuleset, ProxyConfig} from '../../protocol/api/network.js'
+export type InterfaceView = NetInterface
 
 /** An app's outbound allowance, for the OUTPUT ruleset view. */
 export interface AppNetworkAllowance {
