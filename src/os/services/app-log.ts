@@ -4,6 +4,9 @@ import {escapeControl} from '../../util/escape.js'
 
 const RING_BYTES = 64 * 1024
 const MAX_LINE = 1024
+/** Bytes that can hold MAX_LINE UTF-16 units of UTF-8 text (4 bytes at most per code point). */
+const MAX_LINE_BYTES = MAX_LINE * 4
+const UTF8 = new TextDecoder()
 /** At most this many log events per app per virtual second reach the event bus (a flood is summarised). */
 const EVENTS_PER_SECOND = 200
 /** First line of a log file that records each line's origin (older files are plain text). */
@@ -73,15 +76,23 @@ export class AppLogs {
   append(cid: string, pid: number, data: Uint8Array, stream: 'stdout' | 'stderr' = 'stdout'): void {
     const s = this.state(cid)
     s.pid = pid
-    const chunk = s.partial[stream] + new TextDecoder().decode(data)
-    const lines = chunk.split('\n')
-    let rest = lines.pop() ?? ''
-    if (rest.length > MAX_LINE) {
-      lines.push(rest)
-      rest = ''
+    // Line by line on the bytes, decoding at most what a kept line can hold: a line is cut at MAX_LINE, and a
+    // kept line must never be a slice of (and so keep alive) a decoded 192 KiB write.
+    for (let start = 0; ; ) {
+      const nl = data.indexOf(10, start)
+      const end = nl < 0 ? data.length : nl
+      const text = s.partial[stream] + UTF8.decode(data.subarray(start, Math.min(end, start + MAX_LINE_BYTES)))
+      if (nl < 0) {
+        if (text.length > MAX_LINE) {
+          this.line(cid, s, {stream, text: text.slice(0, MAX_LINE)})
+          s.partial[stream] = ''
+        } else s.partial[stream] = text
+        return
+      }
+      s.partial[stream] = ''
+      this.line(cid, s, {stream, text: text.slice(0, MAX_LINE)})
+      start = nl + 1
     }
-    s.partial[stream] = rest
-    for (const raw of lines) this.line(cid, s, {stream, text: raw.slice(0, MAX_LINE)})
   }
 
   /** Add a line written by the OS about the app (start, crash, restart); control characters are escaped. */
@@ -111,7 +122,8 @@ export class AppLogs {
       const l = s.lines[s.head++]!
       s.bytes -= l.text.length + 1
     }
-    if (s.head > 4096) {
+    // drop trimmed lines once they are as many as the kept ones, so the array holds at most twice the ring
+    if (s.head > 64 && s.head * 2 > s.lines.length) {
       s.lines = s.lines.slice(s.head)
       s.head = 0
     }
