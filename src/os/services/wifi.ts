@@ -9,8 +9,10 @@ import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
 import {SphereError} from '../../util/errors.js'
 
-export type WifiSecurity = 'open' | 'psk' | 'eaptls'
-export type WifiConfigState = 'enabled' | 'disabled' | 'unknown' | 'temp-disabled'
+import type {WifiConfigState, WifiNetwork, WifiScanResult, WifiSecurity} from '../../protocol/api/wifi.js'
+
+/** The wire shapes of the device API's Wi-Fi resource (src/protocol/api/wifi.ts), as the OS serves them. */
+export type {WifiConfigState, WifiSecurity}
 
 export interface StoredNetwork {
   id: number
@@ -26,24 +28,8 @@ export interface StoredNetwork {
 }
 
 /** The network view of the device API. */
-export interface WifiNetworkView {
-  id: number
-  ssid: string
-  configState: WifiConfigState
-  connectionState: string
-  securityState: WifiSecurity
-  targetedScan: boolean
-  configName?: string
-  clientCertStoreIdentifier?: string
-}
-
-export interface ScanResult {
-  bssid: string
-  freq: number
-  signal_level: number
-  ssid: string
-  securityState: WifiSecurity
-}
+export type WifiNetworkView = WifiNetwork
+export type ScanResult = WifiScanResult
 
 /** Access points the simulated radio "sees". */
 export const SIMULATED_ACCESS_POINTS: readonly ScanResult[] = [
