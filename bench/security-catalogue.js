@@ -12,12 +12,16 @@ import {loadCatalogue, runCatalogue, summaryLine} from '../test/fixtures/securit
 const only = process.argv.slice(2)
 const os = await loadOs()
 const dist = process.env.SPHERE_DIST ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
-const rest = await import(pathToFileURL(join(dist, 'os', 'services', 'rest', 'index.js')).href)
+const rest = await import(pathToFileURL(join(dist, 'os', 'rest', 'index.js')).href)
+const image = await import(pathToFileURL(join(dist, 'image', 'index.js')).href)
+const replay = await import(pathToFileURL(join(dist, 'os', 'replay', 'index.js')).href)
 const attacks = loadCatalogue().filter((a) => only.length === 0 || only.some((o) => a.id.startsWith(o)))
 const t0 = performance.now()
 const results = await runCatalogue({
   os,
   rest,
+  image,
+  replay,
   cacheDir: join(tmpdir(), 'sphere-bench-security-cache'),
   attacks,
   onResult: (r) =>

@@ -2,13 +2,20 @@
 // userspace TCP on a socat PTY pair, against a raw copy of the same bytes through the same PTY in the same run.
 //   node bench/serial-link.js [--mib 8] [--json]
 // Wire efficiency = payload bytes / all bytes written to the line in both directions (SLIP escaping, END bytes,
-// IPv4 + TCP headers + our CRC option, ACKs, HTTP headers, heartbeats). Goal >= 0.97 for a large transfer.
+// IPv4 + TCP headers + our CRC option, ACKs, HTTP headers, heartbeats). Goal >= 0.97 for a large transfer. The same
+// PUT as HTTPS on 443 (what a board and the simulator's --serial mode speak) is reported beside it: TLS records add
+// ~29 bytes per 16 KiB.
 import {createHash, randomBytes} from 'node:crypto'
 import http from 'node:http'
+import https from 'node:https'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {createSerialTransport} from '../dist/device/transport/index.js'
 import {openSerialPort, serveSerial} from '../dist/protocol/link/index.js'
 import {startPtyPair} from '../dist/protocol/testing/index.js'
+import {serverTls} from '../dist/os/services/tls.js'
 
 const args = process.argv.slice(2)
 const mib = Number(args[args.indexOf('--mib') + 1] || 8)
@@ -35,19 +42,23 @@ async function rawCopy(pty) {
   return ms
 }
 
-/** HTTP PUT of the payload over the link (client: createSerialTransport, device: serveSerial + http.Server). */
-async function httpOverLink(pty) {
+/**
+ * HTTP PUT of the payload over the link (client: createSerialTransport, device: serveSerial + http.Server); with
+ * `tls`, HTTPS on 443 as a board serves it (https.Server with a 192.168.35.2 leaf, the client pinning its CA).
+ */
+async function httpOverLink(pty, tls) {
   let received = ''
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const h = createHash('sha256')
     req.on('data', (d) => h.update(d))
     req.on('end', () => {
       received = h.digest('hex')
       res.end('{}')
     })
-  })
+  }
+  const server = tls ? https.createServer({key: tls.key, cert: tls.cert}, handler) : http.createServer(handler)
   const device = await serveSerial(pty.b, server, {heartbeatMs: 0})
-  const host = await createSerialTransport(pty.a, {heartbeatMs: 0})
+  const host = await createSerialTransport(pty.a, tls ? {heartbeatMs: 0, ca: tls.ca} : {heartbeatMs: 0, raw: true})
   // warm-up request (JIT, first RTT samples) is not counted
   await put(host, Buffer.alloc(1024))
   const before = {h: host.stats(), d: device.stats()}
@@ -81,6 +92,8 @@ const pty = await startPtyPair()
 try {
   const rawMs = Math.min(await rawCopy(pty), await rawCopy(pty))
   const link = await httpOverLink(pty)
+  const tlsDir = mkdtempSync(join(tmpdir(), 'sphere-bench-tls-'))
+  const secure = await httpOverLink(pty, serverTls(tlsDir, '192.168.35.2')).finally(() => rmSync(tlsDir, {recursive: true, force: true}))
   const wire = link.hostTx + link.deviceTx
   const result = {
     bytes: SIZE,
@@ -94,6 +107,10 @@ try {
     efficiencyForward: +(SIZE / link.hostTx).toFixed(4),
     efficiency: +(SIZE / wire).toFixed(4),
     retransmits: link.retransmits,
+    httpsMs: Math.round(secure.ms),
+    httpsMiBps: +(SIZE / 1048576 / (secure.ms / 1000)).toFixed(2),
+    httpsThroughputRatio: +(rawMs / secure.ms).toFixed(3),
+    httpsEfficiency: +(SIZE / (secure.hostTx + secure.deviceTx)).toFixed(4),
     efficiencyGoal: 0.97,
   }
   result.pass = result.efficiency >= result.efficiencyGoal
@@ -103,6 +120,9 @@ try {
     console.log(`  raw copy through the PTY     ${result.rawCopyMs} ms  (${result.rawMiBps} MiB/s)  [baseline]`)
     console.log(
       `  HTTP PUT over SLIP+IP+TCP    ${result.linkMs} ms  (${result.linkMiBps} MiB/s)  ratio ${result.throughputRatio}`,
+    )
+    console.log(
+      `  HTTPS PUT (TLS on 443, as a board) ${result.httpsMs} ms  (${result.httpsMiBps} MiB/s)  ratio ${result.httpsThroughputRatio}, wire efficiency ${result.httpsEfficiency}`,
     )
     console.log(`  wire bytes host->device ${result.wireBytesForward}, device->host ${result.wireBytesReverse}`)
     console.log(

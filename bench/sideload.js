@@ -18,6 +18,7 @@ const dist = process.env.SPHERE_DIST ?? join(root, 'dist')
 const imp = (p) => import(pathToFileURL(join(dist, p)).href)
 const {DeviceClient, connectSim, stopDaemon} = await imp('device/index.js')
 const {createSerialTransport} = await imp('device/transport/index.js')
+const {deviceCaForSerial} = await imp('device/device-ca.js')
 const {loadOrCreateDevKey, packApplication} = await imp('image/index.js')
 const {startPtyPair} = await imp('protocol/testing/index.js')
 
@@ -116,7 +117,8 @@ try {
     `sideload+start ${(body.length / 1024).toFixed(0)} KiB over the Unix socket: ${s.toFixed(1)} ms (median of ${RUNS}) vs raw HTTP PUT ${b.toFixed(1)} ms -> ratio ${(s / b).toFixed(1)}x; goal <= 250 ms: ${s <= 250 ? 'met' : 'NOT met'}`,
   )
   if (hasSocat && info.serialPath) {
-    const t = await createSerialTransport(info.serialPath)
+    // HTTPS on 443 over the link, as `-d <pty>` does it (the CA from the simulator's state)
+    const t = await createSerialTransport(info.serialPath, {ca: deviceCaForSerial(home, info.serialPath)})
     const sc = new DeviceClient({kind: 'stream', createConnection: () => t.createConnection(), describe: 'serial'})
     const ser = []
     for (let i = 0; i < RUNS; i++) ser.push((await sideloadStart(sc)).ms)

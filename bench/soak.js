@@ -92,6 +92,8 @@ try {
     console.log(
       `  baseline (blink alone, same run): ${r.baseline.edges} edges, worst ${r.baseline.maxLateMs.toFixed(3)} ms, p99 ${r.baseline.p99LateMs.toFixed(3)} ms`,
     )
+    for (const e of r.worstEdges) console.log(`  late edge at ${e.atS.toFixed(3)} s device time: ${e.offMs.toFixed(1)} ms off`)
+    for (const g of r.hostStalls) console.log(`  host event loop stalled ${g.gapMs.toFixed(0)} ms (${g.cpuMs.toFixed(0)} ms of its own CPU), until ${g.atS.toFixed(3)} s device time`)
     for (const p of r.problems) console.log(`  FAIL ${p}`)
     if (r.problems.length) failed = true
   }

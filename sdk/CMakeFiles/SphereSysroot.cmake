@@ -77,7 +77,8 @@ endfunction()
 
 # Builds (once per input hash) <cache>/sysroot-<hash>:
 #   include/wasm32-wasi -> wasi-libc headers (symlink)
-#   lib/wasm32-wasi/    -> wasi-libc's files (symlinks) + libapplibs.a + libgcc_s.a (empty)
+#   lib/wasm32-wasi/    -> wasi-libc's files (symlinks) + libapplibs.a + libgcc_s.a, libwolfssl.a, libcurl.a, libazureiot.a (empty)
+#   usr/include         -> the SDK's headers (symlink): ${AZURE_SPHERE_API_SET_DIR}/usr/include as projects name it
 # A private sysroot keeps clang from falling back to the host's glibc headers in /usr/include.
 function(sphere_prepare_sysroot out_var)
     _sphere_cache_dir(cache)
@@ -85,7 +86,7 @@ function(sphere_prepare_sysroot out_var)
     file(GLOB_RECURSE headers RELATIVE "${SPHERE_SDK_DIR}" "${SPHERE_SDK_DIR}/sysroot/include/*.h")
     list(SORT sources)
     list(SORT headers)
-    set(key_text "v1;${SPHERE_CLANG_VERSION};${SPHERE_WASI_INCLUDE};${SPHERE_WASI_LIB}")
+    set(key_text "v2;${SPHERE_CLANG_VERSION};${SPHERE_WASI_INCLUDE};${SPHERE_WASI_LIB}")
     foreach(f IN LISTS sources headers)
         file(SHA256 "${SPHERE_SDK_DIR}/${f}" h)
         string(APPEND key_text ";${f}=${h}")
@@ -135,6 +136,16 @@ function(sphere_prepare_sysroot out_var)
     endif()
     # Azure Sphere projects link gcc_s by name; the wasm32 runtime lives in clang's builtins library.
     execute_process(COMMAND "${SPHERE_AR}" rcsD "${tmp}/lib/wasm32-wasi/libgcc_s.a" RESULT_VARIABLE rc)
+    # wolfSSL and libcurl are OS libraries: their app-side calls are in libapplibs (wolfssl.c, curl.c); projects
+    # link `wolfssl` and `curl` by name.
+    execute_process(COMMAND "${SPHERE_AR}" rcsD "${tmp}/lib/wasm32-wasi/libwolfssl.a" RESULT_VARIABLE rc)
+    execute_process(COMMAND "${SPHERE_AR}" rcsD "${tmp}/lib/wasm32-wasi/libcurl.a" RESULT_VARIABLE rc)
+    # The Azure IoT C SDK is an OS library too (libapplibs' azureiot.c); projects link `azureiot` by name and add
+    # ${AZURE_SPHERE_API_SET_DIR}/usr/include/{azureiot,azure_prov_client,azure_c_shared_utility} to their
+    # include path, as the real SDK's sysroot lays them out.
+    execute_process(COMMAND "${SPHERE_AR}" rcsD "${tmp}/lib/wasm32-wasi/libazureiot.a" RESULT_VARIABLE rc)
+    file(MAKE_DIRECTORY "${tmp}/usr")
+    file(CREATE_LINK "${SPHERE_SDK_DIR}/sysroot/include" "${tmp}/usr/include" SYMBOLIC)
     file(REMOVE_RECURSE "${tmp}/obj")
     file(WRITE "${tmp}/.complete" "${key_text}\n")
     file(RENAME "${tmp}" "${root}" RESULT rename_rc)

@@ -23,6 +23,8 @@ SPHERE("epoll_wait") int32_t __sphere_epoll_wait(int32_t epfd, void *events, int
 SPHERE("sig_register") int32_t __sphere_sig_register(volatile uint32_t *pending);
 SPHERE("getpid") int32_t __sphere_getpid(void);
 SPHERE("kill") int32_t __sphere_kill(int32_t pid, int32_t sig);
+SPHERE("setjmp") int32_t __sphere_setjmp(void *env);
+SPHERE("longjmp") int32_t __sphere_longjmp(void *env, int32_t value);
 SPHERE("clock_settime") int32_t __sphere_clock_settime(int32_t clockid, const void *ts);
 SPHERE("socket") int32_t __sphere_socket(int32_t domain, int32_t type, int32_t protocol);
 SPHERE("connect") int32_t __sphere_connect(int32_t fd, const void *addr, uint32_t addrlen);
@@ -36,6 +38,24 @@ SPHERE("sendto") int32_t __sphere_sendto(int32_t fd, const void *buf, uint32_t l
 SPHERE("recvfrom") int32_t __sphere_recvfrom(int32_t fd, void *buf, uint32_t len, int32_t flags, void *addr, uint32_t *addrlen);
 SPHERE("setsockopt") int32_t __sphere_setsockopt(int32_t fd, int32_t level, int32_t name, const void *val, uint32_t len);
 SPHERE("getsockopt") int32_t __sphere_getsockopt(int32_t fd, int32_t level, int32_t name, void *val, uint32_t *len);
+SPHERE("resolve") int32_t __sphere_resolve(const char *name, uint32_t len, uint32_t *addrs, uint32_t max);
+SPHERE("tls_ctx_new") int32_t __sphere_tls_ctx_new(int32_t method);
+SPHERE("tls_ctx_free") int32_t __sphere_tls_ctx_free(int32_t ctx);
+SPHERE("tls_ctx_load_verify") int32_t __sphere_tls_ctx_load_verify(int32_t ctx, const char *path, uint32_t len);
+SPHERE("tls_ctx_set_verify") int32_t __sphere_tls_ctx_set_verify(int32_t ctx, int32_t mode);
+SPHERE("tls_new") int32_t __sphere_tls_new(int32_t ctx);
+SPHERE("tls_free") int32_t __sphere_tls_free(int32_t ssl);
+SPHERE("tls_set_fd") int32_t __sphere_tls_set_fd(int32_t ssl, int32_t fd);
+SPHERE("tls_set_name") int32_t __sphere_tls_set_name(int32_t ssl, int32_t kind, const char *name, uint32_t len);
+SPHERE("tls_connect") int32_t __sphere_tls_connect(int32_t ssl);
+SPHERE("tls_read") int32_t __sphere_tls_read(int32_t ssl, void *buf, uint32_t len);
+SPHERE("tls_write") int32_t __sphere_tls_write(int32_t ssl, const void *buf, uint32_t len);
+SPHERE("tls_shutdown") int32_t __sphere_tls_shutdown(int32_t ssl);
+SPHERE("curl_open") int32_t __sphere_curl_open(const void *req, uint32_t len);
+SPHERE("curl_next") int32_t __sphere_curl_next(int32_t fd, void *buf, uint32_t cap);
+SPHERE("iot_open") int32_t __sphere_iot_open(const void *req, uint32_t len);
+SPHERE("iot_send") int32_t __sphere_iot_send(int32_t fd, uint32_t op, const void *buf, uint32_t len);
+SPHERE("iot_next") int32_t __sphere_iot_next(int32_t fd, void *buf, uint32_t cap);
 /* module "applibs": the Azure Sphere API */
 APPLIBS("log_write") int32_t __applibs_log_write(const char *buf, uint32_t len);
 APPLIBS("storage_open_mutable") int32_t __applibs_storage_open_mutable(void);
@@ -68,6 +88,7 @@ APPLIBS("networking_get_interface_count") int32_t __applibs_networking_get_inter
 APPLIBS("networking_get_interfaces") int32_t __applibs_networking_get_interfaces(void *out, uint32_t count);
 APPLIBS("networking_set_interface_state") int32_t __applibs_networking_set_interface_state(const char *name, uint32_t len, int32_t enabled);
 APPLIBS("networking_get_interface_connection_status") int32_t __applibs_networking_get_interface_connection_status(const char *name, uint32_t len, uint32_t *out);
+APPLIBS("networking_get_interface_address") int32_t __applibs_networking_get_interface_address(const char *name, uint32_t len, uint32_t *out);
 APPLIBS("networking_ip_config_apply") int32_t __applibs_networking_ip_config_apply(const char *name, uint32_t len, const void *config);
 APPLIBS("networking_ip_release") int32_t __applibs_networking_ip_release(const char *name, uint32_t len);
 APPLIBS("networking_ip_renew") int32_t __applibs_networking_ip_renew(const char *name, uint32_t len);

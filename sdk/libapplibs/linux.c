@@ -1,4 +1,4 @@
-/* sphere-sdk libapplibs: Linux calls wasi-libc lacks (timerfd, eventfd, epoll, getpid, clock_settime, tzset)
+/* sphere-sdk libapplibs: Linux calls wasi-libc lacks (timerfd, eventfd, epoll, getpid, clock_settime)
    and the sleeps, re-implemented so that a signal delivered during a sleep runs its handler (EINTR). */
 #include <stdint.h>
 #include <time.h>
@@ -138,7 +138,6 @@ int clock_settime(clockid_t clockid, const struct timespec *tp)
     return __sphere_ret(__sphere_clock_settime(clock, tp));
 }
 
-void tzset(void) {}
 
 static __wasi_timestamp_t ToNanoseconds(const struct timespec *ts)
 {

@@ -163,17 +163,15 @@ int Networking_IpConfig_Apply(const char *networkInterfaceName, const Networking
                                                              __sphere_strlen(networkInterfaceName), ipConfig));
 }
 
-int Networking_IpConfig_ReleaseIp(const char *networkInterfaceName, const Networking_IpConfig *ipConfig)
+int Networking_IpConfig_ReleaseIp(const char *networkInterfaceName)
 {
-    (void)ipConfig;
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     return __sphere_ret(
         __applibs_networking_ip_release(networkInterfaceName, __sphere_strlen(networkInterfaceName)));
 }
 
-int Networking_IpConfig_RenewIp(const char *networkInterfaceName, const Networking_IpConfig *ipConfig)
+int Networking_IpConfig_RenewIp(const char *networkInterfaceName)
 {
-    (void)ipConfig;
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     return __sphere_ret(__applibs_networking_ip_renew(networkInterfaceName, __sphere_strlen(networkInterfaceName)));
 }

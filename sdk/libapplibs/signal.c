@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -28,6 +30,8 @@ void __SIG_ERR(int signo)
 {
     (void)signo;
 }
+
+static uint32_t PendingBits(sigset_t set);
 
 static void EnsureRegistered(void)
 {
@@ -80,8 +84,11 @@ void __sphere_dispatch_signals(void)
     int savedErrno = errno;
     /* Bounded: a handler may raise more signals; each round consumes the bits seen. */
     for (int round = 0; round < 4 && __sphere_signals_pending != 0; round++) {
-        uint32_t pending = __sphere_signals_pending;
-        __sphere_signals_pending = 0;
+        uint32_t pending = __sphere_signals_pending & ~PendingBits(blockedMask);
+        if (pending == 0) {
+            break;
+        }
+        __sphere_signals_pending &= ~pending;
         for (int signo = 1; signo < MAX_SIGNAL; signo++) {
             if (pending & (1u << signo)) {
                 Deliver(signo);
@@ -141,14 +148,14 @@ int kill(pid_t pid, int sig)
     return __sphere_ret(__sphere_kill(pid, sig));
 }
 
-/* sigset_t is wasi-libc's 8-bit placeholder: only signals 1-8 can be represented. */
-static int SetBit(int signum, unsigned char *bit)
+/* sigset_t (sysroot/include/__typedef_sigset_t.h) holds signals 1-31 as bit signo - 1. */
+static int SetBit(int signum, sigset_t *bit)
 {
     if (signum <= 0 || signum >= MAX_SIGNAL) {
         errno = EINVAL;
         return -1;
     }
-    *bit = signum <= 8 ? (unsigned char)(1u << (signum - 1)) : 0;
+    *bit = (sigset_t)1u << (signum - 1);
     return 0;
 }
 
@@ -162,13 +169,13 @@ int sigemptyset(sigset_t *set)
 int sigfillset(sigset_t *set)
 {
     SPHERE_REQUIRE_PTR(set);
-    *set = (sigset_t)0xff;
+    *set = (sigset_t)0x7fffffffu;
     return 0;
 }
 
 int sigaddset(sigset_t *set, int signum)
 {
-    unsigned char bit;
+    sigset_t bit;
     SPHERE_REQUIRE_PTR(set);
     if (SetBit(signum, &bit) != 0) {
         return -1;
@@ -179,23 +186,29 @@ int sigaddset(sigset_t *set, int signum)
 
 int sigdelset(sigset_t *set, int signum)
 {
-    unsigned char bit;
+    sigset_t bit;
     SPHERE_REQUIRE_PTR(set);
     if (SetBit(signum, &bit) != 0) {
         return -1;
     }
-    *set &= (sigset_t)~bit;
+    *set &= ~bit;
     return 0;
 }
 
 int sigismember(const sigset_t *set, int signum)
 {
-    unsigned char bit;
+    sigset_t bit;
     SPHERE_REQUIRE_PTR(set);
     if (SetBit(signum, &bit) != 0) {
         return -1;
     }
     return (*set & bit) != 0;
+}
+
+/* The kernel's pending mask uses bit signo; sigset_t uses bit signo - 1. */
+static uint32_t PendingBits(sigset_t set)
+{
+    return (uint32_t)(set << 1) & ~(1u << SIGKILL) & ~(1u << SIGSTOP);
 }
 
 int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict oldset)
@@ -209,7 +222,7 @@ int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict ol
             blockedMask |= *set;
             break;
         case SIG_UNBLOCK:
-            blockedMask &= (sigset_t)~*set;
+            blockedMask &= ~*set;
             break;
         case SIG_SETMASK:
             blockedMask = *set;
@@ -218,6 +231,12 @@ int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict ol
             errno = EINVAL;
             return -1;
         }
+        if (blockedMask != 0) {
+            /* the kernel must queue a blocked signal (SIGTERM included) instead of acting on it */
+            EnsureRegistered();
+        }
+        /* signals that were pending while blocked are delivered once unblocked */
+        __sphere_dispatch_signals();
     }
     return 0;
 }
@@ -225,4 +244,83 @@ int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict ol
 int pthread_sigmask(int how, const sigset_t *__restrict set, sigset_t *__restrict oldset)
 {
     return sigprocmask(how, set, oldset) == 0 ? 0 : errno;
+}
+
+int sigpending(sigset_t *set)
+{
+    SPHERE_REQUIRE_PTR(set);
+    *set = (sigset_t)(__sphere_signals_pending >> 1) & blockedMask;
+    return 0;
+}
+
+static int TakePending(uint32_t wanted, siginfo_t *info)
+{
+    uint32_t hit = __sphere_signals_pending & wanted;
+    if (hit == 0) {
+        return 0;
+    }
+    int signo = __builtin_ctz(hit);
+    __sphere_signals_pending &= ~(1u << signo);
+    if (info != NULL) {
+        memset(info, 0, sizeof(*info));
+        info->si_signo = signo;
+    }
+    return signo;
+}
+
+int sigtimedwait(const sigset_t *__restrict set, siginfo_t *__restrict info, const struct timespec *__restrict timeout)
+{
+    SPHERE_REQUIRE_PTR(set);
+    if (timeout != NULL && (timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000L || timeout->tv_sec < 0)) {
+        errno = EINVAL;
+        return -1;
+    }
+    uint32_t wanted = PendingBits(*set);
+    EnsureRegistered();
+    struct timespec left = timeout != NULL ? *timeout : (struct timespec){.tv_sec = 3600, .tv_nsec = 0};
+    for (;;) {
+        int signo = TakePending(wanted, info);
+        if (signo != 0) {
+            return signo;
+        }
+        if (timeout != NULL && left.tv_sec == 0 && left.tv_nsec == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        /* Sleep with the wanted signals treated as blocked, so the dispatcher after the sleep leaves them
+           pending for us; any other signal runs its handler and ends the wait with EINTR, as on Linux. */
+        sigset_t saved = blockedMask;
+        blockedMask |= *set;
+        struct timespec request = left;
+        struct timespec remain = {0, 0};
+        int error = clock_nanosleep(CLOCK_MONOTONIC, 0, &request, &remain);
+        blockedMask = saved;
+        if (error == EINTR) {
+            signo = TakePending(wanted, info);
+            if (signo != 0) {
+                return signo;
+            }
+            errno = EINTR;
+            return -1;
+        }
+        if (timeout != NULL) {
+            left.tv_sec = 0;
+            left.tv_nsec = 0;
+        }
+    }
+}
+
+int sigwaitinfo(const sigset_t *__restrict set, siginfo_t *__restrict info)
+{
+    return sigtimedwait(set, info, NULL);
+}
+
+int sigwait(const sigset_t *__restrict set, int *__restrict sig)
+{
+    int r = sigtimedwait(set, NULL, NULL);
+    if (r < 0) {
+        return errno;
+    }
+    *sig = r;
+    return 0;
 }

@@ -16,3 +16,11 @@ __attribute__((export_name("sphere_unwind_size"))) uint32_t sphere_unwind_size(v
 {
     return SPHERE_UNWIND_BYTES;
 }
+
+/* Asks the OS for the NULL-page guard: a load or store below 4096 kills the app with SIGSEGV, as on the ARM
+   target. The toolchain links data from 4096 up (-Wl,--global-base=4096), so nothing legitimate lives there.
+   The OS never calls it; the export is the request. */
+__attribute__((export_name("sphere_null_guard"))) uint32_t sphere_null_guard(void)
+{
+    return 4096;
+}

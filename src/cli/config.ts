@@ -1,3 +1,4 @@
+import {parseDeviceSpec} from '../device/spec.js'
 import {SphereError, usageError} from '../util/errors.js'
 import {sphereHome} from '../util/home.js'
 
@@ -9,7 +10,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
 export const CONFIG_KEYS = {
   'defaults.device': {
     description: 'Device used when --device is not given (sim, sim:NAME, a serial port path, an IP address or a device ID)',
-    validate: (v: string) => v.length > 0 && v.length < 512,
+    // the --device parser itself: a value `config set` accepts is one every device command can use
+    validate: (v: string) => v.length < 512 && parseDeviceSpec(v, 'defaults.device') !== undefined,
   },
   'defaults.output': {
     description: `Default output format (${OUTPUT_FORMATS.join(', ')})`,

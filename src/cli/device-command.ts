@@ -1,7 +1,7 @@
-import {Flags} from '@oclif/core'
 import {DeviceClient, selectDevice, type SelectedDevice} from '../device/index.js'
 import {SphereCommand} from './base-command.js'
 import {SphereConfig, sphereHome} from './config.js'
+import {Flags} from './flags.js'
 
 /**
  * Base of every command that talks to a device. Adds --device/-d and gives execute() a connected
@@ -13,25 +13,31 @@ export abstract class DeviceCommand<T = unknown> extends SphereCommand<T> {
     device: Flags.string({
       char: 'd',
       description:
-        'Device to use: sim (default, auto-started), sim:NAME, a serial port path, an IP address, or a device ID. Default: the `defaults.device` config.',
+        'Device to use: sim (the default simulator, auto-started), sim:NAME (a running simulator: `sphere sim start --name NAME`), a serial port path, an IP address, or a device ID. Default: the `defaults.device` config.',
       helpGroup: 'GLOBAL',
     }),
   }
 
   private selected: SelectedDevice | undefined
 
+  /** The device string a command selects with: --device, else the `defaults.device` config (undefined: auto-detect). */
+  protected async deviceValue(): Promise<{value: string | undefined; from: string}> {
+    const value = this.flagValue('device') as string | undefined
+    if (value !== undefined) return {value, from: '--device'}
+    try {
+      const configured = (await SphereConfig.open(sphereHome())).get('defaults.device')
+      if (configured !== undefined) return {value: configured, from: 'defaults.device'}
+    } catch {
+      // no config: auto-detect
+    }
+    return {value: undefined, from: '--device'}
+  }
+
   /** The device selected by --device, the config default, or auto-detection. */
   protected async client(): Promise<DeviceClient> {
     if (this.selected) return this.selected.client
-    let value = flagValueOf(this.argv, '--device', '-d')
-    if (value === undefined) {
-      try {
-        value = (await SphereConfig.open(sphereHome())).get('defaults.device')
-      } catch {
-        // no config: auto-detect
-      }
-    }
-    this.selected = await selectDevice(sphereHome(), value)
+    const {value, from} = await this.deviceValue()
+    this.selected = await selectDevice(sphereHome(), value, from)
     return this.selected.client
   }
 
@@ -39,15 +45,4 @@ export abstract class DeviceCommand<T = unknown> extends SphereCommand<T> {
     await this.selected?.close().catch(() => undefined)
     await super.finally(err)
   }
-}
-
-function flagValueOf(argv: string[], long: string, short: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string
-    if (a === '--') break
-    if (a === long || a === short) return argv[i + 1]
-    if (a.startsWith(long + '=')) return a.slice(long.length + 1)
-    if (a.startsWith(short) && a.length > 2 && !a.startsWith('--')) return a.slice(2).replace(/^=/, '')
-  }
-  return undefined
 }

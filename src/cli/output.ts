@@ -7,10 +7,26 @@ export interface Column {
   header?: string
 }
 
+/**
+ * Columns named as az's table output names them: the key with its first letter in upper case (`interfaceUp` ->
+ * `InterfaceUp`); a dotted path is headed by its last part.
+ */
+export function azColumns(...keys: string[]): Column[] {
+  return keys.map((key) => {
+    const last = key.slice(key.lastIndexOf('.') + 1)
+    return {key, header: last.charAt(0).toUpperCase() + last.slice(1)}
+  })
+}
+
 export interface RenderOptions {
   format: OutputFormat
   query?: string | undefined
   columns?: readonly Column[] | undefined
+  /**
+   * For table/tsv: the key of the result whose array holds the rows (`interfaces` of `{"interfaces": [...]}`), as
+   * az's table transformers unwrap the device's object. Not used after a --query (the query shaped the result).
+   */
+  rows?: string | undefined
   color?: boolean
 }
 
@@ -87,6 +103,10 @@ function colorizeJson(text: string): string {
 /** Render a command result as text (no trailing newline handling: the caller prints it). */
 export async function render(data: unknown, opts: RenderOptions): Promise<string | undefined> {
   if (opts.query) data = await applyQuery(data, opts.query)
+  else if (opts.rows && (opts.format === 'table' || opts.format === 'tsv') && data !== null && typeof data === 'object') {
+    const inner = (data as Record<string, unknown>)[opts.rows]
+    if (Array.isArray(inner)) data = inner
+  }
   switch (opts.format) {
     case 'none':
       return undefined

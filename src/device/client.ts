@@ -17,6 +17,13 @@ import {
 import {SphereError} from '../util/errors.js'
 import {apiError, describeConnector, deviceRequest, deviceStream, type Connector, type HttpResponse, type RequestOptions} from './http.js'
 
+/** The path parameters of a request (`{componentId}` ...), as strings: what a refusal was about. */
+function pathParams(spec: AnyRoute, params: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [, name] of spec.path.matchAll(/\{([A-Za-z][A-Za-z0-9]*)\}/g)) if (params[name!] !== undefined) out[name!] = String(params[name!])
+  return out
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Validate and normalise a component ID (clients check the format before sending, as azsphere does). */
@@ -55,7 +62,7 @@ export class DeviceClient {
       if (spec.request === 'image' || spec.request === 'bytes') req.contentType = 'application/octet-stream'
     }
     const res = await deviceRequest(this.connector, spec.method, path, req)
-    if (res.status !== 200 && res.status !== 201) throw apiError(res, spec.method, path, restErrorMessage)
+    if (res.status !== 200 && res.status !== 201) throw apiError(res, spec.method, path, restErrorMessage, pathParams(spec, params))
     return res
   }
 
@@ -80,8 +87,8 @@ export class DeviceClient {
   }
 
   // ---- device ----
-  async status(): Promise<{uptime: number; restApiVersion: string}> {
-    const res = await this.send(device.status, {}, undefined)
+  async status(opts: CallOptions = {}): Promise<{uptime: number; restApiVersion: string}> {
+    const res = await this.send(device.status, {}, undefined, opts)
     const body = JSON.parse(res.body.toString('utf8')) as {uptime: number}
     const v = res.headers['rest-api-version']
     return {uptime: body.uptime, restApiVersion: typeof v === 'string' ? v : REST_API_VERSION}
@@ -118,6 +125,10 @@ export class DeviceClient {
   }
   deviceLog(): Promise<Uint8Array> {
     return this.call(device.log, {})
+  }
+  /** Error-report telemetry (binary); reading does not clear it. */
+  telemetry(): Promise<Uint8Array> {
+    return this.call(device.telemetry, {})
   }
 
   // ---- apps and images ----
@@ -170,6 +181,10 @@ export class DeviceClient {
   setNetworkInterface(name: string, interfaceUp: boolean) {
     return this.call(network.setNetInterface, {interfaceName: name}, {interfaceUp})
   }
+  /** Set the MAC address of an Ethernet interface (azsphere `device network update-interface`). */
+  updateNetworkInterface(name: string, hardwareAddress: string) {
+    return this.call(network.setNetInterface, {interfaceName: name}, {hardwareAddress})
+  }
   networkStatus() {
     return this.call(network.netStatus, {})
   }
@@ -184,6 +199,16 @@ export class DeviceClient {
   }
   deleteProxy() {
     return this.call(network.deleteProxy, {})
+  }
+  /** Turn the configured proxy on or off, keeping the rest of its configuration (proxy enable / disable). */
+  async setProxyEnabled(enabled: boolean) {
+    const cur = await this.proxy()
+    if (!('address' in cur))
+      throw new SphereError('PROXY_NOT_CONFIGURED', `No proxy is configured on ${this.label}: configure one with sphere device network proxy apply.`)
+    const {username, password, ...rest} = cur
+    const body: RouteRequest<typeof network.setProxy> = {...rest, enabled}
+    if (cur.authenticationType === 'basic') Object.assign(body, {username, password})
+    return this.setProxy(body)
   }
 
   // ---- Wi-Fi ----
@@ -211,8 +236,19 @@ export class DeviceClient {
   wifiScan() {
     return this.call(wifi.scan, {})
   }
+  /** Failed connection attempts of every stored network (show-diagnostics). */
+  wifiDiagnostics() {
+    return this.call(wifi.diagnostics, {})
+  }
+  wifiNetworkDiagnostics(id: number | string) {
+    return this.call(wifi.networkDiagnostics, {networkId: id})
+  }
 
   // ---- sphere extensions ----
+  /** Recover a simulated device (erase, write the shipped OS, reboot); local socket only. */
+  recover() {
+    return this.call(sphere.recover, {}, undefined, {timeoutMs: 120_000})
+  }
   deviceInfo() {
     return this.call(sphere.device, {})
   }

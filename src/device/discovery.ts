@@ -1,4 +1,5 @@
 import {DeviceClient} from './client.js'
+import {serviceUartPorts, type SerialPortInfo} from './ftdi.js'
 import {runningSims, simConnector} from './select.js'
 
 export interface DiscoveredDevice {
@@ -10,13 +11,10 @@ export interface DiscoveredDevice {
   description: string
 }
 
-/** USB vendor/product IDs of the FTDI chips on MT3620 boards (FT4232H). */
-const FTDI_VENDOR = '0403'
-const MT3620_PRODUCTS = new Set(['6011'])
-
 /**
  * Find attached devices: running simulators (by their daemon records, checked alive) and serial ports
- * of MT3620 boards (FTDI FT4232H) that answer the device API handshake.
+ * of MT3620 boards: port B (the service UART) of their FTDI FT4232H (ftdi.ts); with `probeSerial`, only the boards
+ * that answer the device API over it (HTTPS on 192.168.35.2:443, the board's CA pinned).
  */
 export async function discoverDevices(home: string, opts: {probeSerial?: boolean} = {}): Promise<DiscoveredDevice[]> {
   const out: DiscoveredDevice[] = []
@@ -30,25 +28,24 @@ export async function discoverDevices(home: string, opts: {probeSerial?: boolean
     }
     out.push({deviceId, kind: 'simulator', connectionPath: info.socketPath, device: `sim:${info.name}`, description: `simulator '${info.name}'`})
   }
-  let ports: {path: string; vendorId?: string | undefined; productId?: string | undefined; manufacturer?: string | undefined}[] = []
+  let ports: SerialPortInfo[] = []
   try {
     const {SerialPort} = await import('serialport')
     ports = await SerialPort.list()
   } catch {
     ports = [] // no udev in containers: list() rejects; PTYs are never listed anyway
   }
-  for (const p of ports) {
-    if (p.vendorId?.toLowerCase() !== FTDI_VENDOR || !MT3620_PRODUCTS.has(p.productId?.toLowerCase() ?? '')) continue
+  for (const p of serviceUartPorts(ports)) {
     if (!opts.probeSerial) {
-      out.push({deviceId: null, kind: 'serial', connectionPath: p.path, device: p.path, description: p.manufacturer ?? 'FTDI serial port'})
+      out.push({deviceId: null, kind: 'serial', connectionPath: p.path, device: p.path, description: p.description})
       continue
     }
     try {
       const {openSerialConnector} = await import('./serial-connector.js')
-      const {connector, close} = await openSerialConnector(p.path)
+      const {connector, close} = await openSerialConnector(home, p.path)
       try {
         const id = (await new DeviceClient(connector).securityState()).deviceIdentifier
-        out.push({deviceId: id, kind: 'serial', connectionPath: p.path, device: p.path, description: p.manufacturer ?? 'MT3620 board'})
+        out.push({deviceId: id, kind: 'serial', connectionPath: p.path, device: p.path, description: p.description})
       } finally {
         await close()
       }

@@ -1,7 +1,11 @@
 import http from 'node:http'
-import https from 'node:https'
+import {connect as netConnect} from 'node:net'
+import type https from 'node:https'
 import type {Duplex} from 'node:stream'
 import {SphereError} from '../util/errors.js'
+import {eachLine} from '../util/lines.js'
+import {DeviceApiError} from './api-error.js'
+import {ERROR_DETAIL_HEADER} from '../protocol/rest-api.js'
 
 export interface HttpResponse {
   status: number
@@ -24,6 +28,13 @@ export type Connector =
   | {kind: 'https'; host: string; port: number; ca?: string | undefined}
 
 const UPLOAD_CHUNK = 64 * 1024
+
+/** node:https and the device name check, loaded on the first HTTPS request (the Unix socket needs neither). */
+let tlsClient: {https: typeof https; checkDeviceIdentity: typeof import('./device-identity.js').checkDeviceIdentity} | undefined
+async function loadTls(): Promise<void> {
+  const [h, id] = await Promise.all([import('node:https'), import('./device-identity.js')])
+  tlsClient = {https: h.default, checkDeviceIdentity: id.checkDeviceIdentity}
+}
 
 /** One HTTP request to a device API over the given connector. */
 export function deviceRequest(conn: Connector, method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
@@ -50,20 +61,22 @@ export function deviceRequest(conn: Connector, method: string, path: string, opt
     headers['Content-Type'] = contentType
     headers['Content-Length'] = payload.length
   }
+  if (conn.kind === 'https' && !tlsClient) return loadTls().then(() => deviceRequest(conn, method, path, opts))
   return new Promise<HttpResponse>((resolve, reject) => {
     const common = {method, path, headers, agent: false as const}
     let req: http.ClientRequest
-    if (conn.kind === 'unix') req = http.request({...common, socketPath: conn.socketPath})
+    // the Unix socket without an Agent: a connection per request anyway, and an Agent's server-name check costs
+    // ~10 ms of regexp compilation on the first request of a process
+    if (conn.kind === 'unix') req = http.request({method, path, headers, createConnection: () => netConnect(conn.socketPath) as never})
     // createConnection is only honoured when no agent is given at all (agent: false makes a fresh Agent)
     else if (conn.kind === 'stream') req = http.request({method, path, headers, createConnection: () => conn.createConnection() as never})
     else
-      req = https.request({
+      req = tlsClient!.https.request({
         ...common,
         host: conn.host,
         port: conn.port,
         ca: conn.ca,
-        servername: '*.devices.sphere.azure.local',
-        checkServerIdentity: () => undefined,
+        checkServerIdentity: tlsClient!.checkDeviceIdentity,
       })
     const timeout = opts.timeoutMs ?? 30_000
     req.setTimeout(timeout, () => req.destroy(new SphereError('DEVICE_TIMEOUT', `The device did not answer ${method} ${path} within ${timeout} ms.`)))
@@ -105,13 +118,14 @@ export function deviceStream(
   onLine: (line: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (conn.kind === 'https' && !tlsClient) return loadTls().then(() => deviceStream(conn, path, onLine, signal))
   return new Promise<void>((resolve, reject) => {
     const headers = {Host: '*.devices.sphere.azure.local', Accept: 'application/x-ndjson'}
     const common = {method: 'GET', path, headers, agent: false as const, signal}
     let req: http.ClientRequest
-    if (conn.kind === 'unix') req = http.request({...common, socketPath: conn.socketPath})
+    if (conn.kind === 'unix') req = http.request({method: 'GET', path, headers, signal, createConnection: () => netConnect(conn.socketPath) as never})
     else if (conn.kind === 'stream') req = http.request({method: 'GET', path, headers, signal, createConnection: () => conn.createConnection() as never})
-    else req = https.request({...common, host: conn.host, port: conn.port, ca: conn.ca, checkServerIdentity: () => undefined})
+    else req = tlsClient!.https.request({...common, host: conn.host, port: conn.port, ca: conn.ca, checkServerIdentity: tlsClient!.checkDeviceIdentity})
     req.on('error', (e) => {
       if (signal?.aborted) resolve()
       else reject(connectionError(e, conn))
@@ -123,17 +137,7 @@ export function deviceStream(
         res.on('end', () => reject(apiError({status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks)}, 'GET', path)))
         return
       }
-      let buf = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => {
-        buf += c
-        let i: number
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i)
-          buf = buf.slice(i + 1)
-          if (line.trim()) onLine(line)
-        }
-      })
+      eachLine(res, onLine)
       res.on('end', () => resolve())
       res.on('error', (e) => (signal?.aborted ? resolve() : reject(connectionError(e, conn))))
     })
@@ -147,6 +151,19 @@ export function describeConnector(conn: Connector): string {
   return `https://${conn.host}:${conn.port}`
 }
 
+/** Certificate verification failures (OpenSSL's codes as Node reports them, and Node's name check). */
+const TLS_TRUST_ERRORS = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
 function connectionError(e: unknown, conn: Connector): Error {
   if (e instanceof SphereError) return e
   const err = e as NodeJS.ErrnoException
@@ -156,6 +173,22 @@ function connectionError(e: unknown, conn: Connector): Error {
       suggestions: ['Check that the device is attached or start a simulator with `sphere sim start`.'],
       cause: e,
     })
+  }
+  if (err.code !== undefined && TLS_TRUST_ERRORS.has(err.code)) {
+    return new SphereError('DEVICE_CERT_UNTRUSTED', `Untrusted device certificate from ${where}: ${err.message} (${err.code}).`, {
+      suggestions: [
+        'Point SPHERE_DEVICE_CA at the CA of this device (`sphere sim ca --name NAME > ca.pem` for a simulator), or unset it.',
+      ],
+      cause: e,
+    })
+  }
+  if (err.code === 'EPROTO' || /SSL routines|ssl3_|tls_/i.test(err.message ?? '')) {
+    // OpenSSL's text ("write EPROTO 800C...:error:0A00010B:SSL routines:...") reduced to its reason
+    const reason = /SSL routines:[^:]*:([^:]+)/.exec(err.message ?? '')?.[1] ?? 'TLS handshake failed'
+    const hint = /wrong version number|packet length too long|http request/i.test(reason)
+      ? 'the other end does not speak TLS there (is it the device API port?)'
+      : reason
+    return new SphereError('DEVICE_TLS_FAILED', `TLS with the device at ${where} failed: ${hint}.`, {cause: e})
   }
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
     return new SphereError('DEVICE_CONNECTION_LOST', `The connection to the device at ${where} was lost.`, {cause: e})
@@ -173,20 +206,16 @@ const CLASS_PREFIX: Record<number, string> = {
   500: 'An internal device error occurred.',
 }
 
-/** A device API failure as the host sees it: the HTTP status and the device's error code, when it sent one. */
-export class DeviceApiError extends SphereError {
-  constructor(
-    readonly status: number,
-    readonly deviceErrorCode: number | undefined,
-    message: string,
-    suggestions: string[],
-  ) {
-    super(`DEVICE_HTTP_${status}`, message, {exit: 1, suggestions})
-  }
-}
+export {DeviceApiError}
 
 /** Turn a non-2xx device response into a DeviceApiError with the device's error code and message. */
-export function apiError(res: HttpResponse, method: string, path: string, messages?: (code: number) => string | undefined): DeviceApiError {
+export function apiError(
+  res: HttpResponse,
+  method: string,
+  path: string,
+  messages?: (code: number) => string | undefined,
+  params: Readonly<Record<string, string>> = {},
+): DeviceApiError {
   let code: number | undefined
   let detail: string | undefined
   try {
@@ -197,6 +226,10 @@ export function apiError(res: HttpResponse, method: string, path: string, messag
     // not JSON
   }
   const prefix = CLASS_PREFIX[res.status === 412 ? 404 : res.status] ?? `Unexpected HTTP status ${res.status} from ${method} ${path}.`
-  const msg = code !== undefined ? (detail ?? messages?.(code) ?? `Device error ${code}.`) : (detail ?? '')
-  return new DeviceApiError(res.status, code, `${prefix}${msg ? ' ' + msg : ''}`.trim(), code !== undefined ? [`Device error code ${code}.`] : [])
+  // a simulator's reason on the standard API (a header real devices do not send), after the real device's text
+  const header = res.headers[ERROR_DETAIL_HEADER]
+  const why = detail === undefined && typeof header === 'string' && header.trim() ? header.trim() : undefined
+  const known = code !== undefined ? (detail ?? messages?.(code) ?? `Device error ${code}.`) : (detail ?? '')
+  const msg = why && why !== known ? `${known} (${why.replace(/\.$/, '')})` : known
+  return new DeviceApiError(res.status, code, `${prefix}${msg ? ' ' + msg : ''}`.trim(), code !== undefined ? [`Device error code ${code}.`] : [], params)
 }

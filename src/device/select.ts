@@ -1,36 +1,16 @@
 import {existsSync} from 'node:fs'
-import {isIP} from 'node:net'
+import {connect} from 'node:net'
 import {SphereError} from '../util/errors.js'
 import {DeviceClient} from './client.js'
 import type {Connector} from './http.js'
 import {ensureDaemon, listSimNames, liveDaemon, type DaemonInfo, type StartOptions} from './sims.js'
+import {DEFAULT_SIM, parseDeviceSpec, type DeviceSpec} from './spec.js'
 
-/** A parsed --device value. */
-export type DeviceSpec =
-  | {kind: 'sim'; name: string}
-  | {kind: 'serial'; path: string}
-  | {kind: 'ip'; host: string; port: number}
-  | {kind: 'id'; deviceId: string}
+export {parseDeviceSpec, DEFAULT_SIM, type DeviceSpec} from './spec.js'
 
-const DEVICE_ID_RE = /^[0-9a-fA-F]{128}$/
-
-/** Parse `sim`, `sim:NAME`, a serial port path, an IP[:port], or a 128-hex device ID. */
-export function parseDeviceSpec(value: string): DeviceSpec {
-  const v = value.trim()
-  if (v === 'sim') return {kind: 'sim', name: 'default'}
-  if (v.startsWith('sim:')) return {kind: 'sim', name: v.slice(4) || 'default'}
-  if (DEVICE_ID_RE.test(v)) return {kind: 'id', deviceId: v.toLowerCase()}
-  const hostPort = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(v)
-  if (hostPort && isIP(hostPort[1] as string)) {
-    const port = hostPort[2] ? Number(hostPort[2]) : 443
-    if (port < 1 || port > 65535) throw new SphereError('BAD_DEVICE', `Invalid port in --device '${value}'.`, {exit: 2})
-    return {kind: 'ip', host: hostPort[1] as string, port}
-  }
-  if (v.startsWith('/') || /^COM\d+$/i.test(v) || v.startsWith('./')) return {kind: 'serial', path: v}
-  throw new SphereError('BAD_DEVICE', `Cannot interpret --device '${value}'.`, {
-    exit: 2,
-    suggestions: ['Use sim, sim:NAME, a serial port path (/dev/ttyUSB0), an IP address (192.168.35.2) or a 128-hex device ID.'],
-  })
+export interface SelectOptions {
+  /** Start the default simulator when it is the one selected and not running (default true; `device wait-for` only waits). */
+  autoStart?: boolean
 }
 
 /** A selected device plus how to release it when the command ends. */
@@ -44,17 +24,56 @@ export function simConnector(info: DaemonInfo): Connector {
   return {kind: 'unix', socketPath: info.socketPath}
 }
 
-async function pingInfo(info: DaemonInfo): Promise<boolean> {
-  return new DeviceClient(simConnector(info)).ping(1500)
+/**
+ * Is the daemon's API socket accepting connections? A connect, not an HTTP request: the command's own first request
+ * follows at once (a wedged daemon that accepts but never answers then fails that request with DEVICE_TIMEOUT).
+ */
+function pingInfo(info: DaemonInfo, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(info.socketPath)
+    const done = (ok: boolean): void => {
+      clearTimeout(timer)
+      s.destroy()
+      resolve(ok)
+    }
+    const timer = setTimeout(() => done(false), timeoutMs)
+    s.once('connect', () => done(true))
+    s.once('error', () => done(false))
+  })
 }
 
-/** Start (if needed) and connect to a named simulator. */
+/** Start (if needed) and connect to a named simulator: for `sim start`, `demo` and the default simulator only. */
 export async function connectSim(home: string, name: string, opts: StartOptions = {}): Promise<{client: DeviceClient; info: DaemonInfo; started: boolean}> {
   const {info, started} = await ensureDaemon(home, name, pingInfo, opts)
   return {client: new DeviceClient(simConnector(info), `simulator '${name}'`), info, started}
 }
 
-async function openSerial(path: string): Promise<SelectedDevice> {
+/**
+ * Connect to the simulator a command names, never creating one the user did not ask for: the default simulator
+ * auto-starts; any other must be running (SIM_UNKNOWN when there is no such simulator, SIM_STOPPED when it is not
+ * running or not answering; exit 1, with the command that starts it).
+ */
+export async function attachSim(
+  home: string,
+  name: string,
+  opts: SelectOptions = {},
+): Promise<{client: DeviceClient; info: DaemonInfo}> {
+  if (name === DEFAULT_SIM && opts.autoStart !== false) return connectSim(home, name)
+  const live = liveDaemon(home, name)
+  if (live && (await pingInfo(live))) return {client: new DeviceClient(simConnector(live), `simulator '${name}'`), info: live}
+  const start = name === DEFAULT_SIM ? 'sphere sim start' : `sphere sim start --name ${name}`
+  if (live) {
+    throw new SphereError('SIM_STOPPED', `Simulator '${name}' (pid ${live.pid}) is not answering: restart it with \`${start} --restart\`.`)
+  }
+  const known = listSimNames(home)
+  if (!known.includes(name)) {
+    const others = known.length ? ` (known: ${known.join(', ')})` : ''
+    throw new SphereError('SIM_UNKNOWN', `There is no simulator named '${name}'${others}: create and start it with \`${start}\`.`)
+  }
+  throw new SphereError('SIM_STOPPED', `Simulator '${name}' is not running: start it with \`${start}\`.`)
+}
+
+async function openSerial(home: string, path: string): Promise<SelectedDevice> {
   if (!existsSync(path)) {
     throw new SphereError('SERIAL_NOT_FOUND', `Serial port ${path} does not exist.`, {
       suggestions: ['Check the cable, or list ports with `sphere device list-attached`.'],
@@ -63,7 +82,7 @@ async function openSerial(path: string): Promise<SelectedDevice> {
   const {openSerialConnector} = await import('./serial-connector.js').catch((e: unknown) => {
     throw new SphereError('SERIAL_UNAVAILABLE', `The serial transport cannot be loaded: ${(e as Error).message}`, {cause: e})
   })
-  const {connector, close} = await openSerialConnector(path)
+  const {connector, close} = await openSerialConnector(home, path)
   return {client: new DeviceClient(connector, `serial ${path}`), spec: {kind: 'serial', path}, close}
 }
 
@@ -77,9 +96,14 @@ export function runningSims(home: string): DaemonInfo[] {
 /**
  * Resolve the device a command talks to. With no --device and no configured default: the only
  * attached device, or the auto-started default simulator when none is attached; several attached is
- * an error that lists them.
+ * an error that lists them. A named device that is not there is an error, never a new device.
  */
-export async function selectDevice(home: string, value: string | undefined): Promise<SelectedDevice> {
+export async function selectDevice(
+  home: string,
+  value: string | undefined,
+  what = '--device',
+  opts: SelectOptions = {},
+): Promise<SelectedDevice> {
   const noop = async (): Promise<void> => {}
   if (value === undefined) {
     const sims = runningSims(home)
@@ -88,21 +112,34 @@ export async function selectDevice(home: string, value: string | undefined): Pro
         suggestions: ['Choose one with --device, or set a default with `sphere config set defaults.device sim:NAME`.'],
       })
     }
-    const name = sims[0]?.name ?? 'default'
-    const {client} = await connectSim(home, name)
+    // the one attached simulator, else the default one (the only device that auto-starts)
+    const name = sims[0]?.name ?? DEFAULT_SIM
+    const {client} = await attachSim(home, name, opts)
     return {client, spec: {kind: 'sim', name}, close: noop}
   }
-  const spec = parseDeviceSpec(value)
+  return selectSpec(home, parseDeviceSpec(value, what), opts)
+}
+
+/** One case per form of device string (src/device/spec.ts). */
+export async function selectSpec(home: string, spec: DeviceSpec, opts: SelectOptions = {}): Promise<SelectedDevice> {
+  const noop = async (): Promise<void> => {}
   switch (spec.kind) {
     case 'sim': {
-      const {client} = await connectSim(home, spec.name)
+      const {client} = await attachSim(home, spec.name, opts)
       return {client, spec, close: noop}
     }
     case 'serial':
-      return openSerial(spec.path)
+      return openSerial(home, spec.path)
     case 'ip': {
-      const client = new DeviceClient({kind: 'https', host: spec.host, port: spec.port, ca: process.env.SPHERE_DEVICE_CA}, `device at ${spec.host}`)
+      const {deviceCaForAddress} = await import('./device-ca.js')
+      const ca = deviceCaForAddress(home, spec.host, spec.port)
+      const client = new DeviceClient({kind: 'https', host: spec.host, port: spec.port, ca}, `device at ${spec.host}`)
       return {client, spec, close: noop}
+    }
+    case 'fleet': {
+      // loaded for fleet members only (as device-ca.js for IP devices): not every command's start-up
+      const {fleetMemberClient} = await import('./fleet.js')
+      return {client: await fleetMemberClient(home, spec.fleet, spec.member), spec, close: noop}
     }
     case 'id': {
       for (const info of runningSims(home)) {

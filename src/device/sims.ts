@@ -1,10 +1,12 @@
-import {spawn} from 'node:child_process'
-import {createHash} from 'node:crypto'
+import type {ChildProcess} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 import {SphereError} from '../util/errors.js'
+import {SIM_NAME_RE} from './sim-name.js'
+import {isPidAlive, stopPid} from '../util/pid.js'
 
 /** What a running simulator daemon records about itself (sims/<name>/daemon.json). */
 export interface DaemonInfo {
@@ -16,9 +18,11 @@ export interface DaemonInfo {
   listen?: string
   serviceListen?: string
   deviceId?: string
+  /** Started with --multi-app (several high-level apps side by side). */
+  multiApp?: boolean
 }
 
-export const SIM_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
+export {SIM_NAME_RE, isPidAlive}
 
 export function assertSimName(name: string): void {
   if (!SIM_NAME_RE.test(name)) {
@@ -39,18 +43,10 @@ export function simDir(home: string, name: string): string {
 export function simSocketPath(home: string, name: string): string {
   const p = join(simDir(home, name), 'api.sock')
   if (Buffer.byteLength(p) < 100) return p
+  // node:crypto on this rare path only: loading it costs every device command's start-up a few milliseconds
+  const {createHash} = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
   const h = createHash('sha256').update(p).digest('hex').slice(0, 16)
   return join(tmpdir(), `sphere-${h}.sock`)
-}
-
-export function isPidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 export function readDaemonInfo(home: string, name: string): DaemonInfo | undefined {
@@ -94,7 +90,13 @@ export interface StartOptions {
   listen?: string
   serviceListen?: string
   world?: string
+  /** Names the device does not know go to the host's resolver (the device reaches the real internet). */
+  internet?: boolean
   clock?: 'realtime' | 'fast-forward'
+  /** Record every input into this file (and the trace into FILE.trace). */
+  record?: string
+  /** Ours, not a real device's: several high-level apps side by side (the daemon's --multi-app). */
+  multiApp?: boolean
   timeoutMs?: number
 }
 
@@ -149,15 +151,24 @@ export async function ensureDaemon(
             }
             rmSync(join(dir, 'daemon.json'), {force: true})
             rmSync(simSocketPath(home, name), {force: true})
-            spawnDaemon(home, name, opts)
+            const child = await spawnDaemon(home, name, opts)
+            let exited = false
+            child.once('exit', () => (exited = true))
             started = true
-            while (Date.now() < deadline) {
+            while (Date.now() < deadline && !exited) {
               const info = liveDaemon(home, name)
               if (info && (await ping(info))) return {info, started}
               await sleep(50)
             }
             const log = join(dir, 'daemon.log')
             const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : ''
+            // the daemon ended before it served (a bad world file, a corrupt state): its fatal line says why
+            const last = existsSync(log) ? (readFileSync(log, 'utf8').trim().split('\n').at(-1) ?? '') : ''
+            const fatal = exited ? /fatal: (?:[A-Z_]+: )?(.*)$/.exec(last) : null
+            if (fatal)
+              throw new SphereError('SIM_START_FAILED', `Simulator '${name}' did not start: ${fatal[1]}`, {
+                suggestions: [`See ${log}`],
+              })
             throw new SphereError('SIM_START_FAILED', `Simulator '${name}' did not come up in time.${tail ? ' Log: ' + tail : ''}`, {
               suggestions: [`See ${log}`],
             })
@@ -182,7 +193,9 @@ export async function ensureDaemon(
   }
 }
 
-function spawnDaemon(home: string, name: string, opts: StartOptions): void {
+async function spawnDaemon(home: string, name: string, opts: StartOptions): Promise<ChildProcess> {
+  // loaded only to start a daemon: child_process is one of the slower built-ins, off every command's start path
+  const {spawn} = await import('node:child_process')
   const dir = simDir(home, name)
   const logFd = openSync(join(dir, 'daemon.log'), 'a')
   const args = [daemonEntry(), '--home', home, '--name', name, '--socket', simSocketPath(home, name)]
@@ -191,7 +204,10 @@ function spawnDaemon(home: string, name: string, opts: StartOptions): void {
   if (opts.listen) args.push('--listen', opts.listen)
   if (opts.serviceListen) args.push('--service-listen', opts.serviceListen)
   if (opts.world) args.push('--world', opts.world)
+  if (opts.internet) args.push('--internet')
   if (opts.clock) args.push('--clock', opts.clock)
+  if (opts.record) args.push('--record', opts.record)
+  if (opts.multiApp) args.push('--multi-app')
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -199,6 +215,7 @@ function spawnDaemon(home: string, name: string, opts: StartOptions): void {
   })
   child.unref()
   closeSync(logFd)
+  return child
 }
 
 /** Stop a daemon: SIGTERM, wait, then SIGKILL. Returns whether one was running. */
@@ -208,21 +225,7 @@ export async function stopDaemon(home: string, name: string, timeoutMs = 5000): 
     rmSync(join(simDir(home, name), 'daemon.json'), {force: true})
     return false
   }
-  try {
-    process.kill(info.pid, 'SIGTERM')
-  } catch {
-    // raced with its exit
-  }
-  const deadline = Date.now() + timeoutMs
-  while (isPidAlive(info.pid) && Date.now() < deadline) await sleep(25)
-  if (isPidAlive(info.pid)) {
-    try {
-      process.kill(info.pid, 'SIGKILL')
-    } catch {
-      // gone
-    }
-    while (isPidAlive(info.pid)) await sleep(10)
-  }
+  await stopPid(info.pid, timeoutMs)
   rmSync(join(simDir(home, name), 'daemon.json'), {force: true})
   rmSync(info.socketPath, {force: true})
   return true

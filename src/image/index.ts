@@ -92,3 +92,14 @@ export {parseStrictJson, parseStrictJsonBytes} from './json.js'
 export {crc32, guidToBytes, bytesToGuid, isGuid, toHex} from './binary.js'
 export {packDirectory, type PackDirectoryOptions, type PackDirectoryResult} from './pack-dir.js'
 export {summarizeImagePackage, type ImagePackageSummary} from './summary.js'
+export {
+  packBoardConfig,
+  readBoardConfig,
+  boardConfigComponentId,
+  BOARD_CONFIG_PRESETS,
+  BOARD_CONFIG_FILE,
+  IMAGE_TYPE_BOARD_CONFIG,
+  type BoardConfig,
+  type BoardConfigPreset,
+  type PackBoardConfigOptions,
+} from './board-config.js'

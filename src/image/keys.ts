@@ -165,11 +165,15 @@ export function trustAnchorFromPem(data: string | Uint8Array, name = 'anchor'): 
   }
 }
 
+let sdkTestPublicKey: KeyObject | undefined
+
 export function sdkTestTrustAnchor(): TrustAnchor {
+  // a KeyObject is immutable: one for the process (a fleet boots thousands of devices that trust it)
+  sdkTestPublicKey ??= createPublicKey({key: {...SDK_TEST_KEY.jwk}, format: 'jwk'})
   return {
     name: SDK_TEST_KEY.name,
     kind: 'builtin',
-    publicKey: createPublicKey({key: {...SDK_TEST_KEY.jwk}, format: 'jwk'}),
+    publicKey: sdkTestPublicKey,
     thumbprint: SDK_TEST_KEY.thumbprint,
   }
 }

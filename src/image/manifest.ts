@@ -3,6 +3,7 @@
  * size limit) and the SDK's packaged form (minified, canonical key order).
  */
 import type {Ajv as AjvClass, ErrorObject, ValidateFunction} from 'ajv'
+import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {fail, printable} from './binary.js'
@@ -121,15 +122,38 @@ export const MANIFEST_SCHEMA_URL = new URL('../../sdk/schemas/app-manifest.schem
 let compiled: {schema: SchemaNode; validate: ValidateFunction} | undefined
 function manifestSchema(): {schema: SchemaNode; validate: ValidateFunction} {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(MANIFEST_SCHEMA_URL, 'utf8')) as SchemaNode
-    // Loaded on first use: most processes never validate a manifest, and ajv takes ~0.1 s to load.
-    const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
-    // String lengths count Unicode code points, as JSON Schema defines them.
-    const ajv = new Ajv({allErrors: true, strict: true, strictTypes: false})
-    ajv.addKeyword({keyword: 'x-expected', schemaType: 'string'})
-    compiled = {schema, validate: ajv.compile(schema)}
+    const text = readFileSync(MANIFEST_SCHEMA_URL, 'utf8')
+    const schema = JSON.parse(text) as SchemaNode
+    compiled = {schema, validate: precompiledValidator(text) ?? createManifestAjv().compile(schema)}
   }
   return compiled
+}
+
+/**
+ * The ajv instance the manifest schema is compiled with: here (when no current precompiled validator exists) and by
+ * scripts/gen-manifest-validator.mjs at build time. Loaded on first use: ajv takes 0.1-0.2 s to load and more to
+ * compile the schema. String lengths count Unicode code points, as JSON Schema defines them.
+ */
+export function createManifestAjv(extra: Record<string, unknown> = {}): AjvClass {
+  const {Ajv} = createRequire(import.meta.url)('ajv') as {Ajv: typeof AjvClass}
+  const ajv = new Ajv({allErrors: true, strict: true, strictTypes: false, ...extra})
+  ajv.addKeyword({keyword: 'x-expected', schemaType: 'string'})
+  return ajv
+}
+
+/** The schema's SHA-256, which the build-time validator records so a stale one is never used. */
+export function manifestSchemaHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** The validator generated from this exact schema at build time (`manifest-validator.cjs` beside this module), if any. */
+function precompiledValidator(schemaText: string): ValidateFunction | undefined {
+  try {
+    const m = createRequire(import.meta.url)('./manifest-validator.cjs') as ValidateFunction & {schemaSha256?: string}
+    return m.schemaSha256 === manifestSchemaHash(schemaText) ? m : undefined
+  } catch {
+    return undefined // not built (tests run the sources): compile the schema
+  }
 }
 
 const err = (path: string, msg: string): never => fail('MANIFEST_INVALID', `${path}: ${msg}`)

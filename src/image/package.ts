@@ -103,7 +103,8 @@ export function packApplication(opts: PackApplicationOptions): Uint8Array {
   return concatBytes([unsigned, opts.key ? signBytes(unsigned, opts.key) : new Uint8Array(SIGNATURE_SIZE_P256)])
 }
 
-function signBytes(data: Uint8Array, key: SigningKey): Uint8Array {
+/** The raw signature of `data` with `key` (P-256 or P-384, r||s), as the package trailer holds it. */
+export function signBytes(data: Uint8Array, key: SigningKey): Uint8Array {
   const p384 = key.privateKey.asymmetricKeyDetails?.namedCurve === 'secp384r1'
   return new Uint8Array(cryptoSign(p384 ? 'sha384' : 'sha256', data, {key: key.privateKey, dsaEncoding: 'ieee-p1363'}))
 }
@@ -150,7 +151,7 @@ function locateMetadata(bytes: Uint8Array): {sigSize: number; offset: number; le
     const len = r.u32(bytes.length - sigSize - 4, 'metadata length')
     const offset = bytes.length - sigSize - len
     if (len < 12 || offset < 0) {
-      firstProblem ||= `metadata length word ${len} does not fit the ${bytes.length}-byte file`
+      firstProblem ||= `no image metadata at the end of the file (its length word, ${len}, does not fit the ${bytes.length}-byte file)`
       continue
     }
     if (r.u32(offset, 'metadata magic') !== METADATA_MAGIC) {

@@ -1,24 +1,30 @@
 /**
  * The simulator daemon: one process per simulated device. Boots the Device from its state directory
  * and serves the device REST API on a Unix socket (the CLI), and optionally on a PTY serial link
- * (SLIP + TCP, as a board's service UART), over HTTPS on TCP, and the host device-list service.
+ * (HTTPS on 192.168.35.2:443 over SLIP + TCP, as a board's service UART), over HTTPS on TCP, and the host device-list service.
  *
  * Started detached by the CLI (src/device/sims.ts) as:
  *   node dist/os/daemon.js --home H --name N --socket S [--serial] [--listen HOST:PORT]
  *                          [--service-listen HOST:PORT] [--world FILE] [--clock realtime|fast-forward]
+ *                          [--record FILE] [--multi-app]
+ * --multi-app (ours, not a real device's): several high-level apps side by side instead of one.
+ * With --record every input is written to FILE and the trace of the run to FILE.trace (src/os/replay); a
+ * recorded realtime device runs paced (the deterministic clock following wall time). A fast-forward device
+ * keeps its inputs in memory, so it can be snapshotted.
  * It writes <home>/sims/<name>/daemon.json once every listener is up and removes it on a clean exit.
  */
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
 import {loadTrustStore} from '../image/index.js'
-import {serveSerial, startPtyPair, type PtyPair} from '../protocol/link/index.js'
+import {DEVICE_ADDRESS, serveSerial, startPtyPair, type PtyPair} from '../protocol/link/index.js'
 import {writeFileAtomic} from '../util/atomic-file.js'
 import type {ClockMode} from './kernel/clock.js'
-import {applyWorldFile} from './services/world-file.js'
+import {applyWorldFile, worldSettled} from './services/world-file.js'
+import {RecordSession} from './replay/service.js'
 import {
   DeviceRestBackend,
-  connectionServer,
+  serialServer,
   createRestServer,
   listenHttps,
   listenService,
@@ -55,7 +61,10 @@ async function main(): Promise<void> {
       listen: {type: 'string'},
       'service-listen': {type: 'string'},
       world: {type: 'string'},
+      internet: {type: 'boolean', default: false},
       clock: {type: 'string', default: 'realtime'},
+      record: {type: 'string'},
+      'multi-app': {type: 'boolean', default: false},
     },
   })
   if (!values.home || !values.socket) throw new Error('--home and --socket are required')
@@ -68,31 +77,77 @@ async function main(): Promise<void> {
 
   const closers: Closer[] = []
   const trust = loadTrustStore(home)
-  const backend = await DeviceRestBackend.boot({stateDir, clock, trust, cacheDir: join(home, 'cache')})
-  if (values.world) {
-    applyWorldFile(backend.device, readFileSync(values.world, 'utf8'))
+  const worldText = values.world ? readFileSync(values.world, 'utf8') : null
+  // record / replay and snapshots: a recorded device (file) or a fast-forward one (inputs kept in memory)
+  const openSession = (): RecordSession =>
+    new RecordSession({
+      stateDir,
+      clock: clock === 'fast-forward' ? 'fast-forward' : 'paced',
+      world: worldText,
+      ...(values.record ? {file: values.record, traceFile: `${values.record}.trace`} : {}),
+      snapshotDir: join(home, 'snapshots'),
+      trust,
+      cacheDir: join(home, 'cache'),
+      multiApp: values['multi-app'],
+    })
+  let session: RecordSession | undefined
+  if (values.record) session = openSession()
+  else if (clock === 'fast-forward') {
+    // the in-memory input log that snapshots need; a state too large to start one from only costs snapshots
+    try {
+      session = openSession()
+    } catch (e) {
+      log(`no input log, snapshots are off: ${(e as Error).message}`)
+    }
   }
-  const handler = createRestServer(backend, {stateDir, name, transport: 'unix'})
+  const backend = await DeviceRestBackend.boot({
+    stateDir,
+    clock,
+    trust,
+    cacheDir: join(home, 'cache'),
+    ...(values.internet ? {network: {internet: true}} : {}),
+    ...(values['multi-app'] ? {multiApp: true} : {}),
+    ...session?.bootOptions(),
+  })
+  if (worldText !== null) {
+    applyWorldFile(backend.device, worldText, {baseDir: dirname(resolve(values.world!))})
+    await backend.device.internet.ready()
+    // a recorded device starts taking inputs once its host bridges are up (a replay waits for them too)
+    if (session) await worldSettled(backend.device.world)
+  }
+  if (values.internet) log("internet: names the device does not know go to the host's resolver")
+  if (values['multi-app']) log('multi-app: several high-level apps may run side by side (not a real device)')
+  const handler = createRestServer(backend, {
+    stateDir,
+    name,
+    transport: 'unix',
+    ...(session ? {inputs: session.inputs, replay: session.services(backend)} : {}),
+  })
+  if (values.record) log(`recording every input to ${values.record} (trace: ${values.record}.trace)`)
   const unix: RestListener = await listenUnix(handler, values.socket)
   closers.push(unix)
   log(`device ${backend.device.deviceId().slice(0, 16)}… serving ${unix.url}`)
 
   let pty: PtyPair | undefined
   let serialPath: string | undefined
-  if (values.serial) {
-    for (const f of ['ttyA', 'ttyB']) rmSync(join(simDir, f), {force: true})
-    pty = await startPtyPair({dir: simDir, name: 'tty'})
-    const server = connectionServer(handler)
-    const serial = await serveSerial(pty.a, server)
-    closers.push(serial)
-    serialPath = pty.b
-    log(`serial link on ${serialPath}`)
-  }
-  if (values['serial-port']) {
-    // serve on an existing serial device (a USB-serial adapter, a null-modem cable, a test proxy's PTY)
-    const serial = await serveSerial(values['serial-port'], connectionServer(handler))
-    closers.push(serial)
-    log(`serial link served on ${values['serial-port']}`)
+  if (values.serial || values['serial-port']) {
+    // the service UART: HTTPS on 192.168.35.2:443 over SLIP, with a leaf for that address signed by the device CA
+    ensureDeviceCa(stateDir, {deviceName: name})
+    const tls = serverTls(stateDir, DEVICE_ADDRESS)
+    if (values.serial) {
+      for (const f of ['ttyA', 'ttyB']) rmSync(join(simDir, f), {force: true})
+      pty = await startPtyPair({dir: simDir, name: 'tty'})
+      const serial = await serveSerial(pty.a, serialServer(handler, tls))
+      closers.push(serial)
+      serialPath = pty.b
+      log(`serial link on ${serialPath} (HTTPS on ${DEVICE_ADDRESS}:${serial.port})`)
+    }
+    if (values['serial-port']) {
+      // serve on an existing serial device (a USB-serial adapter, a null-modem cable, a test proxy's PTY)
+      const serial = await serveSerial(values['serial-port'], serialServer(handler, tls))
+      closers.push(serial)
+      log(`serial link served on ${values['serial-port']} (HTTPS on ${DEVICE_ADDRESS}:${serial.port})`)
+    }
   }
   let listen: string | undefined
   if (values.listen) {
@@ -121,6 +176,7 @@ async function main(): Promise<void> {
     ...(serialPath ? {serialPath} : {}),
     ...(listen ? {listen} : {}),
     ...(serviceListen ? {serviceListen} : {}),
+    ...(values['multi-app'] ? {multiApp: true} : {}),
   }
   const infoPath = join(simDir, 'daemon.json')
   writeFileAtomic(infoPath, JSON.stringify(info, null, 2) + '\n')
@@ -139,6 +195,7 @@ async function main(): Promise<void> {
       // a record we cannot read is not ours to remove
     }
     for (const c of closers.reverse()) await c.close().catch(() => undefined)
+    session?.end()
     await pty?.stop().catch(() => undefined)
     await backend.shutdown().catch(() => undefined)
     process.exit(0)

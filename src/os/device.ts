@@ -1,11 +1,22 @@
-import {IMAGE_TYPE_APPLICATIONS, sdkTestTrustAnchor, verifyImagePackage, type ImagePackage, type TrustAnchors} from '../image/index.js'
+import {
+  IMAGE_TYPE_APPLICATIONS,
+  IMAGE_TYPE_BOARD_CONFIG,
+  parseImagePackage,
+  readBoardConfig,
+  sdkTestTrustAnchor,
+  verifyImagePackage,
+  type ImagePackage,
+  type TrustAnchors,
+} from '../image/index.js'
 import {signingKeyClass} from '../image/keys.js'
 import {SphereError} from '../util/errors.js'
 import {APP_FLASH_BYTES} from './hw/chip.js'
 import {World} from './hw/world.js'
 import {NS_PER_MS, NS_PER_S, type ClockMode} from './kernel/clock.js'
 import type {AuditRecord, OsEvent, OsEventType} from './kernel/events.js'
-import {Kernel, type MemoryTotals} from './kernel/kernel.js'
+import {Kernel, type MemoryTotals, type SchedulerTap} from './kernel/kernel.js'
+import {FdTable} from './kernel/objects.js'
+import {HOST_LIMITS} from './runtime/index.js'
 import {Lsm, type InstallSource} from './lsm/lsm.js'
 import {DEVICE_CAPABILITY_CODES, type AppManifest, type DeviceCapability} from './lsm/policy.js'
 import {AppLogs, type LogLine} from './services/app-log.js'
@@ -15,8 +26,11 @@ import {StateStore, type DeviceIdentity, type ManufacturingState} from './storag
 import {UsageStore} from './storage/usage-store.js'
 import {AuditStore} from './storage/audit-store.js'
 import {auditCapabilities, CapabilityUsage, type CapabilityAuditReport} from './services/advisor.js'
+import {LocalInternet} from './services/internet.js'
+import {DeviceIot} from './services/iot-hub.js'
 import {NetworkStack, type NetworkOptions} from './services/network.js'
 import {UpdateAgent} from './services/update-agent.js'
+import {BoardConfigStore} from './services/board-config.js'
 
 /** The simulated OS version (reported like a real device's). */
 export const OS_VERSION = '25.02'
@@ -48,6 +62,21 @@ export interface DeviceBootOptions {
   /** A/B updates: starts a new app image gets, and how long it must run, before it is kept. */
   trialAttempts?: number
   trialWindowMs?: number
+  /** Record / replay (src/os/replay): the scheduler tap every input goes through. */
+  tap?: SchedulerTap
+  /**
+   * With `clock: 'fast-forward'`: drive the deterministic clock from the host event loop so that it follows
+   * wall time (a recorded "realtime" device, see Kernel.startPaced).
+   */
+  paced?: boolean
+  /** Called with the device once it is constructed, before its apps start (record / replay follow boots). */
+  onBoot?: (dev: Device) => void
+  /**
+   * Ours, not a real device's: several high-level apps side by side (the security suite's victim beside its
+   * attackers; `sphere sim start --multi-app`). Default false: one high-level app and its real-time partners, a
+   * second high-level app replacing the first, as on an MT3620. Resource conflicts are refused either way.
+   */
+  multiApp?: boolean
 }
 
 /** GET /images component (device REST API shape). */
@@ -70,6 +99,15 @@ export interface ImagesResponse {
   components: ImageComponent[]
 }
 
+/** What one app holds on the host side of the OS, each figure with the limit the OS enforces. */
+export interface AppHostUsage {
+  fds: {used: number; limit: number}
+  sockets: {used: number; limit: number}
+  /** Socket buffers and inter-app queues together. */
+  bufferBytes: {used: number; peak: number; limit: number}
+  logBytes: {used: number; limit: number}
+}
+
 export interface MemoryStats {
   /** GET /stats/memory/groups/applications shape. */
   memoryStats: {
@@ -78,7 +116,9 @@ export interface MemoryStats {
     userModeMemoryUsageInBytes: number
   }
   totals: MemoryTotals
-  apps: {componentId: string; pid: number; uid: number; bytes: number; peakBytes: number}[]
+  apps: {componentId: string; pid: number; uid: number; bytes: number; peakBytes: number; host: AppHostUsage}[]
+  /** The app flash partition: installed and staged images share it. */
+  appFlash: {installedBytes: number; stagedBytes: number; limit: number}
 }
 
 const MANUFACTURING_STATES: readonly ManufacturingState[] = ['Blank', 'Module1Complete', 'DeviceComplete']
@@ -96,8 +136,14 @@ export class Device {
   readonly logs: AppLogs
   /** Sockets, interfaces, host map (services/network.ts). */
   readonly network: NetworkStack
+  /** The local internet: named HTTPS servers with a test CA, from the world file (services/internet.ts). */
+  readonly internet: LocalInternet
+  /** The device's Azure IoT side: its certificate for IoT Hub / DPS, where hub names go, cloud state (services/iot-hub.ts). */
+  readonly iot: DeviceIot
   /** A/B slots, update history and `update-pending` notifications (services/update-agent.ts). */
   readonly updates: UpdateAgent
+  /** Installed board configurations (image type 21, services/board-config.ts). */
+  readonly boardConfigs: BoardConfigStore
   private readonly usage: CapabilityUsage
   /** Power control, system events (update deferral), certificate store and Wi-Fi behind the applibs calls. */
   readonly system: SystemServices
@@ -118,6 +164,7 @@ export class Device {
       epochMs: opts.epochMs,
       fuelQuantum: opts.fuelQuantum,
       nsPerFuel: opts.nsPerFuel,
+      tap: opts.tap,
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)
@@ -127,13 +174,24 @@ export class Device {
       () => this.kernel.clock.realtimeAt(this.kernel.now()),
       NetworkStack.options(store.root, opts.network),
     )
-    this.lsm.setHostResolver((name) => this.network.resolve(name))
+    this.lsm.setHostResolver(
+      (name) => this.network.addresses(name),
+      (service) => this.network.discovered(service),
+    )
+    this.internet = new LocalInternet(store.root, this.network, identity.deviceId)
+    this.iot = new DeviceIot(store.root, this.network, identity.deviceId)
     this.lsm.setManufacturingState(identity.manufacturingState)
     this.usage = new CapabilityUsage(this.lsm, new UsageStore(store.root))
     this.updates = new UpdateAgent(store.root, OS_VERSION)
+    this.boardConfigs = BoardConfigStore.open(store.root)
     this.lsm.onAudit((record) => this.kernel.bus.emit({type: 'audit', record}))
     this.worldOff.push(
-      this.world.onChange((c) => this.kernel.bus.emit({type: 'gpio', gpio: c.gpio, level: c.level, source: c.source})),
+      // one event per GPIO change (7,200 a device-hour for blink): built only when someone takes it
+      this.world.onChange((c) => {
+        const bus = this.kernel.bus
+        if (bus.hasListeners('gpio')) bus.emit({type: 'gpio', gpio: c.gpio, level: c.level, source: c.source})
+        else bus.skip()
+      }),
     )
     this.logs = new AppLogs(store, this.kernel.bus, () => this.kernel.now())
     this.apps = new AppManager(this.kernel, this.lsm, store, this.logs, {
@@ -142,16 +200,30 @@ export class Device {
       backoffMs: opts.backoffMs,
       maxBackoffMs: opts.maxBackoffMs,
       net: this.network,
+      http: this.internet,
+      iot: this.iot,
+      tlsTrust: this.internet,
       trialAttempts: opts.trialAttempts,
       trialWindowMs: opts.trialWindowMs,
       onUpdate: (e) => this.updates.onAppUpdate(e),
+      multiApp: opts.multiApp,
     })
-    this.kernel.bus.subscribe((e) => {
-      if (e.type !== 'app') return
-      if (e.action === 'installed' && e.detail) this.usage.track(e.componentId, e.detail)
-      else if (e.action === 'uninstalled') this.usage.forget(e.componentId)
-    }, ['app'])
+    this.kernel.bus.subscribe(
+      (e) => {
+        if (e.type !== 'app') return
+        if (e.action === 'installed' && e.detail) this.usage.track(e.componentId, e.detail)
+        else if (e.action === 'uninstalled') this.usage.forget(e.componentId)
+      },
+      ['app'],
+    )
     this.trust = opts.trust ?? [sdkTestTrustAnchor()]
+    // serial bytes from host bridges enter through this boot's kernel (recorded); a replay gets them by name
+    this.world.hostGate = (input, apply) => this.kernel.hostInput(input, apply)
+    if (opts.tap?.replaying)
+      for (const [isu, port] of this.world.uarts)
+        this.kernel.registerHostTarget(`uart:${isu}`, (event, args) => {
+          if (event === 'data' && typeof args[0] === 'string') port.inject(new Uint8Array(Buffer.from(args[0], 'base64')))
+        })
     this.worldOff.push(this.world.onPeripheral((c) => this.kernel.bus.emit({type: 'peripheral', ...c})))
     this.system = attachSystemServices({
       kernel: this.kernel,
@@ -180,11 +252,13 @@ export class Device {
     }
     const identity = store.bootIdentity({capabilities: opts.capabilities ?? ['appDevelopment']})
     const d = new Device(opts, store, identity)
+    opts.onBoot?.(d)
     await d.apps.loadInstalled()
     for (const r of d.apps.installed()) d.usage.track(r.componentId, r.imageId)
     if (opts.autostart ?? true) d.apps.autostart()
-    if (d.kernel.mode === 'realtime') {
-      d.kernel.startRealtime()
+    if (d.kernel.mode === 'realtime' || opts.paced) {
+      if (opts.paced) d.kernel.startPaced()
+      else d.kernel.startRealtime()
       d.flushTimer = setInterval(() => {
         d.logs.flush()
         d.lsm.flushAudit()
@@ -247,28 +321,42 @@ export class Device {
       is_ota_update_in_progress: false,
       has_staged_updates: staged,
       restart_required: false,
-      components: this.apps.installed().map((r) => ({
-        uid: r.componentId,
-        image_type: IMAGE_TYPE_APPLICATIONS,
-        is_update_staged: false,
-        does_image_type_require_restart: false,
-        images: [
-          {uid: r.imageId, length_in_bytes: r.sizeBytes, uncompressed_length_in_bytes: r.sizeBytes, replica_type: 0},
-          // A/B: the other slot, kept for rollback
-          ...(r.previous
-            ? [
-                {
-                  uid: r.previous.imageId,
-                  length_in_bytes: r.previous.sizeBytes,
-                  uncompressed_length_in_bytes: r.previous.sizeBytes,
-                  replica_type: 1,
-                },
-              ]
-            : []),
-        ],
-        name: r.name,
-        ...(r.trial ? {update_state: 'trial'} : r.rolledBackFrom ? {update_state: 'rolled-back', rolled_back_from: r.rolledBackFrom.imageId} : {}),
-      })),
+      components: [
+        ...this.apps.installed().map((r) => ({
+          uid: r.componentId,
+          image_type: IMAGE_TYPE_APPLICATIONS,
+          is_update_staged: false,
+          does_image_type_require_restart: false,
+          images: [
+            {uid: r.imageId, length_in_bytes: r.sizeBytes, uncompressed_length_in_bytes: r.sizeBytes, replica_type: 0},
+            // A/B: the other slot, kept for rollback
+            ...(r.previous
+              ? [
+                  {
+                    uid: r.previous.imageId,
+                    length_in_bytes: r.previous.sizeBytes,
+                    uncompressed_length_in_bytes: r.previous.sizeBytes,
+                    replica_type: 1,
+                  },
+                ]
+              : []),
+          ],
+          name: r.name,
+          ...(r.trial
+            ? {update_state: 'trial'}
+            : r.rolledBackFrom
+              ? {update_state: 'rolled-back', rolled_back_from: r.rolledBackFrom.imageId}
+              : {}),
+        })),
+        ...this.boardConfigs.list().map((b) => ({
+          uid: b.componentId,
+          image_type: IMAGE_TYPE_BOARD_CONFIG,
+          is_update_staged: false,
+          does_image_type_require_restart: false,
+          images: [{uid: b.imageId, length_in_bytes: b.sizeBytes, uncompressed_length_in_bytes: b.sizeBytes, replica_type: 0}],
+          name: b.name,
+        })),
+      ],
     }
   }
 
@@ -279,7 +367,7 @@ export class Device {
    * its installed image, and that must fit (OS_FLASH_FULL otherwise; the device API's noSpace).
    */
   stage(bytes: Uint8Array): {componentId: string} {
-    const {pkg} = this.authorize(bytes, 'sideload')
+    const {pkg} = this.authorize(bytes, 'sideload', {boardConfig: true})
     const cid = pkg.identity.componentId.toLowerCase()
     const staged = this.store.stagedEntries().filter((e) => e.componentId !== cid)
     const stagedFor = new Set(staged.map((e) => e.componentId))
@@ -309,7 +397,8 @@ export class Device {
       const claim = this.store.claimStaged(e.name)
       if (!claim) continue // a concurrent install took it
       try {
-        out.push(await this.installPackage(claim.bytes, {...opts, source: 'sideload'}))
+        if (parseImagePackage(claim.bytes).identity.imageType === IMAGE_TYPE_BOARD_CONFIG) this.installBoardConfig(claim.bytes)
+        else out.push(await this.installPackage(claim.bytes, {...opts, source: 'sideload'}))
       } finally {
         claim.done()
       }
@@ -352,11 +441,13 @@ export class Device {
    * decision both doors take, audited). Throws IMAGE_* for a bad package, DEVICE_SIDELOAD_NOT_ALLOWED for
    * a refused sideload, IMAGE_UNTRUSTED for an update not signed with a key trusted over the air.
    */
-  private authorize(bytes: Uint8Array, source: InstallSource): {pkg: ImagePackage} {
+  private authorize(bytes: Uint8Array, source: InstallSource, kinds: {boardConfig?: boolean} = {}): {pkg: ImagePackage} {
     const v = verifyImagePackage(bytes, this.trust)
     if (!v.ok) throw new SphereError(v.code, `the image package was refused: ${v.reason}`)
     const pkg = v.package
-    if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
+    // a sideload may carry a board configuration (checked: preset and component ID); everything else is an app
+    if (kinds.boardConfig && pkg.identity.imageType === IMAGE_TYPE_BOARD_CONFIG) readBoardConfig(pkg)
+    else if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
       throw new SphereError(
         'IMAGE_NOT_APPLICATION',
         `the image package holds a ${pkg.identity.imageTypeName} image, not an application`,
@@ -383,6 +474,18 @@ export class Device {
    */
   checkNotDowngrade(componentId: string, version: number): void {
     this.apps.checkNotDowngrade(componentId, version)
+  }
+
+  /**
+   * Install a sideloaded board configuration package (verified and ruled on like an app sideload). It
+   * replaces the board configuration installed before.
+   */
+  installBoardConfig(bytes: Uint8Array): {componentId: string} {
+    const {pkg} = this.authorize(bytes, 'sideload', {boardConfig: true})
+    const bc = readBoardConfig(pkg)
+    const componentId = pkg.identity.componentId.toLowerCase()
+    this.boardConfigs.install({componentId, imageId: pkg.identity.imageId, name: bc.Name, preset: bc.Preset, sizeBytes: bytes.length})
+    return {componentId}
   }
 
   /** Install from an unpacked, already verified image. */
@@ -428,15 +531,30 @@ export class Device {
         userModeMemoryUsageInBytes: totals.appsBytes,
       },
       totals,
-      apps: this.kernel
-        .processes()
-        .map((p) => ({
-          componentId: p.componentId,
-          pid: p.pid,
-          uid: p.uid,
-          bytes: p.memoryBytes,
-          peakBytes: p.peakMemoryBytes,
-        })),
+      apps: this.kernel.processes().map((p) => ({
+        componentId: p.componentId,
+        pid: p.pid,
+        uid: p.uid,
+        bytes: p.memoryBytes,
+        peakBytes: p.peakMemoryBytes,
+        host: this.hostUsage(p.componentId, p),
+      })),
+      appFlash: {
+        installedBytes: this.apps.installed().reduce((n, r) => n + r.sizeBytes, 0),
+        stagedBytes: this.store.stagedEntries().reduce((n, e) => n + e.sizeBytes, 0),
+        limit: APP_FLASH_BYTES,
+      },
+    }
+  }
+
+  /** What an app (its running process, if any) holds on the host side, against each limit. */
+  hostUsage(componentId: string, proc = this.apps.process(componentId)): AppHostUsage {
+    const u = proc?.hostUsage
+    return {
+      fds: {used: proc ? proc.fds.list().length : 0, limit: FdTable.MAX_FDS},
+      sockets: {used: u?.sockets ?? 0, limit: HOST_LIMITS.socketsPerApp},
+      bufferBytes: {used: u?.bufferBytes ?? 0, peak: u?.peakBufferBytes ?? 0, limit: HOST_LIMITS.bufferBytesPerApp},
+      logBytes: this.logs.usage(componentId.toLowerCase()),
     }
   }
 
@@ -492,14 +610,21 @@ export class Device {
     else await new Promise((r) => setTimeout(r, ms))
   }
 
-  async shutdown(): Promise<void> {
+  /**
+   * Stop the device: every app process ends, sockets close, logs and the audit tail are flushed.
+   * `powerLoss`: the power is cut; nothing is flushed (what the apps and the OS had already written survives).
+   */
+  async shutdown(opts: {powerLoss?: boolean} = {}): Promise<void> {
     if (this.down) return
     this.down = true
     if (this.flushTimer) clearInterval(this.flushTimer)
     this.kernel.stop()
     this.network.shutdown()
-    this.logs.flush()
-    this.lsm.flushAudit()
+    this.internet.shutdown()
+    if (!opts.powerLoss) {
+      this.logs.flush()
+      this.lsm.flushAudit()
+    }
     for (const off of this.worldOff.splice(0)) off()
   }
 }

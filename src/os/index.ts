@@ -16,3 +16,11 @@ export * from './lsm/index.js'
 export * from './storage/index.js'
 export * from './runtime/index.js'
 export * from './services/index.js'
+export {
+  DevicePool,
+  wasmAddressSpace,
+  type DevicePoolOptions,
+  type PoolDeviceOptions,
+  type PoolStats,
+  type WasmAddressSpace,
+} from './pool.js'

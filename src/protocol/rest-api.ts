@@ -46,11 +46,20 @@ export const REST_ERRORS = {
   busy: {code: 10485765, message: 'Device is busy and refused request'},
 } as const
 
+/**
+ * Ours: the header a simulator adds to a refusal on the standard API with the OS's one-line reason (the body stays
+ * exactly `{"error": code}`; real devices do not send it and real clients ignore it).
+ */
+export const ERROR_DETAIL_HEADER = 'x-sphere-error-detail'
+
 /** Look up the message for an error code a device returned. */
 export function restErrorMessage(code: number): string | undefined {
   for (const e of Object.values(REST_ERRORS)) if (e.code === code) return e.message
   return undefined
 }
+
+import type {AppStateWord, SchedState, WaitKind} from './app-state.js'
+import type {PinActivityFields} from './pin-activity.js'
 
 export type AppState = 'notPresent' | 'running' | 'stopped' | 'debugging'
 export type ManufacturingState = 'Blank' | 'Module1Complete' | 'DeviceComplete' | 'Unknown'
@@ -90,7 +99,14 @@ export interface ImagesResponse {
 export interface SphereAppInfo {
   componentId: string
   name: string
-  state: AppState | 'crashed' | 'blocked' | 'starting'
+  /** The app state word (src/protocol/app-state.ts): running, stopped, crashed, debugging, notPresent, starting. */
+  state: AppStateWord
+  /** How the scheduler sees its process (`R` runnable, `S` sleeping), null when it has none. */
+  sched?: SchedState | null
+  /** What a sleeping process waits for. */
+  waitingOn?: WaitKind
+  /** Why the last run ended, when it crashed (a trap, a signal, a non-zero exit) or the OS gave up restarting it. */
+  crashReason?: string
   pid: number | null
   uid: number
   memory: {currentBytes: number; peakBytes: number; limitBytes: number}
@@ -100,6 +116,13 @@ export interface SphereAppInfo {
   capabilities: string[]
   /** The subset the LSM has seen the app use (same form). */
   usedCapabilities?: string[]
+  /** What the app holds on the host side of the OS, each with the limit enforced (fds, sockets, buffers, log). */
+  host?: {
+    fds: {used: number; limit: number}
+    sockets: {used: number; limit: number}
+    bufferBytes: {used: number; peak: number; limit: number}
+    logBytes: {used: number; limit: number}
+  }
 }
 
 /** GET /sphere/device */
@@ -160,9 +183,14 @@ export interface SphereUpdateStatus {
 
 /** The board as the world model shows it (GET /sphere/world, and in events). */
 export interface SphereWorldState {
-  leds: {name: string; gpio: number; on: boolean; color: string}[]
-  buttons: {name: string; gpio: number; pressed: boolean}[]
-  gpios: {id: number; level: 0 | 1; direction: 'in' | 'out' | 'unused'; owner?: string}[]
+  /** The device's virtual clock (ms since boot) when this state was read: the `now` for the pins' activity. */
+  virtualTimeMs?: number
+  /** Each LED with its level and activity (src/protocol/pin-activity.ts); `blinkHz` as of `virtualTimeMs`. */
+  leds: ({name: string; gpio: number; on: boolean; color: string; blinkHz?: number | null} & Partial<PinActivityFields>)[]
+  /** `presses`: how many times it went down since the world was made. */
+  buttons: {name: string; gpio: number; pressed: boolean; presses?: number}[]
+  gpios: ({id: number; level: 0 | 1; direction: 'in' | 'out' | 'unused'; owner?: string; blinkHz?: number | null} &
+    Partial<PinActivityFields>)[]
   [extra: string]: unknown
 }
 

@@ -13,6 +13,8 @@ import type {
   SphereLogEntry,
   SphereWorldState,
 } from '../protocol/rest-api.js'
+import {isActiveState} from '../protocol/app-state.js'
+import {blinkHz, formatHz, type PinActivityFields} from '../protocol/pin-activity.js'
 
 /** How the monitor's link to the device is doing. */
 export type ConnectionState =
@@ -37,6 +39,8 @@ export interface MonitorState {
   deviceReceivedAt: number
   apps: SphereAppInfo[]
   world: SphereWorldState | undefined
+  /** Host time (ms) at which `world` was received (the board panel advances the device clock from it). */
+  worldReceivedAt: number
   /** Most recent audit records, oldest first, at most `AUDIT_KEEP`. */
   audit: SphereAuditRecord[]
   /** Log tail per component ID, oldest first, at most `LOG_KEEP` each. */
@@ -58,6 +62,7 @@ export function initialState(): MonitorState {
     deviceReceivedAt: 0,
     apps: [],
     world: undefined,
+    worldReceivedAt: 0,
     audit: [],
     logs: {},
     usage: {},
@@ -105,6 +110,7 @@ export function applyEvent(s: MonitorState, e: SphereEvent, now: number): Monito
         deviceReceivedAt: now,
         apps: e.apps,
         world: e.world,
+        worldReceivedAt: now,
         audit: [],
         logs: {},
         usage: {},
@@ -115,7 +121,7 @@ export function applyEvent(s: MonitorState, e: SphereEvent, now: number): Monito
     case 'apps':
       return {...s, apps: e.apps, eventCount}
     case 'world':
-      return {...s, world: e.world, eventCount}
+      return {...s, world: e.world, worldReceivedAt: now, eventCount}
     case 'audit':
       return {...addAudit(s, [e.record]), eventCount}
     case 'log':
@@ -320,6 +326,14 @@ export function fit(s: string, width: number, ellipsis = '…'): string {
   return width === 1 ? ellipsis : s.slice(0, width - 1) + ellipsis
 }
 
+/** Cut `s` to `width` columns in the middle (`3f2a9c1b~77e0d1aa`), keeping both ends of an ID. */
+export function elideMiddle(s: string, width: number, mark = '~'): string {
+  if (s.length <= width) return s
+  if (width <= 2) return s.slice(0, Math.max(0, width))
+  const head = Math.ceil((width - 1) / 2)
+  return s.slice(0, head) + mark + s.slice(s.length - (width - 1 - head))
+}
+
 /** Pad or cut `s` to exactly `width` columns. */
 export function cell(s: string, width: number, align: 'left' | 'right' = 'left', ellipsis = '…'): string {
   const f = fit(s, width, ellipsis)
@@ -338,7 +352,7 @@ export function filterApps(apps: readonly SphereAppInfo[], filter: string): Sphe
 
 /** True when the app is running in some form (so `s` stops it). */
 export function isActive(state: SphereAppInfo['state']): boolean {
-  return state === 'running' || state === 'blocked' || state === 'starting' || state === 'debugging'
+  return isActiveState(state)
 }
 
 /** One physical RGB LED of the board (three GPIO LEDs sharing a prefix), with the colour it shows. */
@@ -348,6 +362,10 @@ export interface LedGroup {
   lit: string[]
   /** The mixed colour name: off, red, green, blue, yellow, magenta, cyan, white. */
   color: string
+  /** Channels blinking now, with their rate (Hz); empty when the LED is steady. */
+  blinking: {color: string; hz: number}[]
+  /** Level changes of its channels so far. */
+  transitions: number
 }
 
 const MIX: Record<string, string> = {
@@ -361,19 +379,105 @@ const MIX: Record<string, string> = {
   'blue+green+red': 'white',
 }
 
-/** Group the world's LEDs by prefix (`LED1_RED` ... -> `LED1`) and mix each group's colour. */
-export function ledGroups(world: SphereWorldState | undefined): LedGroup[] {
-  const groups = new Map<string, string[]>()
+/**
+ * Group the world's LEDs by prefix (`LED1_RED` ... -> `LED1`) and mix each group's colour. `nowMs` is the
+ * device's virtual time now (default: the state's own `virtualTimeMs`): a channel that has not changed for a
+ * while is steady again, even when no newer world state has arrived.
+ */
+export function ledGroups(world: SphereWorldState | undefined, nowMs?: number): LedGroup[] {
+  const groups = new Map<string, LedGroup>()
+  const now = nowMs ?? world?.virtualTimeMs ?? 0
   for (const led of world?.leds ?? []) {
     const m = /^(.*)_(RED|GREEN|BLUE)$/i.exec(led.name)
     const name = m ? (m[1] as string) : led.name
-    if (!groups.has(name)) groups.set(name, [])
-    if (led.on) (groups.get(name) as string[]).push((led.color || (m?.[2] ?? '')).toLowerCase())
+    let g = groups.get(name)
+    if (!g) groups.set(name, (g = {name: name.replace(/_LED$/, ''), lit: [], color: 'off', blinking: [], transitions: 0}))
+    const color = (led.color || (m?.[2] ?? '')).toLowerCase()
+    if (led.on) g.lit.push(color)
+    g.transitions += led.transitions ?? 0
+    const hz = activityHz(led, now)
+    if (hz !== null) g.blinking.push({color, hz})
   }
-  return [...groups].map(([name, lit]) => {
-    const key = [...new Set(lit)].sort().join('+')
-    return {name: name.replace(/_LED$/, ''), lit, color: MIX[key] ?? key}
+  return [...groups.values()].map((g) => {
+    const key = [...new Set(g.lit)].sort().join('+')
+    return {...g, color: MIX[key] ?? key}
   })
+}
+
+/** The blink rate of a pin or LED entry of the world state at `nowMs`, or null when steady (or unknown). */
+export function activityHz(p: Partial<PinActivityFields>, nowMs: number): number | null {
+  if (p.transitions === undefined) return null
+  return blinkHz({transitions: p.transitions, lastChangeMs: p.lastChangeMs ?? null, periodMs: p.periodMs ?? null}, nowMs)
+}
+
+/** `LED1 red blinking 4.0 Hz`, `LED2 green steady on`, `LED3 steady off` (the mark is drawn apart). */
+export function ledText(g: LedGroup): string {
+  if (g.blinking.length > 0) {
+    const hz = Math.max(...g.blinking.map((b) => b.hz))
+    return `${g.name} ${[...new Set(g.blinking.map((b) => b.color))].join('+')} blinking ${formatHz(hz)}`
+  }
+  return g.color === 'off' ? `${g.name} steady off` : `${g.name} ${g.color} steady on`
+}
+
+/** The mark for an LED: ◐ blinking, ● steady on, ○ steady off. */
+export function ledMark(g: LedGroup): string {
+  return g.blinking.length > 0 ? '◐' : g.color === 'off' ? '○' : '●'
+}
+
+/** The board in short lines (shared by the Ink panel and the text snapshot). */
+export interface BoardSummary {
+  /** LEDs that are lit or blinking, one line each. */
+  leds: {group: LedGroup; mark: string; text: string; toggles: string}[]
+  /** Names of the LEDs steady off. */
+  off: string[]
+  /** `A up, 2 presses  B down, 1 press` */
+  buttons: string
+  /** `out 8 blinking 4.0 Hz, 9=1 | in 12=1` */
+  pins: string
+  /** `PWM-CONTROLLER-0.1 (GPIO 1) duty 25.0%`, empty when no PWM channel was applied */
+  pwm: string
+}
+
+export function boardSummary(world: SphereWorldState | undefined, nowMs?: number): BoardSummary {
+  const now = nowMs ?? world?.virtualTimeMs ?? 0
+  const groups = ledGroups(world, now)
+  const shown = groups.filter((g) => g.blinking.length > 0 || g.color !== 'off')
+  const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`
+  const buttons = (world?.buttons ?? [])
+    .map((b) => `${b.name} ${b.pressed ? 'DOWN' : 'up'}${b.presses !== undefined ? `, ${b.presses} ${b.presses === 1 ? 'press' : 'presses'}` : ''}`)
+    .join('  ')
+  const pin = (g: SphereWorldState['gpios'][number]): string => {
+    // an input (a button) is pressed, not blinked
+    const hz = g.direction === 'out' ? activityHz(g, now) : null
+    return hz !== null ? `${g.id} blinking ${formatHz(hz)}` : `${g.id}=${g.level}`
+  }
+  const used = (world?.gpios ?? []).filter((g) => g.direction !== 'unused')
+  const outs = used.filter((g) => g.direction === 'out').map(pin)
+  const ins = used.filter((g) => g.direction === 'in').map(pin)
+  const pins = [outs.length ? `out ${outs.join(', ')}` : '', ins.length ? `in ${ins.join(', ')}` : ''].filter(Boolean).join(' | ')
+  return {
+    leds: shown.map((g) => ({group: g, mark: ledMark(g), text: ledText(g), toggles: plural(g.transitions, 'toggle')})),
+    off: groups.filter((g) => !shown.includes(g)).map((g) => g.name),
+    buttons,
+    pins,
+    pwm: pwmText(world),
+  }
+}
+
+function pwmText(world: SphereWorldState | undefined): string {
+  const chans = Array.isArray(world?.pwm)
+    ? (world.pwm as {controller: string; channel: number; gpio?: number; enabled: boolean; dutyPercent: number}[])
+    : []
+  return chans
+    .map((c) => `${c.controller}.${c.channel}${c.gpio !== undefined ? ` (GPIO ${c.gpio})` : ''} ${c.enabled ? `duty ${c.dutyPercent}%` : 'disabled'}`)
+    .join(', ')
+}
+
+/** The device's virtual time now: the world state's clock, advanced by the host time since it was received. */
+export function worldNow(s: Pick<MonitorState, 'world' | 'worldReceivedAt' | 'device'>, now: number): number {
+  const base = s.world?.virtualTimeMs ?? 0
+  const speed = s.device?.clock?.mode === 'realtime' ? (s.device.clock.speed ?? 1) : 1
+  return base + Math.max(0, now - s.worldReceivedAt) * speed
 }
 
 /** The header facts as short strings (shared by the Ink header and the text snapshot). */

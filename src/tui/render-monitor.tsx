@@ -5,6 +5,9 @@
 import {render} from 'ink'
 import {Monitor} from './components/Monitor.js'
 import type {MonitorStore} from './store.js'
+import {installRowCache} from './ink-row-cache.js'
+import {installLineDiff} from './line-diff.js'
+import {createMonitorScreen, type MonitorScreen} from './screen.js'
 
 export interface RenderMonitorOptions {
   label: string
@@ -18,6 +21,15 @@ export interface RenderMonitorOptions {
 
 /** Render until the user quits; resolves after Ink has unmounted. */
 export async function renderMonitor(store: MonitorStore, opts: RenderMonitorOptions): Promise<void> {
+  // SPHERE_TUI_ROW_CACHE=0 draws every row with Ink's own code (bench/tui-monitor.js compares the two)
+  if (process.env.SPHERE_TUI_ROW_CACHE !== '0') await installRowCache(import.meta.resolve('ink'))
+  // SPHERE_TUI_LINE_DIFF=0 has Ink's own writer redraw the whole frame each time, and Ink draw every view;
+  // SPHERE_TUI_FAST=0 has Ink draw every view through the line-diff writer (the bench compares the three)
+  let screen: MonitorScreen | undefined
+  if (process.env.SPHERE_TUI_LINE_DIFF !== '0') {
+    if (process.env.SPHERE_TUI_FAST !== '0') screen = createMonitorScreen(opts.stdout)
+    await installLineDiff(import.meta.resolve('ink'), opts.stdout, screen?.ink)
+  }
   const instance = render(
     <Monitor
       store={store}
@@ -25,6 +37,7 @@ export async function renderMonitor(store: MonitorStore, opts: RenderMonitorOpti
       color={opts.color}
       intervalMs={opts.intervalMs}
       onQuit={() => store.stop()}
+      screen={screen}
     />,
     {
       stdout: opts.stdout,
@@ -33,7 +46,7 @@ export async function renderMonitor(store: MonitorStore, opts: RenderMonitorOpti
       patchConsole: false,
       maxFps: 30,
       // Ink 6.8's incremental renderer lost track of the cursor with full-width lines (rows were drawn one
-      // line too low under tmux); the standard renderer redraws the frame and stays correct.
+      // line too low under tmux); the line-diff writer (line-diff.ts) addresses rows absolutely instead.
       incrementalRendering: false,
     },
   )

@@ -4,6 +4,7 @@
  * Shared by the Ink process table and the plain-text snapshot so both show the same columns.
  */
 import type {SphereAppInfo} from '../protocol/rest-api.js'
+import {appStateLabel} from '../protocol/app-state.js'
 import {bar, cell, formatBytes, formatPercent} from './model.js'
 
 /** Column widths of the process table (0 = column hidden). */
@@ -13,6 +14,8 @@ export interface TableLayout {
   pid: number
   uid: number
   state: number
+  /** The scheduler state (R/S), as `top` shows it. */
+  sched: number
   bar: number
   memory: number
   restarts: number
@@ -22,15 +25,15 @@ export interface TableLayout {
 /** The cells of one app's row, each already padded to its column. */
 export type AppCells = {[K in keyof TableLayout]: string}
 
-const FIXED = {pid: 6, uid: 5, state: 8, memory: 14, restarts: 3, cpu: 4}
+const FIXED = {pid: 6, uid: 5, state: 10, sched: 1, memory: 14, restarts: 3, cpu: 4}
 
 /** Lay the table out in `width` columns (the row marker takes 2 more). */
 export function tableLayout(width: number): TableLayout {
   const avail = Math.max(40, width - 2)
   const fullId = avail >= 130
   const componentId = fullId ? 36 : 8
-  const fixed = FIXED.pid + FIXED.uid + FIXED.state + FIXED.memory + FIXED.restarts + FIXED.cpu + componentId
-  const gaps = 8
+  const fixed = FIXED.pid + FIXED.uid + FIXED.state + FIXED.sched + FIXED.memory + FIXED.restarts + FIXED.cpu + componentId
+  const gaps = 9
   let rest = avail - fixed - gaps
   // Narrow terminals drop the uid column first, then shrink the bar.
   let uid: number = FIXED.uid
@@ -46,6 +49,7 @@ export function tableLayout(width: number): TableLayout {
     pid: FIXED.pid,
     uid,
     state: FIXED.state,
+    sched: FIXED.sched,
     bar: barWidth,
     memory: FIXED.memory,
     restarts: FIXED.restarts,
@@ -61,6 +65,7 @@ export function headerCells(l: TableLayout): AppCells {
     pid: cell('PID', l.pid, 'right'),
     uid: l.uid ? cell('UID', l.uid, 'right') : '',
     state: cell('STATE', l.state),
+    sched: cell('S', l.sched),
     bar: cell('MEMORY', l.bar),
     memory: cell('NOW/PEAK/LIMIT', l.memory),
     restarts: cell('RST', l.restarts, 'right'),
@@ -77,7 +82,8 @@ export function appCells(a: SphereAppInfo, l: TableLayout, ellipsis = '…'): Ap
     componentId: cell(a.componentId.slice(0, l.componentId), l.componentId),
     pid: cell(a.pid === null ? '-' : String(a.pid), l.pid, 'right'),
     uid: l.uid ? cell(String(a.uid), l.uid, 'right') : '',
-    state: cell(a.state, l.state),
+    state: cell(appStateLabel(a.state), l.state),
+    sched: cell(a.sched ?? '-', l.sched),
     bar: bar(a.memory.currentBytes / limit, l.bar, a.memory.peakBytes / limit),
     memory: cell(mem, l.memory),
     restarts: cell(String(a.restarts), l.restarts, 'right'),
@@ -92,6 +98,7 @@ export const COLUMN_ORDER: readonly (keyof TableLayout)[] = [
   'pid',
   'uid',
   'state',
+  'sched',
   'bar',
   'memory',
   'restarts',

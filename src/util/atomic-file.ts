@@ -1,8 +1,28 @@
 import {closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, mkdirSync} from 'node:fs'
 import {dirname, basename, join} from 'node:path'
 
+let durable = true
+
+/**
+ * Process-wide: whether writeFileAtomic / fsyncDir wait for the disk (fsync, the default) or only keep the
+ * write atomic (temp file + rename: a crash of the process never leaves a torn file, a power cut of the host
+ * may lose the last writes). A fleet of simulated devices whose state is scratch (docs/fleet-scale.md) turns
+ * it off: the fsyncs are most of a device's boot time on a real disk. Returns the previous setting.
+ */
+export function setDurableWrites(on: boolean): boolean {
+  const was = durable
+  durable = on
+  return was
+}
+
+/** Whether writes wait for the disk (setDurableWrites). */
+export function durableWrites(): boolean {
+  return durable
+}
+
 /** fsync a directory so a rename inside it is durable. Best effort: some filesystems refuse. */
 export function fsyncDir(dir: string): void {
+  if (!durable) return
   let fd: number | undefined
   try {
     fd = openSync(dir, 'r')
@@ -27,7 +47,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: {
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     let off = 0
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
-    fsyncSync(fd)
+    if (durable) fsyncSync(fd)
   } catch (e) {
     closeSync(fd)
     try {

@@ -23,6 +23,28 @@ describe('device errors in the CLI', () => {
     expect(d.suggestions).toEqual([`Device error code ${REST_ERRORS.imageNotStaged.code}.`])
   })
 
+  it('a device error line names what the request was about, unless the device text already does', () => {
+    const cid = '5ee0a000-0000-4000-8000-000000000001'
+    const notPresent = apiError(reply(409, REST_ERRORS.appNotPresent.code), 'PATCH', `/app/status/${cid}`, restErrorMessage, {componentId: cid})
+    expect(describeError(notPresent).message).toBe(
+      `The device could not perform this request due to the resource being in a conflicting state. Application is not present (component ID ${cid})`,
+    )
+    const cert = apiError(reply(404, REST_ERRORS.certNotFound.code), 'GET', '/certstore/certs/myCA', restErrorMessage, {certificateId: 'myCA'})
+    expect(describeError(cert).message).toBe(
+      'This resource is unavailable on this device. No certificate with that identifier could be found on the device (certificate myCA).',
+    )
+    const named = apiError(
+      {status: 409, headers: {'x-sphere-error-detail': `${cid} is busy`}, body: Buffer.from(JSON.stringify({error: REST_ERRORS.busy.code}))},
+      'PATCH',
+      `/app/status/${cid}`,
+      restErrorMessage,
+      {componentId: cid},
+    )
+    expect(describeError(named).message).toBe(
+      `The device could not perform this request due to the resource being in a conflicting state. ${REST_ERRORS.busy.message} (${cid} is busy)`,
+    )
+  })
+
   it('a missing app points at the list of installed apps; an unknown code gets only its number', () => {
     expect(describeError(apiError(reply(409, REST_ERRORS.appNotPresent.code), 'PATCH', '/app/status/x')).suggestions).toContain(
       'List installed apps with: sphere device image list-installed',

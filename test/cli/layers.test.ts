@@ -29,6 +29,7 @@ describe('layer check', () => {
     expect(err!.stdout).toMatch(/src\/image\/bad\.ts → src\/cli\/helper\.ts/)
     expect(err!.stdout).toMatch(/layer-os-hw-kernel-lsm-storage-imports-upward/)
     expect(err!.stdout).toMatch(/commands-import-os: src\/commands\/bad\.ts → src\/os\/kernel\/k\.ts/)
+    expect(err!.stdout).toMatch(/layer-scenario-imports-upward: src\/scenario\/bad\.ts → src\/cli\/helper\.ts/)
     expect(err!.stdout).toMatch(/layer-os-hw-kernel-lsm-storage-runtime-services-imports-upward: src\/os\/services\/up\.ts → src\/os\/rest\/r\.ts/)
   })
 })

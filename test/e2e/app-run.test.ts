@@ -1,6 +1,6 @@
 import {afterAll, describe, expect, it} from '@jest/globals'
 import {spawnSync} from 'node:child_process'
-import {cpSync, mkdtempSync, rmSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import https from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -40,15 +40,40 @@ describe('app create + app run, and a C sample over the HTTPS device API', () =>
     expect(hasClang).toBe(true)
   })
 
-  it('creates a template app, runs it, and streams its log', async () => {
+  it('creates a template app and runs it: without a terminal it returns once the app runs', async () => {
     const c = await runCli(['app', 'create', 'RunMe', '--template', 'c-blink', '--output-dir', dir, '-o', 'json'], {env})
     expect(c.code).toBe(0)
-    const r = await runCli(['app', 'run', join(dir, 'RunMe'), '--timeout', '4', '-o', 'json'], {env, timeoutMs: 180_000})
+    const r = await runCli(['app', 'run', join(dir, 'RunMe'), '-o', 'json'], {env, timeoutMs: 180_000})
     expect(r.code).toBe(0)
-    const res = JSON.parse(r.stdout) as {name: string; state: string; logLines: number; componentId: string}
-    expect(res.state).toBe('running')
-    expect(res.logLines).toBeGreaterThan(0)
-    expect(r.stderr.length).toBeGreaterThan(0) // the streamed log
+    const res = JSON.parse(r.stdout) as {name: string; state: string; logLines: number; ended: string}
+    expect(res).toMatchObject({name: 'RunMe', state: 'running', ended: 'started', logLines: 0})
+  }, 240_000)
+
+  it('--follow streams the log; --timeout fails when the app is still running then', async () => {
+    const r = await runCli(['app', 'run', join(dir, 'RunMe'), '--follow', '--timeout', '3', '-o', 'json'], {env, timeoutMs: 180_000})
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/\[os\] started RunMe as pid \d+/) // the streamed log of this run
+    expect(r.stderr).toMatch(/RunMe was still running after 3 s \(--timeout\)/)
+    // the reinstall stopped the previous run: a stop, not a crash
+    expect(r.stderr).not.toMatch(/crashed/)
+  }, 240_000)
+
+  it('a start that fails (the app may not open its LED GPIO) is reported with its reason and exits 1', async () => {
+    // one high-level app at a time, as on a real MT3620: remove RunMe first
+    expect((await runCli(['device', 'sideload', 'delete', '-o', 'json'], {env})).code).toBe(0)
+    const c = await runCli(['app', 'create', 'NoGpio', '--template', 'c-blink', '--output-dir', dir, '-o', 'json'], {env})
+    expect(c.code).toBe(0)
+    // the manifest no longer declares the GPIO: the LSM refuses GPIO_OpenAsOutput and the app exits non-zero
+    const manifestPath = join(dir, 'NoGpio', 'app_manifest.json')
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {Capabilities: Record<string, unknown>}
+    manifest.Capabilities = {}
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2))
+    const r = await runCli(['app', 'run', join(dir, 'NoGpio'), '-o', 'json'], {env, timeoutMs: 180_000})
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.split('\n')[0]).toMatch(/^Error: NoGpio failed to start: it crashed \(exit code \d+\)\.$/)
+    await runCli(['device', 'sideload', 'delete', '-o', 'json'], {env})
   }, 240_000)
 
   it('a sideloaded C sample is reported running by GET app/status and by the CLI alike', async () => {

@@ -28,7 +28,7 @@ describe('device capability', () => {
   it('field servicing session unlocks sideloading on a DeviceComplete device, and only for the session', async () => {
     const svc = join(dir, 'service.cap')
     expect(await cli('device', 'capability', 'download', '--type', 'FieldServicing', '--output-file', svc)).toMatchObject({capabilities: ['fieldServicing']})
-    expect(await cli('device', 'capability', 'show-attached')).toMatchObject({deviceCapabilities: ['appDevelopment']})
+    expect(await cli('device', 'capability', 'show-attached')).toMatchObject({device_capabilities: [11], capabilities: ['appDevelopment']})
     await cli('device', 'manufacturing-state', 'update', '--state', 'DeviceComplete')
     const refused = await runCli(['device', 'sideload', 'deploy', '-p', pkg.path], {env})
     expect(refused.code).toBe(1)
@@ -39,11 +39,13 @@ describe('device capability', () => {
     // a session does not survive a restart
     await cli('device', 'capability', 'apply', '--capability-file', svc)
     await cli('device', 'restart')
-    expect(await cli('device', 'capability', 'show-attached')).toMatchObject({deviceCapabilities: ['appDevelopment']})
+    expect(await cli('device', 'capability', 'show-attached')).toMatchObject({device_capabilities: [11], capabilities: ['appDevelopment']})
   })
 
   it('update persists; tampered files and files of another device are refused with a clear message', async () => {
     const none = join(dir, 'none.cap')
+    // a named simulator is used only once it runs (-d sim:NAME never starts one)
+    await cli('sim', 'start', '--name', 'other')
     await cli('device', 'capability', 'download', '--output-file', none, '-d', 'sim:other')
     // two simulators attached now: without --device the CLI refuses to guess, and lists them
     const amb = await runCli(['device', 'capability', 'show-attached'], {env})
@@ -63,8 +65,8 @@ describe('device capability', () => {
     const junk = join(dir, 'junk.cap')
     writeFileSync(junk, 'not a capability file')
     expect((await runCli(['device', 'capability', 'update', '--capability-file', junk], {env})).stderr).toMatch(/not a sphere capability file/)
-    expect(await cli('device', 'capability', 'update', '--capability-file', dev)).toEqual({deviceCapabilities: ['appDevelopment', 'fieldServicing']})
+    expect(await cli('device', 'capability', 'update', '--capability-file', dev)).toEqual({device_capabilities: [11, 13], capabilities: ['appDevelopment', 'fieldServicing']})
     await cli('device', 'restart')
-    expect(await cli('device', 'capability', 'show-attached')).toMatchObject({deviceCapabilities: ['appDevelopment', 'fieldServicing']})
+    expect(await cli('device', 'capability', 'show-attached')).toMatchObject({device_capabilities: [11, 13], capabilities: ['appDevelopment', 'fieldServicing']})
   })
 })

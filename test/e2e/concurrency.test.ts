@@ -21,12 +21,12 @@ describe('concurrent CLI processes', () => {
     expect(ids).toEqual(Array.from({length: N}, (_, i) => i)) // every add got its own id
     const sims = JSON.parse((await runCli(['sim', 'list', '-o', 'json'], {env})).stdout) as unknown[]
     expect(sims).toHaveLength(1) // exactly one daemon, despite 16 racing auto-starts
-    const list = JSON.parse((await runCli(['device', 'wifi', 'list', '-o', 'json'], {env})).stdout) as {ssid: string}[]
+    const {values: list} = JSON.parse((await runCli(['device', 'wifi', 'list', '-o', 'json'], {env})).stdout) as {values: {ssid: string}[]}
     expect(list.map((n) => n.ssid).sort()).toEqual(Array.from({length: N}, (_, i) => `net-${i}`).sort())
     // and 16 concurrent deletes leave nothing behind
     const dels = await Promise.all(ids.map((id) => runCli(['device', 'wifi', 'forget', '--id', String(id), '-o', 'none'], {env})))
     expect(dels.map((r) => r.code)).toEqual(Array(N).fill(0))
-    const empty = JSON.parse((await runCli(['device', 'wifi', 'list', '-o', 'json'], {env})).stdout) as unknown[]
-    expect(empty).toEqual([])
+    const empty = JSON.parse((await runCli(['device', 'wifi', 'list', '-o', 'json'], {env})).stdout) as unknown
+    expect(empty).toEqual({values: []})
   }, 240_000)
 })

@@ -16,8 +16,8 @@ describe('sideload vs over-the-air update of a crashing build', () => {
     return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout)
   }
   const imageOf = async (cid: string): Promise<string | null> => {
-    const list = (await cli('device', 'image', 'list-installed')) as {componentId: string; imageId: string}[]
-    return list.find((x) => x.componentId === cid)?.imageId ?? null
+    const list = (await cli('device', 'image', 'list-installed')) as {components: {uid: string; images: {uid: string}[]}[]}
+    return list.components.find((x) => x.uid === cid)?.images[0]?.uid ?? null
   }
   afterAll(async () => {
     await runCli(['sim', 'stop', '--all'], {env})

@@ -61,7 +61,7 @@ describe('every device command renders every output format', () => {
   })
 
   it('--query applies on device commands too', async () => {
-    const r = await runCli(['device', 'network', 'list-interfaces', '--query', '[].interfaceName', '-o', 'tsv'], {env})
+    const r = await runCli(['device', 'network', 'list-interfaces', '--query', 'interfaces[].interfaceName', '-o', 'tsv'], {env})
     expect(r.code).toBe(0)
     expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['wlan0', 'azspheresvc']))
   })

@@ -13,8 +13,8 @@ import {runCli, tempHome} from '../helpers/cli.js'
 const TRIALS = Number(process.env.SPHERE_FAULT_SIDELOADS ?? 100)
 
 /**
- * Sideloads through a proxy that drops 0.5 % and corrupts 0.5 % of the bytes on the serial line, both
- * ways. Every sideload either installs exactly the package sent or fails with a typed error and leaves
+ * Sideloads (HTTPS on 192.168.35.2:443 over SLIP) through a proxy that drops 0.5 % and corrupts 0.5 % of the bytes
+ * on the serial line, both ways. Every sideload either installs exactly the package sent or fails with a typed error and leaves
  * the device as it was: never a corrupt or partial install.
  */
 describe('sideload over a faulty serial line', () => {
@@ -27,9 +27,12 @@ describe('sideload over a faulty serial line', () => {
 
   beforeAll(async () => {
     proxy = await startFaultProxy({dropRate: 0.005, corruptRate: 0.005, seed: Number(process.env.SPHERE_FAULT_SEED ?? 7)})
-    const r = await runCli(['sim', 'start', '--name', 'faulty', '--serial-port', proxy.serverPath, '-o', 'json'], {env})
+    const r = await runCli(['sim', 'start', '--name', 'faulty', '--multi-app', '--serial-port', proxy.serverPath, '-o', 'json'], {env})
     expect(r.code).toBe(0)
-    transport = await createSerialTransport(proxy.clientPath, {userTimeoutMs: 30_000})
+    // HTTPS on 443 over the faulty line, the simulator's device CA pinned (as `-d <port>` would find it)
+    const ca = await runCli(['sim', 'ca', '--name', 'faulty'], {env})
+    expect(ca.stdout).toMatch(/^-----BEGIN CERTIFICATE-----/)
+    transport = await createSerialTransport(proxy.clientPath, {ca: ca.stdout, userTimeoutMs: 30_000})
     client = new DeviceClient({kind: 'stream', createConnection: () => transport.createConnection(), describe: 'faulty serial'})
   })
   afterAll(async () => {
@@ -86,5 +89,5 @@ describe('sideload over a faulty serial line', () => {
     expect(outcome.corrupt).toBe(0)
     expect(faults.clientToServer.dropped + faults.clientToServer.corrupted).toBeGreaterThan(TRIALS)
     expect(outcome.ok).toBeGreaterThan(TRIALS / 2)
-  }, 600_000)
+  }, 1_200_000)
 })

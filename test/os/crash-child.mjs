@@ -43,4 +43,5 @@ for (let n = 1; ; n++) {
   } else {
     new MutableStorage(dev.store, CID, 8192).open().write(0, content(n))
   }
+  if (n === 1) process.stdout.write('committed\n')
 }

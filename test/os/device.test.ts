@@ -7,7 +7,7 @@ let dev: Device
 
 beforeEach(async () => {
   tmp = tempDir()
-  dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+  dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
 })
 afterEach(async () => {
   await dev.shutdown()
@@ -26,7 +26,7 @@ describe('Device', () => {
     expect(dev.capabilities()).toEqual({names: ['appDevelopment'], codes: [11]})
     dev.setManufacturingState('Module1Complete')
     await dev.shutdown()
-    dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+    dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
     expect(dev.deviceId()).toBe(id)
     expect(dev.manufacturingState()).toBe('Module1Complete')
     expect(() => dev.setManufacturingState('Blank')).toThrow(/Module1Complete or DeviceComplete/)
@@ -52,7 +52,7 @@ describe('Device', () => {
     expect(dev.listImages().components.map((c) => c.name)).toEqual(['Blink'])
     expect(dev.appLog(cid(1))).toContain('blink starting')
     await dev.shutdown()
-    dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+    dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
     expect(dev.appStatus(cid(1)).state).toBe('running')
   })
 

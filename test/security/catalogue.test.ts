@@ -6,7 +6,9 @@
  * `hostile apps: N attacks / N contained` once at the end.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
+import * as image from '../../src/image/index.js'
 import * as os from '../../src/os/index.js'
+import * as replay from '../../src/os/replay/index.js'
 import * as rest from '../../src/os/rest/index.js'
 import {
   loadCatalogue,
@@ -29,7 +31,7 @@ describe('hostile-app catalogue', () => {
   const results: AttackResult[] = []
 
   beforeAll(async () => {
-    runner = await prepareCatalogue({os, rest, cacheDir: CACHE_DIR})
+    runner = await prepareCatalogue({os, rest, image, replay, cacheDir: CACHE_DIR})
   }, 120_000)
 
   afterAll(() => {

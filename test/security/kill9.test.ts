@@ -6,48 +6,20 @@
  * 1,000 over dist/.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
-import {dirname, join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
-import ts from 'typescript'
+import {join} from 'node:path'
 import * as image from '../../src/image/index.js'
 import * as os from '../../src/os/index.js'
 import {prepare, soak, warm} from '../fixtures/security/soak.mjs'
 import {CACHE_DIR, tempDir} from '../os/helpers.js'
+import {transpiledTree} from '../helpers/transpiled-tree.js'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const SRC = join(here, '..', '..', 'src')
 const TRIALS = Number(process.env.SPHERE_KILL9_TRIALS ?? 100)
-
-/** Transpile src/{util,image,os,protocol} to plain ESM (no type check: fast) for the children. */
-function transpile(out: string): void {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f)
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : []
-    })
-  for (const area of ['util', 'image', 'os', 'protocol']) {
-    for (const file of walk(join(SRC, area))) {
-      const js = ts.transpileModule(readFileSync(file, 'utf8'), {
-        compilerOptions: {module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false},
-      }).outputText
-      const dest = join(out, relative(SRC, file)).replace(/\.ts$/, '.js')
-      mkdirSync(dirname(dest), {recursive: true})
-      writeFileSync(dest, js)
-    }
-  }
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}')
-}
 
 let tmp: {dir: string; cleanup: () => void}
 
 beforeAll(() => {
   tmp = tempDir('sphere-sec-kill9-')
-  transpile(join(tmp.dir, 'js'))
-  // the manifest schema the image code reads, where it finds it beside the tree (../../sdk/schemas)
-  cpSync(join(SRC, '..', 'sdk', 'schemas'), join(tmp.dir, 'sdk', 'schemas'), {recursive: true})
-  // and the packages it imports (ajv, the X.509 structures), as from the project's own tree
-  symlinkSync(join(SRC, '..', 'node_modules'), join(tmp.dir, 'node_modules'))
+  transpiledTree(tmp.dir)
 })
 afterAll(() => tmp.cleanup())
 

@@ -23,8 +23,8 @@ describe('over-the-air delivery to a finished device', () => {
     return r.stdout.trim() === '' ? undefined : JSON.parse(r.stdout)
   }
   const imageOf = async (cid: string): Promise<string | undefined> => {
-    const list = (await cli('device', 'image', 'list-installed')) as {componentId: string; imageId: string}[]
-    return list.find((x) => x.componentId === cid)?.imageId
+    const list = (await cli('device', 'image', 'list-installed')) as {components: {uid: string; images: {uid: string}[]}[]}
+    return list.components.find((x) => x.uid === cid)?.images[0]?.uid
   }
   afterAll(async () => {
     await runCli(['sim', 'stop', '--all'], {env})

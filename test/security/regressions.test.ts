@@ -49,7 +49,7 @@ describe('boot survives an app that cannot start', () => {
 
   test('an installed app whose unwind area is out of bounds is logged at boot, the rest start', async () => {
     const stateDir = join(tmp.dir, 's')
-    let dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+    let dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
     await dev.install(await appImage(1, 'Blink', 'blink', {Gpio: [8]}))
     const bad = await appImage(2, 'BadUnwind', 'blink', {})
     bad.files.set(
@@ -62,7 +62,7 @@ describe('boot survives an app that cannot start', () => {
     )
     await expect(dev.install(bad)).rejects.toMatchObject({code: 'APP_NO_UNWIND_AREA'})
     await dev.shutdown()
-    dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+    dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
     try {
       expect(dev.appStatus(cid(1)).state).toBe('running')
       expect(dev.appStatus(cid(2)).state).toBe('stopped')

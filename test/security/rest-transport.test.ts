@@ -1,18 +1,20 @@
 /**
  * The REST API refuses what arrives on a transport that should not allow it: granting device capabilities
  * without a signed file, issuing capability files, and changing the simulated world are accepted only on
- * the local Unix socket (mode 0600), never over the HTTPS listener or the serial link (HTTP over SLIP/TCP).
+ * the local Unix socket (mode 0600), never over the HTTPS listener or the serial link (HTTPS over SLIP/TCP).
  * It also refuses malformed and oversize requests on every transport.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import http from 'node:http'
 import net from 'node:net'
+import {connect as tlsConnect} from 'node:tls'
+import {checkDeviceIdentity} from '../../src/device/device-identity.js'
 import {join} from 'node:path'
 import {attachTcp, SlipLink} from '../../src/protocol/link/slip-link.js'
 import {bytePipe} from '../../src/protocol/testing/memory.js'
 import {
   DeviceRestBackend,
-  connectionServer,
+  serialServer,
   createRestServer,
   listenHttps,
   listenUnix,
@@ -35,13 +37,14 @@ let serial: {close(): void; request(method: string, path: string, body?: unknown
 
 /** A real SLIP + userspace TCP link in memory; the device end feeds the handler's connection server. */
 function serialLink(h: RestHandler) {
+  const serialCa = serverTls(join(tmp.dir, 'state'), '192.168.35.2').ca
   const {a, b} = bytePipe()
   const host = new SlipLink(a, {heartbeatMs: 0})
   const dev = new SlipLink(b, {heartbeatMs: 0})
   const client = attachTcp(host, {address: '192.168.35.1'})
   const server = attachTcp(dev, {address: '192.168.35.2'})
-  const conns = connectionServer(h)
-  server.listen(80, (s) => conns.emit('connection', s))
+  const conns = serialServer(h, serverTls(join(tmp.dir, 'state'), '192.168.35.2'))
+  server.listen(443, (s) => conns.emit('connection', s))
   return {
     close() {
       host.close()
@@ -54,7 +57,9 @@ function serialLink(h: RestHandler) {
       return new Promise((resolve, reject) => {
         const req = http.request(
           {
-            createConnection: () => client.connect('192.168.35.2', 80) as unknown as net.Socket,
+            // HTTPS as a board's service UART serves it: TLS over the userspace TCP connection to 192.168.35.2:443
+            createConnection: () =>
+              tlsConnect({socket: client.connect('192.168.35.2', 443), host: '192.168.35.2', ca: serialCa, checkServerIdentity: checkDeviceIdentity}) as unknown as net.Socket,
             method,
             path,
             headers: payload ? {'Content-Type': 'application/json', 'Content-Length': String(payload.length)} : {},
@@ -125,6 +130,10 @@ describe('privileged /sphere/ extensions are local-socket only', () => {
       expect((await on(t, 'POST', '/sphere/capability/file', {capabilities: ['fieldServicing']})).status).toBe(403)
       expect((await on(t, 'PATCH', '/sphere/world', {set: {'buttons.A': true}})).status).toBe(403)
       expect((await on(t, 'POST', '/sphere/world/press', {button: 'A', holdMs: 1})).status).toBe(403)
+      // recovery erases the device: a peer off the local socket cannot ask for it (the uptime keeps growing)
+      const up = ((await on('unix', 'GET', '/status')).json() as {uptime: number}).uptime
+      expect((await on(t, 'POST', '/sphere/recover')).status).toBe(403)
+      expect(((await on('unix', 'GET', '/status')).json() as {uptime: number}).uptime).toBeGreaterThanOrEqual(up)
       expect(
         (
           (await on('unix', 'GET', '/sphere/world')).json() as {buttons: {name: string; pressed: boolean}[]}

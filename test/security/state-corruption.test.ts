@@ -7,7 +7,7 @@
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import {cpSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import {Device} from '../../src/os/index.js'
+import {clearAppCache, Device} from '../../src/os/index.js'
 import {appImage, cid, tempDir} from '../os/helpers.js'
 
 let tmp: {dir: string; cleanup: () => void}
@@ -47,7 +47,7 @@ function copy(): string {
   return d
 }
 
-const boot = (stateDir: string) => Device.boot({stateDir, clock: 'fast-forward', cacheDir})
+const boot = (stateDir: string) => Device.boot({stateDir, clock: 'fast-forward', cacheDir, multiApp: true})
 
 beforeAll(async () => {
   tmp = tempDir('sphere-sec-state-')
@@ -121,6 +121,8 @@ describe('corrupted state is detected at boot', () => {
       b[b.length >> 1]! ^= 0x10
       writeFileSync(join(cacheDir, f), b)
     }
+    // the disk cache is read by the first load of a binary in a process: start from an empty process cache
+    clearAppCache()
     const dev = await boot(d)
     await dev.runFor(300)
     expect(dev.appStatus(cid(2)).state).toBe('running')

@@ -21,6 +21,7 @@ export function makeApp(name: keyof typeof CID, over: Partial<SphereAppInfo> = {
     componentId: CID[name],
     name,
     state: 'running',
+    sched: over.state !== undefined && over.state !== 'running' ? null : 'S',
     pid: 10 + Object.keys(CID).indexOf(name),
     uid: 1000 + Object.keys(CID).indexOf(name),
     memory: {currentBytes: 64 * 1024, peakBytes: 96 * 1024, limitBytes: 256 * 1024},

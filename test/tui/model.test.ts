@@ -43,7 +43,8 @@ describe('monitor model', () => {
     expect(s2.device?.osVersion).toBe('26.01')
     expect(s2.deviceReceivedAt).toBe(20)
     const s3 = applyEvent(s2, {type: 'world', time: 3, world: makeWorld(['LED1_RED'])}, 30)
-    expect(ledGroups(s3.world)[0]).toEqual({name: 'LED1', lit: ['red'], color: 'red'})
+    expect(ledGroups(s3.world)[0]).toEqual({name: 'LED1', lit: ['red'], color: 'red', blinking: [], transitions: 0})
+    expect(s3.worldReceivedAt).toBe(30)
     const s4 = applyEvent(
       s3,
       {type: 'log', time: 4, componentId: CID.blink.toUpperCase(), entry: logEntry(1, 'hi')},

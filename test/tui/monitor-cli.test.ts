@@ -73,6 +73,8 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
   beforeAll(async () => {
     blink = await buildFixturePackage(home, dir, 'blink', {n: 1, name: 'blink'})
     spin = await buildFixturePackage(home, dir, 'spinner', {n: 2, name: 'spin', capabilities: {}})
+    // two high-level apps side by side: the simulator's own option (a real device keeps one)
+    await cli('sim', 'start', '--multi-app', '-o', 'json')
     await cli('device', 'sideload', 'deploy', '-p', blink.path, '--manual-start', '-o', 'json')
     await cli('device', 'sideload', 'deploy', '-p', spin.path, '-o', 'json')
   })
@@ -94,19 +96,18 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
       }[]
       world: {leds: unknown[]; buttons: unknown[]}
     }
-    expect(Object.keys(snap).sort()).toEqual(['apps', 'device', 'world'])
+    expect(Object.keys(snap).sort()).toEqual(['apps', 'board', 'device', 'world'])
     const status = (await cli('device', 'app', 'show-status', '-o', 'json')) as {componentId: string; state: string}[]
     const byId = new Map(snap.apps.map((a) => [a.componentId, a]))
     expect(status.map((s) => s.componentId).sort()).toEqual([...byId.keys()].sort())
     for (const s of status) expect([s.componentId, byId.get(s.componentId)?.state]).toEqual([s.componentId, s.state])
     expect(byId.get(blink.componentId)).toMatchObject({name: 'blink', state: 'stopped'})
     expect(byId.get(spin.componentId)).toMatchObject({name: 'spin', state: 'running'})
-    const osv = (await cli('device', 'show-os-version', '-o', 'json')) as {osVersion: string}
-    expect(snap.device.osVersion).toBe(osv.osVersion)
+    const osv = (await cli('device', 'show-os-version', '-o', 'json')) as {osversion: string}
+    expect(snap.device.osVersion).toBe(osv.osversion)
     // The applications' memory in the snapshot is what the device reports for the application group.
-    const mem = (await cli('device', 'app', 'show-memory-stats', '-o', 'json')) as {
-      currentMemoryUsageInBytes: number
-      peakUserModeMemoryUsageInBytes: number
+    const {memoryStats: mem} = (await cli('device', 'app', 'show-memory-stats', '-o', 'json')) as {
+      memoryStats: {currentMemoryUsageInBytes: number; peakUserModeMemoryUsageInBytes: number}
     }
     const total = snap.apps.reduce((n, a) => n + a.memory.currentBytes, 0)
     const again = (await cli('device', 'monitor', '--once', '-o', 'json')) as typeof snap
@@ -123,9 +124,9 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
   it('--once without -o prints the text table', async () => {
     const r = await runCli(['device', 'monitor', '--once'], {env})
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/NAME +CID +PID +UID STATE/)
-    expect(r.stdout).toMatch(/blink +5ee0a000 +- +\d+ stopped/)
-    expect(r.stdout).toMatch(/spin +5ee0a000 +\d+ +\d+ (running|blocked)/)
+    expect(r.stdout).toMatch(/NAME +CID +PID +UID STATE +S /)
+    expect(r.stdout).toMatch(/blink +5ee0a000 +- +\d+ Stopped +- /)
+    expect(r.stdout).toMatch(/spin +5ee0a000 +\d+ +\d+ Running +R /)
   })
 
   ;(hasTmux ? it : it.skip)(
@@ -145,13 +146,15 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
           tmux('send-keys', '-t', 'mon', 'j')
           s = await waitScreen((x) => rowOf(x, 'blink').startsWith('>'), 'blink selected', 10_000)
         }
-        expect(rowOf(s, 'blink')).toMatch(/stopped/)
+        expect(rowOf(s, 'blink')).toMatch(/ Stopped /)
         tmux('send-keys', '-t', 'mon', 's')
         s = await waitScreen(
-          (x) => /running|blocked/.test(rowOf(x, 'blink')) && x.includes('Started blink'),
+          (x) => / Running /.test(rowOf(x, 'blink')) && x.includes('Started blink'),
           'blink running on screen',
         )
-        expect(rowOf(s, 'blink')).toMatch(/^> blink +5ee0a000 +\d+ +\d+ (running|blocked) /)
+        // blink sleeps on its timer between toggles: Running, scheduler state S (never "blocked")
+        expect(rowOf(s, 'blink')).toMatch(/^> blink +5ee0a000 +\d+ +\d+ Running +[RS] /)
+        expect(s).not.toMatch(/blocked/i)
         const status = (await cli('device', 'app', 'show-status', '-i', blink.componentId, '-o', 'json')) as {
           state: string
         }[]
@@ -163,10 +166,10 @@ describe('sphere device monitor (built CLI, simulator daemon)', () => {
         expect(screen(true)).not.toMatch(/\u001b\[(?:[0-9;]*;)?(3[0-7]|9[0-7]|38)(;[0-9;]*)?m/)
         // help, then quit
         tmux('send-keys', '-t', 'mon', '?')
-        await waitScreen((x) => x.includes(' Keys |'), 'help')
+        await waitScreen((x) => x.includes(' Keys and legend |'), 'help')
         tmux('send-keys', '-t', 'mon', 'x')
         // wait until the help overlay is really gone: a `q` sent while it is open would only close it
-        await waitScreen((x) => x.includes(' Processes |') && !x.includes(' Keys |'), 'help closed')
+        await waitScreen((x) => x.includes(' Processes |') && !x.includes(' Keys and legend |'), 'help closed')
         tmux('send-keys', '-t', 'mon', 'q')
         // `q` closes the full-screen view: the alternate screen is left and the view is gone from the terminal
         await waitScreen((x) => !x.includes(' Processes |'), 'the view closed on q', 10_000)

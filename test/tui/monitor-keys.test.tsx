@@ -41,9 +41,19 @@ async function mount(opts: {src?: FakeSource; columns?: number; rows?: number; c
     )
   // input is attached in an effect: wait for the first data frame before typing
   await waitFor('blink')
+  // Ink draws at most every 33 ms (a frame asked for sooner comes at the end of that window): after a key, wait
+  // until no new frame came for longer than that, so the frame read next is the one the key led to.
   const press = async (k: string): Promise<void> => {
     r.stdin.write(k)
-    await new Promise((res) => setTimeout(res, 15))
+    let n = r.frames.length
+    for (let quiet = 0; quiet < 60;) {
+      await new Promise((res) => setTimeout(res, 10))
+      if (r.frames.length === n) quiet += 10
+      else {
+        n = r.frames.length
+        quiet = 0
+      }
+    }
   }
   const selectedRow = (): string =>
     frame()
@@ -61,7 +71,7 @@ describe('Monitor keys', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80)
     for (const title of [' Processes', ' Capabilities | blink', ' Log | blink', ' Audit', ' Board'])
       expect(m.frame()).toContain(title)
-    expect(lines.at(-1)).toContain('j/k select')
+    expect(lines.at(-1)).toContain('j/k move')
   })
 
   it('arrows and j/k move the selection, clamped at both ends', async () => {
@@ -160,8 +170,8 @@ describe('Monitor keys', () => {
     ])
     // the board panel shows what the device reports back
     m.src.emit({type: 'world', time: 1, world: makeWorld(['LED1_GREEN'], ['B'])})
-    await m.waitFor('B:DOWN')
-    expect(m.frame()).toMatch(/● LED1 green/)
+    await m.waitFor('B DOWN')
+    expect(m.frame()).toMatch(/● LED1 green steady on/)
   })
 
   it('/ filters the table as you type; Enter keeps it, Esc clears it', async () => {
@@ -175,7 +185,7 @@ describe('Monitor keys', () => {
     await m.press(KEY.backspace)
     await m.waitFor('1 of 3 | filter "sp"')
     await m.press(KEY.enter)
-    await m.waitFor((f) => f.includes('j/k select'))
+    await m.waitFor((f) => f.includes('j/k move'))
     expect(m.selectedRow()).toMatch(/^> spin/)
     // keys act on the filtered selection
     await m.press('s')

@@ -6,7 +6,7 @@ import {CapabilityPanel} from '../../src/tui/components/CapabilityPanel.js'
 import {DetailsPanel} from '../../src/tui/components/DetailsPanel.js'
 import {Footer, HINTS} from '../../src/tui/components/Footer.js'
 import {Header} from '../../src/tui/components/Header.js'
-import {HelpOverlay, KEY_BINDINGS} from '../../src/tui/components/HelpOverlay.js'
+import {HelpOverlay, IdsOverlay, KEY_BINDINGS, LEGEND} from '../../src/tui/components/HelpOverlay.js'
 import {LogTail} from '../../src/tui/components/LogTail.js'
 import {ProcessTable, scrollTop} from '../../src/tui/components/ProcessTable.js'
 import {applyEvent, initialState} from '../../src/tui/index.js'
@@ -30,7 +30,9 @@ describe('Header', () => {
 
   it('shows device ID, OS, uptime, clock, manufacturing state and capabilities', () => {
     const [l1, l2] = frame(<Header state={live} label="simulator 'default'" now={0} width={100} />)
-    expect(l1).toContain("sphere monitor | simulator 'default' | ID abababab")
+    // the 128-digit device ID is cut in the middle, keeping both ends, within the width
+    expect(l1).toMatch(/^sphere monitor \| simulator 'default' \| ID (ab)+a?~b?(ab)+ {2}\? help$/)
+    expect(l1?.length).toBeLessThanOrEqual(100)
     expect(l2).toBe('OS 25.04 up 1h02m clock fast-fwd x4 mfg DeviceComplete caps appDevelopment')
   })
 
@@ -45,7 +47,7 @@ describe('Header', () => {
 
   it('shows connecting before the first snapshot', () => {
     const [l1, l2] = frame(<Header state={initialState()} label="serial /dev/ttyUSB0" now={0} width={80} />)
-    expect(l1).toBe('sphere monitor | serial /dev/ttyUSB0')
+    expect(l1).toBe('sphere monitor | serial /dev/ttyUSB0  ? help')
     expect(l2).toBe('connecting to serial /dev/ttyUSB0...')
   })
 })
@@ -66,10 +68,10 @@ describe('ProcessTable', () => {
       <ProcessTable apps={apps} selected={1} width={80} height={6} filter="" total={3} stale={false} />,
     )
     expect(lines[0]).toMatch(/^ Processes | 3 apps$/)
-    expect(lines[1]).toMatch(/^ {2}NAME +CID +PID +UID STATE +MEMORY +NOW\/PEAK\/LIMIT RST +CPU$/)
-    expect(lines[2]).toMatch(/^ {2}blink +4d46953f +10 +1000 running +██████░▏ 200K\/240K\/256K +1 +71%$/)
-    expect(lines[3]).toMatch(/^> sensor +11111111 +- +1001 stopped +██▏░░░░░ 64K\/96K\/256K +0 +-$/)
-    expect(lines[4]).toMatch(/^ {2}spin +aaaaaaaa +12 +1002 crashed/)
+    expect(lines[1]).toMatch(/^ {2}NAME +CID +PID +UID STATE +S +MEMORY +NOW\/PEAK\/LIMIT RST +CPU$/)
+    expect(lines[2]).toMatch(/^ {2}blink +4d46953f +10 +1000 Running +S +█████░▏ 200K\/240K\/256K +1 +71%$/)
+    expect(lines[3]).toMatch(/^> sensor +11111111 +- +1001 Stopped +- +██▏░░░░ 64K\/96K\/256K +0 +-$/)
+    expect(lines[4]).toMatch(/^ {2}spin +aaaaaaaa +12 +1002 Crashed +- /)
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80)
   })
 
@@ -190,21 +192,48 @@ describe('LogTail', () => {
 })
 
 describe('BoardPanel', () => {
-  it('shows each RGB LED colour, the buttons and the pins in use', () => {
+  it('shows each lit RGB LED colour on a line, the ones steady off, the buttons and the pins in use', () => {
     const lines = frame(
-      <BoardPanel world={makeWorld(['LED1_RED', 'LED2_RED', 'LED2_BLUE'], ['A'])} width={39} height={7} />,
+      <BoardPanel world={makeWorld(['LED1_RED', 'LED2_RED', 'LED2_BLUE'], ['A'])} width={60} height={7} />,
     )
     expect(lines[0]).toMatch(/^ Board | b\/B press A\/B$/)
-    expect(lines[1]).toMatch(/^● LED1 red +● LED2 magenta$/)
-    expect(lines[2]).toMatch(/^○ LED3 off +○ LED4 off$/)
-    expect(lines[3]).toMatch(/^○ STATUS off +○ NETWORKING off$/)
-    expect(lines[4]).toBe('Buttons  A:DOWN  B:up')
-    expect(lines[5]).toBe('Pins 8>0 12<0')
+    expect(lines[1]).toBe('● LED1 red steady on  0 toggles')
+    expect(lines[2]).toBe('● LED2 magenta steady on  0 toggles')
+    expect(lines[3]).toBe('○ LED3 LED4 STATUS NETWORKING steady off')
+    expect(lines[4]).toBe('Buttons A DOWN  B up')
+    expect(lines[5]).toBe('Pins out 8=0 | in 12=0')
+  })
+
+  it('a blinking LED shows its rate and toggle count however seldom the frame is drawn; it is steady once it stops', () => {
+    // LED1 red toggled every 125 ms: 41 changes, the last at 5,000 ms (virtual); the button was pressed 3 times
+    const w = makeWorld([], [])
+    const red = w.leds.find((l) => l.name === 'LED1_RED')!
+    Object.assign(red, {transitions: 41, lastChangeMs: 5000, periodMs: 125})
+    w.gpios[0] = {...w.gpios[0]!, transitions: 41, lastChangeMs: 5000, periodMs: 125}
+    w.buttons[0] = {...w.buttons[0]!, presses: 3}
+    w.virtualTimeMs = 5060
+    const lines = frame(<BoardPanel world={w} width={60} height={7} />)
+    expect(lines[1]).toBe('◐ LED1 red blinking 4.0 Hz  41 toggles')
+    expect(lines[3]).toBe('Buttons A up, 3 presses  B up')
+    expect(lines[4]).toBe('Pins out 8 blinking 4.0 Hz | in 12=1')
+    // the same state 2 s later (no change since): steady again
+    const later = frame(<BoardPanel world={w} nowMs={7100} width={60} height={7} />)
+    expect(later[1]).toBe('○ LED1 LED2 LED3 LED4 STATUS NETWORKING steady off')
+    expect(later[3]).toBe('Pins out 8=1 | in 12=1')
+  })
+
+  it('shows PWM duty', () => {
+    const w = {
+      ...makeWorld(),
+      pwm: [{controller: 'PWM-CONTROLLER-0', channel: 1, gpio: 1, enabled: true, dutyPercent: 25, periodNs: 1e6, dutyNs: 2.5e5}],
+    }
+    const text = frame(<BoardPanel world={w} width={70} height={8} />).join('\n')
+    expect(text).toContain('PWM PWM-CONTROLLER-0.1 (GPIO 1) duty 25%')
   })
 
   it('handles a board with no pins in use, and no board', () => {
     const w = {...makeWorld(), gpios: []}
-    expect(frame(<BoardPanel world={w} width={39} height={7} />)[5]).toBe('Pins (none in use)')
+    expect(frame(<BoardPanel world={w} width={39} height={7} />)[3]).toBe('Pins (none in use)')
     expect(frame(<BoardPanel world={undefined} width={39} height={3} />)[1]).toBe('no board state')
   })
 })
@@ -215,19 +244,45 @@ describe('DetailsPanel', () => {
     const lines = frame(<DetailsPanel app={app} usage={{used: ['Gpio:9'], denied: {}}} width={60} height={10} />)
     expect(lines[0]).toContain('Details | blink')
     expect(lines[1]).toBe(`Component ${CID.blink}`)
-    expect(lines[2]).toBe('State running  pid 10  uid 1000  restarts 4  cpu 25%')
-    expect(lines[3]).toBe('Memory now 64K (65536 B)')
-    expect(lines[4]).toBe('       peak 96K (98304 B)  limit 256K (262144 B)')
-    expect(lines[5]).toBe('Capabilities (1/3 used)')
-    expect(lines[6]).toMatch(/^· Gpio:8 +unused$/)
-    expect(lines[7]).toMatch(/^✓ Gpio:9 +used$/)
+    expect(lines[2]).toBe('State Running  pid 10  uid 1000  restarts 4  cpu 25%')
+    expect(lines[3]).toBe('Scheduler S: sleeping')
+    expect(lines[4]).toBe('Memory now 64K (65536 B)')
+    expect(lines[5]).toBe('       peak 96K (98304 B)  limit 256K (262144 B)')
+    expect(lines[6]).toBe('Capabilities (1/3 used)')
+    expect(lines[7]).toMatch(/^· Gpio:8 +unused$/)
+    expect(lines[8]).toMatch(/^✓ Gpio:9 +used$/)
+  })
+
+  it('says what a sleeping app waits on, and why a crashed app stopped', () => {
+    const sleeper = frame(
+      <DetailsPanel app={makeApp('blink', {waitingOn: 'timer'})} usage={undefined} width={60} height={10} />,
+    )
+    expect(sleeper[3]).toBe('Scheduler S: sleeping: waiting on timer')
+    const crashed = makeApp('spin', {state: 'crashed', pid: null, crashReason: 'exit code 3'})
+    const lines = frame(<DetailsPanel app={crashed} usage={undefined} width={60} height={10} />)
+    expect(lines[2]).toMatch(/^State Crashed  pid -/)
+    expect(lines[3]).toBe('Crashed: exit code 3')
   })
 })
 
 describe('HelpOverlay and Footer', () => {
-  it('lists every key binding', () => {
-    const text = frame(<HelpOverlay width={90} height={14} />).join('\n')
+  it('lists every key binding and a legend of every abbreviation on screen', () => {
+    const text = frame(<HelpOverlay width={100} height={30} />).join('\n')
     for (const [k, what] of KEY_BINDINGS) expect(text).toContain(`${k.padEnd(12)}${what}`)
+    for (const [k, what] of LEGEND) expect(text).toContain(`${k.padEnd(12)}${what}`)
+    // every column header and mark of the screen is in the legend
+    const legend = LEGEND.map(([k]) => k).join(' ')
+    for (const abbr of ['CID', 'PID', 'UID', 'STATE', 'S', 'MEMORY', 'RST', 'CPU', 'clock', 'mfg', 'caps', '~', '◐', '●', '○', 'Pins', 'DENY'])
+      expect(legend.split(/\s+/)).toContain(abbr)
+  })
+
+  it('i shows the IDs whole, wrapped to the width', () => {
+    const lines = frame(
+      <IdsOverlay width={50} height={10} deviceId={'ab'.repeat(64)} app={{name: 'blink', componentId: CID.blink}} />,
+    )
+    expect(lines.slice(2, 5).join('') + lines[5]).toContain('ab'.repeat(64))
+    expect(lines).toContain(`Component ID of blink`)
+    expect(lines).toContain(CID.blink)
   })
 
   it('footer shows hints, messages, the filter being typed and confirmations', () => {

@@ -6,7 +6,8 @@ describe('monitor snapshot', () => {
   it('readSnapshot returns {device, apps, world} from the first line and closes the stream', async () => {
     const src = new FakeSource()
     const snap = await readSnapshot(src, 1000)
-    expect(Object.keys(snap)).toEqual(['device', 'apps', 'world'])
+    expect(Object.keys(snap)).toEqual(['device', 'apps', 'world', 'board'])
+    expect(snap.board.leds[0]).toEqual({name: 'LED1', state: 'off', color: 'off', blinkHz: null, transitions: 0})
     expect(snap.apps.map((a) => a.name)).toEqual(['blink', 'sensor'])
     expect(src.connected).toBe(false)
   })
@@ -33,14 +34,13 @@ describe('monitor snapshot', () => {
     expect(lines[0]).toMatch(/^Device abab/)
     expect(lines[1]).toBe('OS 25.04  up 1h02m  realtime x1  Blank  caps appDevelopment')
     const header = lines.find((l) => l.includes('NAME')) as string
-    expect(header).toMatch(/NAME +CID +PID +UID STATE +MEMORY +NOW\/PEAK\/LIMIT RST +CPU/)
+    expect(header).toMatch(/NAME +CID +PID +UID STATE +S +MEMORY +NOW\/PEAK\/LIMIT RST +CPU/)
     const blink = lines.find((l) => l.includes('blink')) as string
-    expect(blink).toMatch(/blink +4d46953f +10 +1000 running +█+░*▏?░* 128K\/200K\/256K +2 +50%/)
+    expect(blink).toMatch(/blink +4d46953f +10 +1000 Running +S +█+░*▏?░* 128K\/200K\/256K +2 +50%/)
     const sensor = lines.find((l) => l.includes('sensor')) as string
-    expect(sensor).toMatch(/sensor +11111111 +- +1001 stopped .* +0 +-$/)
-    expect(text).toContain('LEDs LED1:green LED2:off')
-    expect(text).toContain('Buttons A:up B:down')
-    expect(text).toContain('Buttons A:up B:down  Pins 8>1 12<1')
+    expect(sensor).toMatch(/sensor +11111111 +- +1001 Stopped +- .* +0 +-$/)
+    expect(text).toContain('● LED1 green steady on  0 toggles\n○ LED2 LED3 LED4 STATUS NETWORKING steady off')
+    expect(text).toContain('Buttons A up  B DOWN\nPins out 8=1 | in 12=1')
   })
 
   it('says so when nothing is installed', () => {

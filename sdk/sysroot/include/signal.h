@@ -57,14 +57,20 @@ struct sigaction {
 
 int sigaction(int signum, const struct sigaction *__restrict act, struct sigaction *__restrict oldact);
 int kill(pid_t pid, int sig);
-/* sigset_t is wasi-libc's 8-bit placeholder: the set operations track signals 1-8 only. Masks do not delay
-   delivery (handlers only run between library calls anyway). */
+/* sigset_t holds signals 1-31 (sysroot/include/__typedef_sigset_t.h). A blocked signal stays pending until it
+   is unblocked or taken by sigtimedwait / sigwaitinfo / sigwait. */
 int sigemptyset(sigset_t *set);
 int sigfillset(sigset_t *set);
 int sigaddset(sigset_t *set, int signum);
 int sigdelset(sigset_t *set, int signum);
 int sigismember(const sigset_t *set, int signum);
 int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict oldset);
+int sigpending(sigset_t *set);
+struct timespec;
+int sigtimedwait(const sigset_t *__restrict set, siginfo_t *__restrict info,
+                 const struct timespec *__restrict timeout);
+int sigwaitinfo(const sigset_t *__restrict set, siginfo_t *__restrict info);
+int sigwait(const sigset_t *__restrict set, int *__restrict sig);
 int pthread_sigmask(int how, const sigset_t *__restrict set, sigset_t *__restrict oldset);
 
 #ifdef __cplusplus

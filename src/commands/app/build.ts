@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
 import {buildApp} from '../../sdk/index.js'

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {createApp, listTemplates, type CreateResult} from '../../sdk/index.js'
 

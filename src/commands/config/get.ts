@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {SphereConfig, assertConfigKey, sphereHome} from '../../cli/config.js'
 import {SphereError} from '../../util/errors.js'

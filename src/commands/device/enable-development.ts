@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {DeviceCommand} from '../../cli/device-command.js'
 
 export default class EnableDevelopment extends DeviceCommand<{deviceId: string; capabilities: string[]}> {
@@ -10,7 +10,7 @@ export default class EnableDevelopment extends DeviceCommand<{deviceId: string; 
     'enable-rt-core-debugging': Flags.boolean({char: 'r', description: 'Also allow real-time core debugging'}),
     catalog: Flags.string({char: 'c', description: 'Ignored locally (cloud catalog)'}),
     'resource-group': Flags.string({char: 'g', description: 'Ignored locally (cloud resource group)'}),
-    'device-group': Flags.string({description: 'Ignored locally'}),
+    'device-group': Flags.string({short: 'dg', description: 'Ignored locally'}),
     product: Flags.string({char: 'p', description: 'Ignored locally'}),
   }
 

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {colorEnabled} from '../../util/color.js'
 import {DeviceCommand} from '../../cli/device-command.js'
 import {formatSnapshotText, initialState, launchMonitor, readSnapshot, type MonitorSnapshot} from '../../tui/index.js'
@@ -48,6 +48,7 @@ When stdout is not a terminal, or with --once, it prints one snapshot instead: a
         ...snap,
         connection: {status: 'live' as const, since: Date.now()},
         deviceReceivedAt: Date.now(),
+        worldReceivedAt: Date.now(),
       }
       process.stdout.write(formatSnapshotText(state, {width: process.stdout.columns || 100, now: Date.now()}) + '\n')
       return undefined

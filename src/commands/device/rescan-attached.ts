@@ -1,14 +1,16 @@
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
-import {discoverDevices, type DiscoveredDevice} from '../../device/discovery.js'
+import {discoverDevices} from '../../device/discovery.js'
+import {attachedRow, type AttachedRow} from './list-attached.js'
 
-export default class RescanAttached extends SphereCommand<{count: number; devices: DiscoveredDevice[]}> {
+export default class RescanAttached extends SphereCommand<{count: number; devices: AttachedRow[]}> {
   static override summary = 'Rescan for attached devices and show how many answer'
   static override examples = ['<%= config.bin %> device rescan-attached --query count']
+  static override tableRows = 'devices'
 
-  async execute(): Promise<{count: number; devices: DiscoveredDevice[]}> {
+  async execute(): Promise<{count: number; devices: AttachedRow[]}> {
     await this.parse(RescanAttached)
-    const devices = await discoverDevices(sphereHome(), {probeSerial: true})
+    const devices = (await discoverDevices(sphereHome(), {probeSerial: true})).map(attachedRow)
     return {count: devices.length, devices}
   }
 }

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {generateHeader, headerDefines, headerPathFor, loadHardwareDefinition} from '../../image/index.js'
 import {writeFileAtomic} from '../../util/atomic-file.js'

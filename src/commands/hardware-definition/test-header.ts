@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {readFileSync} from 'node:fs'
 import {SphereCommand} from '../../cli/base-command.js'
 import {generateHeader, headerPathFor, loadHardwareDefinition} from '../../image/index.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {resolve} from 'node:path'
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
@@ -37,7 +37,7 @@ export default class ImagePackagePackApplication extends SphereCommand<PackAppli
       required: true,
       description: 'Directory to package: the executable(s) and app_manifest.json',
     }),
-    destination: Flags.string({description: 'Path of the image package to create (alias: --output-file)', aliases: ['output-file']}),
+    destination: Flags.string({short: 'of', description: 'Path of the image package to create (alias: --output-file)', aliases: ['output-file']}),
     'application-manifest': Flags.string({
       char: 'a',
       description:

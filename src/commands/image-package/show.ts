@@ -1,13 +1,11 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
-import {
-  loadTrustStore,
-  parseImagePackage,
-  summarizeImagePackage,
-  verifyImagePackage,
-  type ImagePackageSummary,
-} from '../../image/index.js'
+// the image modules this command uses, not src/image/index.ts: its start-up then loads no hardware definitions or packers
+import {loadTrustStore} from '../../image/keys.js'
+import {verifyImagePackage} from '../../image/package.js'
+import {summarizeImagePackage, type ImagePackageSummary} from '../../image/summary.js'
+import {parsePackageFile} from '../../cli/files.js'
 import {readInputFile} from '../image/verify.js'
 
 export default class ImagePackageShow extends SphereCommand<ImagePackageSummary> {
@@ -35,7 +33,7 @@ export default class ImagePackageShow extends SphereCommand<ImagePackageSummary>
   async execute(): Promise<ImagePackageSummary> {
     const {flags} = await this.parse(ImagePackageShow)
     const bytes = readInputFile(flags['image-package'])
-    const pkg = parseImagePackage(bytes)
+    const pkg = parsePackageFile(flags['image-package'], bytes)
     const verification = verifyImagePackage(bytes, loadTrustStore(sphereHome(), {createDevKey: false}))
     return summarizeImagePackage(pkg, verification)
   }

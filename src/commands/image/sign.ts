@@ -1,11 +1,10 @@
-import {Flags} from '@oclif/core'
-import {readFileSync} from 'node:fs'
+import {Flags} from '../../cli/flags.js'
 import {resolve} from 'node:path'
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
 import {loadOrCreateDevKey, parseImagePackage, signImagePackage, signingKeyFromPem, toHex} from '../../image/index.js'
 import {writeFileAtomic} from '../../util/atomic-file.js'
-import {usageError} from '../../util/errors.js'
+import {packageFileError, readInputFileSync} from '../../cli/files.js'
 import {readInputFile} from './verify.js'
 
 export interface SignResult {
@@ -42,15 +41,15 @@ export default class ImageSign extends SphereCommand<SignResult> {
     const bytes = readInputFile(flags['image-package'])
     let key
     if (flags.key) {
-      let pem: string
-      try {
-        pem = readFileSync(flags.key, 'utf8')
-      } catch {
-        throw usageError('FILE_NOT_FOUND', `key file not found: ${flags.key}`)
-      }
+      const pem = readInputFileSync(flags.key, 'key file', 1 << 20).toString('utf8')
       key = signingKeyFromPem(pem, flags.key)
     } else key = loadOrCreateDevKey(sphereHome())
-    const signed = signImagePackage(bytes, key)
+    let signed: Uint8Array
+    try {
+      signed = signImagePackage(bytes, key)
+    } catch (e) {
+      throw packageFileError(flags['image-package'], e)
+    }
     const out = resolve(flags['output-file'] ?? flags['image-package'])
     writeFileAtomic(out, signed)
     const pkg = parseImagePackage(signed)

@@ -1,29 +1,15 @@
-import {Flags} from '@oclif/core'
-import {readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {Flags} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
-import {
-  MAX_PACKAGE_BYTES,
-  loadTrustStore,
-  trustAnchorFromPem,
-  verifyImagePackage,
-  type TrustAnchor,
-} from '../../image/index.js'
-import {SphereError, usageError} from '../../util/errors.js'
+import {readInputFileSync} from '../../cli/files.js'
+import {loadTrustStore, trustAnchorFromPem, type TrustAnchor} from '../../image/keys.js'
+import {verifyImagePackage} from '../../image/package.js'
+import {SphereError} from '../../util/errors.js'
 
-/** Reads a file for a command, with one-line errors for missing/oversized files. */
-export function readInputFile(path: string, max = MAX_PACKAGE_BYTES): Uint8Array {
-  let size: number
-  try {
-    const st = statSync(path)
-    if (!st.isFile()) throw new SphereError('FILE_NOT_FOUND', `not a file: ${path}`)
-    size = st.size
-  } catch (e) {
-    if (e instanceof SphereError) throw e
-    throw new SphereError('FILE_NOT_FOUND', `file not found: ${path}`)
-  }
-  if (size > max) throw new SphereError('IMAGE_TOO_LARGE', `${path}: ${size} bytes exceeds the ${max}-byte limit`)
-  return readFileSync(path)
+/** An image package a flag names (one-line errors naming the file: missing, a folder, too large). */
+export function readInputFile(path: string): Uint8Array {
+  return readInputFileSync(path, 'image package')
 }
 
 export interface VerifyCommandResult {
@@ -66,16 +52,18 @@ export default class ImageVerify extends SphereCommand<VerifyCommandResult> {
     let anchors: TrustAnchor[]
     const anchorFile = flags.certificate ?? flags['public-key']
     if (anchorFile) {
-      let data: Buffer
-      try {
-        data = readFileSync(anchorFile)
-      } catch {
-        throw usageError('FILE_NOT_FOUND', `file not found: ${anchorFile}`)
-      }
+      const data = readInputFileSync(anchorFile, flags.certificate ? 'certificate' : 'public key', 1 << 20)
       anchors = [trustAnchorFromPem(data, anchorFile)]
     } else anchors = loadTrustStore(sphereHome()).anchors
     const r = verifyImagePackage(bytes, anchors)
-    if (!r.ok) throw new SphereError('IMAGE_VERIFY_FAILED', `${flags['image-package']}: ${r.reason}`)
+    if (!r.ok) {
+      // against the trust store, a signature that verifies with no trusted key is an untrusted signer: say how to fix it
+      const fix =
+        !anchorFile && r.code === 'IMAGE_BAD_SIGNATURE'
+          ? `; re-sign it with your key (\`sphere image sign -p ${flags['image-package']}\`), add the signer's certificate to ${join(sphereHome(), 'trust')}/, or set SPHERE_HOME to the folder of the machine that signed it`
+          : ''
+      throw new SphereError('IMAGE_VERIFY_FAILED', `${flags['image-package']}: ${r.reason.replace(/\.$/, '')}${fix}.`)
+    }
     return {
       imagePackage: flags['image-package'],
       verified: true,

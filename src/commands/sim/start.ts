@@ -1,8 +1,19 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../cli/flags.js'
 import {SphereCommand} from '../../cli/base-command.js'
 import {sphereHome} from '../../cli/config.js'
 import {assertSimName, connectSim, liveDaemon, stopDaemon} from '../../device/index.js'
 import {SphereError} from '../../util/errors.js'
+import {existsSync, statSync} from 'node:fs'
+import {dirname, resolve} from 'node:path'
+
+/** The recording file as an absolute path (the daemon runs elsewhere); its folder must exist. */
+function recordPath(file: string): string {
+  const p = resolve(file)
+  if (!existsSync(dirname(p)) || !statSync(dirname(p)).isDirectory())
+    throw new SphereError('BAD_RECORD_PATH', `Cannot record to ${file}: the folder ${dirname(p)} does not exist.`, {exit: 2})
+  if (existsSync(p) && statSync(p).isDirectory()) throw new SphereError('BAD_RECORD_PATH', `Cannot record to ${file}: it is a folder.`, {exit: 2})
+  return p
+}
 
 export interface SimStartResult {
   name: string
@@ -12,17 +23,24 @@ export interface SimStartResult {
   serialPath: string | null
   listen: string | null
   deviceId: string | null
+  /** The recording file (sim start --record), or null. */
+  record: string | null
+  /** Several high-level apps side by side (--multi-app; ours, not a real device's). */
+  multiApp: boolean
 }
 
 export default class SimStart extends SphereCommand<SimStartResult> {
   static override summary = 'Start a simulated MT3620 device in the background'
   static override description =
-    'Starts a simulator daemon that keeps running between commands. Device commands auto-start the default simulator, so this is only needed for named simulators, a serial (PTY) link, an HTTPS listener or a world file.'
+    'Starts a simulator daemon that keeps running between commands. Device commands auto-start the default simulator, so this is only needed for named simulators, a serial (PTY) link, an HTTPS listener, a world file or the host\'s internet (--internet).'
   static override examples = [
     '<%= config.bin %> sim start',
     '<%= config.bin %> sim start --name lab --serial',
     '<%= config.bin %> sim start --listen 127.0.0.1:8443',
     '<%= config.bin %> sim start --world world.yaml --clock fast-forward',
+    '<%= config.bin %> sim start --internet',
+    '<%= config.bin %> sim start --name lab --record session.rec',
+    '<%= config.bin %> sim start --name suite --multi-app',
   ]
   static override flags = {
     name: Flags.string({char: 'n', description: 'Simulator name', default: 'default'}),
@@ -32,7 +50,19 @@ export default class SimStart extends SphereCommand<SimStartResult> {
     port: Flags.integer({description: 'Shorthand for --listen 127.0.0.1:PORT', min: 1, max: 65535}),
     'service-listen': Flags.string({description: 'Serve the device-list service (GET /api/service/devices) on HOST:PORT'}),
     world: Flags.string({description: 'World file (YAML/JSON) describing buttons, sensors and UART peers'}),
+    internet: Flags.boolean({
+      description:
+        "Resolve names the device does not know with the host's resolver, so apps reach real internet hosts (still only names in their AllowedConnections)",
+    }),
     clock: Flags.string({description: 'Virtual clock mode', options: ['realtime', 'fast-forward'], default: 'realtime'}),
+    record: Flags.string({
+      description:
+        'Record every input into FILE (and the trace of the run into FILE.trace) for `sphere replay`; a recorded realtime device runs its deterministic clock paced to wall time',
+    }),
+    'multi-app': Flags.boolean({
+      description:
+        'Ours, not a real device\'s: let several high-level apps run side by side (an MT3620 runs one; a second one replaces it)',
+    }),
     restart: Flags.boolean({description: 'Restart the simulator if it is already running (to apply new options)'}),
   }
   static override columns = [
@@ -52,7 +82,7 @@ export default class SimStart extends SphereCommand<SimStartResult> {
       throw new SphereError('BAD_LISTEN', `Invalid --listen '${listen}': expected HOST:PORT.`, {exit: 2})
     }
     const running = liveDaemon(home, flags.name)
-    const wantsOptions = flags.serial || flags['serial-port'] || listen || flags['service-listen'] || flags.world || flags.clock !== 'realtime'
+    const wantsOptions = flags.serial || flags['serial-port'] || listen || flags['service-listen'] || flags.world || flags.internet || flags.record || flags['multi-app'] || flags.clock !== 'realtime'
     if (running && (flags.restart || wantsOptions)) {
       if (!flags.restart) {
         throw new SphereError('SIM_RUNNING', `Simulator '${flags.name}' is already running (pid ${running.pid}).`, {
@@ -67,6 +97,9 @@ export default class SimStart extends SphereCommand<SimStartResult> {
       ...(listen ? {listen} : {}),
       ...(flags['service-listen'] ? {serviceListen: flags['service-listen']} : {}),
       ...(flags.world ? {world: flags.world} : {}),
+      ...(flags.internet ? {internet: true} : {}),
+      ...(flags.record ? {record: recordPath(flags.record)} : {}),
+      ...(flags['multi-app'] ? {multiApp: true} : {}),
       clock: flags.clock as 'realtime' | 'fast-forward',
     })
     return {
@@ -77,6 +110,8 @@ export default class SimStart extends SphereCommand<SimStartResult> {
       serialPath: info.serialPath ?? null,
       listen: info.listen ?? null,
       deviceId: info.deviceId ?? null,
+      record: flags.record ? recordPath(flags.record) : null,
+      multiApp: info.multiApp ?? false,
     }
   }
 }

@@ -6,6 +6,9 @@ import {UartPort} from './uart.js'
 export type Level = 0 | 1
 
 const MAX_GPIO = 128
+/** Change times kept per pin, and how far back before the last change they count for its period. */
+const RING = 16
+const PERIOD_WINDOW_NS = 5_000 * 1e6
 
 /** A change the world reports: a pin changed level (driven by an app or by the outside). */
 export interface PinChange {
@@ -53,6 +56,17 @@ export class World {
   /** Per GPIO: -1 = never set (reads high), else the level. Arrays keep the syscall path cheap. */
   private readonly levels = new Int8Array(MAX_GPIO).fill(-1)
   private readonly outputs = new Uint8Array(MAX_GPIO)
+  /**
+   * Per GPIO: level changes since the world was made, and the virtual time (ns) of the last one (-1: never).
+   * A monitor compares two readings to tell a steady pin from a blinking one and measure its rate, however
+   * seldom it looks (a level sampled once a frame aliases: 8 toggles a second look steady at 1 frame/s).
+   */
+  private readonly changes = new Uint32Array(MAX_GPIO)
+  private readonly lastChangeNs = new Float64Array(MAX_GPIO).fill(-1)
+  /** Per GPIO: the virtual times (ns) of its last RING changes, a ring indexed by the change count. */
+  private readonly recent = new Float64Array(MAX_GPIO * RING)
+  /** The virtual clock (ns since boot) of the kernel that runs this world; set by the kernel. */
+  clock: () => number = () => 0
   private readonly listeners = new Set<(c: PinChange) => void>()
   private readonly peripheralListeners = new Set<(c: PeripheralChange) => void>()
 
@@ -65,6 +79,11 @@ export class World {
   }))
   /** Per PWM controller and channel: the last applied state (undefined = never applied). */
   readonly pwm: (PwmChannelState | undefined)[][] = PWM_CONTROLLERS.map((c) => c.gpios.map(() => undefined))
+  /**
+   * Where bytes from the host (a PTY bridged to a UART) enter the device: the booted device's kernel
+   * (record / replay, Kernel.hostInput). Unset: applied at once.
+   */
+  hostGate?: (input: {source: string; object: string; event: string; args?: unknown[]}, apply: () => void) => void
   /** One UART per ISU. */
   readonly uarts: ReadonlyMap<string, UartPort> = new Map(ISU_NAMES.map((n) => [n, new UartPort(n)]))
   /** Simulated real-time apps (by lower-case component ID). */
@@ -259,8 +278,34 @@ export class World {
     return b
   }
 
+  /**
+   * Level changes of a pin so far, the virtual time (ns) of the last one (-1: none yet), and the mean time
+   * between its recent changes (ns; undefined unless at least 3 changes fall within PERIOD_WINDOW_NS before the
+   * last one): a pin toggled every 125 ms reports 125 ms, i.e. blinks at 4 Hz.
+   */
+  transitions(gpio: number): {count: number; lastNs: number; periodNs?: number} {
+    const count = this.changes[gpio] ?? 0
+    const lastNs = this.lastChangeNs[gpio] ?? -1
+    let first = lastNs
+    let n = 1
+    for (let k = 1; k < Math.min(count, RING); k++) {
+      const t = this.recent[gpio * RING + ((count - 1 - k) % RING)]!
+      if (lastNs - t > PERIOD_WINDOW_NS) break
+      first = t
+      n++
+    }
+    return n >= 3 ? {count, lastNs, periodNs: (lastNs - first) / (n - 1)} : {count, lastNs}
+  }
+
   private set(gpio: number, level: Level, source: PinChange['source']): void {
     if (this.levels[gpio] === level) return
+    // a pin never set reads high: driving it high is no change of level
+    if (this.level(gpio) !== level) {
+      const t = this.clock()
+      this.recent[gpio * RING + (this.changes[gpio]! % RING)] = t
+      this.changes[gpio]!++
+      this.lastChangeNs[gpio] = t
+    }
     this.levels[gpio] = level
     for (const fn of this.listeners) fn({gpio, level, source})
   }

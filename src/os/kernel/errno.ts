@@ -33,6 +33,8 @@ export const Errno = {
   ESRCH: 71,
   ETIMEDOUT: 73,
   ENOTCAPABLE: 76,
+  /** Linux names wasi-libc lacks: 128 + the Linux number, as the SDK's errno.h defines them. */
+  ENODATA: 128 + 61,
 } as const
 
 export type ErrnoName = keyof typeof Errno

@@ -49,18 +49,32 @@ export type OsEventType = OsEvent['type']
 export class EventBus {
   private seq = 0
   private readonly listeners = new Set<(e: OsEvent) => void>()
+  /** Subscribers to every type, and per type the subscribers that asked for it: what `hasListeners` reads. */
+  private everyType = 0
+  private readonly perType = new Map<OsEventType, number>()
   private readonly now: () => number
 
   constructor(now: () => number) {
     this.now = now
   }
 
+  /**
+   * Whether any subscriber takes events of `type`. An emitter on a hot path (a GPIO change) checks it before
+   * it builds the event's body, and calls `skip()` instead of `emit` when nobody does.
+   */
+  hasListeners(type: OsEventType): boolean {
+    return this.everyType > 0 || this.perType.has(type)
+  }
+
+  /** An event nobody takes: it still uses its sequence number, so `seq` counts every event as before. */
+  skip(): void {
+    this.seq++
+  }
+
   emit(body: OsEventBody): void {
-    if (this.listeners.size === 0) {
-      this.seq++
-      return
-    }
-    const e = {...body, seq: ++this.seq, t: this.now()} as OsEvent
+    const seq = ++this.seq
+    if (!this.hasListeners(body.type)) return
+    const e = {...body, seq, t: this.now()} as OsEvent
     for (const fn of this.listeners) {
       try {
         fn(e)
@@ -72,9 +86,24 @@ export class EventBus {
 
   /** Subscribe to every event (optionally only some types). Returns the unsubscribe function. */
   subscribe(fn: (e: OsEvent) => void, types?: readonly OsEventType[]): () => void {
-    const filter = types ? new Set<string>(types) : undefined
+    const filter = types ? new Set<OsEventType>(types) : undefined
     const l = filter ? (e: OsEvent) => (filter.has(e.type) ? fn(e) : undefined) : fn
     this.listeners.add(l)
-    return () => this.listeners.delete(l)
+    this.count(filter, 1)
+    return () => {
+      if (this.listeners.delete(l)) this.count(filter, -1)
+    }
+  }
+
+  private count(filter: Set<OsEventType> | undefined, by: 1 | -1): void {
+    if (!filter) {
+      this.everyType += by
+      return
+    }
+    for (const t of filter) {
+      const n = (this.perType.get(t) ?? 0) + by
+      if (n > 0) this.perType.set(t, n)
+      else this.perType.delete(t)
+    }
   }
 }

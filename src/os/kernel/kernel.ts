@@ -19,6 +19,44 @@ export interface KernelOptions {
   nsPerSyscall?: number
   /** Realtime mode: how long the kernel may hold the host event loop per turn (ms); default 8. */
   realtimeTurnMs?: number
+  /**
+   * Record / replay (src/os/replay): where inputs meet the scheduler. With a tap the kernel counts its
+   * scheduling points (`steps`) and calls the tap at each one, and a host wait's time advance goes through it.
+   */
+  tap?: SchedulerTap
+}
+
+/**
+ * The scheduler's side of record / replay. A scheduling point is the top of one iteration of the scheduler
+ * loop (fast-forward `runUntil`, the paced pump); `steps` counts the iterations since boot. Inputs from the
+ * host are applied only at a point (or while the kernel is idle), so a recorded input can be replayed at the
+ * same point of a fresh device.
+ */
+export interface SchedulerTap {
+  /** A replay: host objects are stand-ins and host inputs come from the recording (runtime/host-io.ts). */
+  readonly replaying?: boolean
+  /** At every scheduling point, before timers fire and a process runs. */
+  point(k: Kernel): void
+  /**
+   * Fast-forward: every process waits and one waits on a host-backed object (a socket), so real time passes
+   * instead of a jump. `wait` does the real wait and returns the virtual time it reached; the tap returns the
+   * time to advance to (recording: that one, noted; replay: the recorded one, without waiting).
+   */
+  hostTurn(k: Kernel, wait: () => Promise<number>): Promise<number>
+  /** See Kernel.hostInput. */
+  input?(k: Kernel, input: HostInput, apply: () => void): void
+}
+
+/** What a host input is, as a recording stores it (the runtime names the object; bytes in base64). */
+export interface HostInput {
+  /** 'socket' (a host socket event), 'uart' (serial bytes from a host bridge). */
+  source: string
+  /** Which object: a stable name the device gives it (e.g. `socket:3`). */
+  object: string
+  /** What happened: 'data', 'end', 'connect', 'accept', ... */
+  event: string
+  /** JSON-safe arguments. */
+  args?: unknown[]
 }
 
 interface HostTimer {
@@ -41,6 +79,8 @@ export type ExitListener = (p: Process) => void
 
 /** Fast-forward: longest real wait per turn while a process waits on a host-backed object (ms). */
 const HOST_TURN_MS = 20
+/** With a scheduler tap: slices end at multiples of this much virtual time (10 ms). */
+const SLICE_QUANTUM_NS = 10 * NS_PER_MS
 
 /**
  * The kernel: process table, scheduler (round robin, woken processes first), virtual clock, host timers
@@ -70,6 +110,7 @@ export class Kernel {
   /** The process on the CPU (only during a slice). */
   current?: Process
   private sliceStart = 0
+  private sliceQuantumEnd = Infinity
   /** Fast-forward: the time `runFor` runs to. */
   private runTarget = Infinity
   /** Realtime: wall time (performance.now) at which this turn must give the event loop back. */
@@ -77,15 +118,28 @@ export class Kernel {
   private rtHandle?: {kind: 'immediate'; h: NodeJS.Immediate} | {kind: 'timeout'; h: NodeJS.Timeout}
   private rtRunning = false
   private shuttingDown = false
+  /** Scheduling points passed since boot (counted only with a tap). */
+  steps = 0
+  readonly tap?: SchedulerTap
+  /** Inside a scheduler loop (runUntil or a paced pump turn), between its points. */
+  driving = false
+  /** Paced (recorded realtime): the deterministic clock, driven from the host event loop, never ahead of wall time. */
+  private pacedOn = false
+  /** Paced: an input is being applied (a REST call in progress); the pump waits. */
+  private holds = 0
+  private pacedWall0 = 0
+  private pacedVirtual0 = 0
 
   constructor(opts: KernelOptions) {
     this.clock = new VirtualClock(opts.clock, {epochMs: opts.epochMs})
     this.bus = new EventBus(() => this.now())
     this.world = opts.world
+    this.world.clock = () => this.now()
     this.fuelQuantum = opts.fuelQuantum ?? 100_000
     this.nsPerFuel = opts.nsPerFuel ?? 10
     this.nsPerSyscall = opts.nsPerSyscall ?? 1_000
     this.turnMs = opts.realtimeTurnMs ?? 8
+    this.tap = opts.tap
   }
 
   get mode(): ClockMode {
@@ -147,14 +201,16 @@ export class Kernel {
     this.sleeping.add(p)
   }
 
-  /** Make a blocked process runnable again, ahead of preempted ones (woken-first). */
+  /** Make a blocked process runnable again, ahead of preempted ones (woken-first; a give-way wait: behind them). */
   wake(p: Process): void {
     if (!p.alive || !p.blocked) return
+    const yielding = p.wait?.yielding === true
     p.blocked = false
     p.wait = undefined
     p.wakeAt = Infinity
     this.sleeping.delete(p)
-    this.ready.unshift(p)
+    if (yielding) this.ready.push(p)
+    else this.ready.unshift(p)
     this.kick()
     this.hostWake?.()
   }
@@ -224,6 +280,11 @@ export class Kernel {
     reason: string | undefined,
   ): void {
     if (!p.alive) return
+    // a stop asked for is a stop, whatever exit code the app's SIGTERM handler returns or if it had to be killed
+    // (the reason stays in crashReason: how the stop ended)
+    if (life === 'crashed' && p.stopRequested && (exitCode !== undefined || reason?.startsWith('killed by signal'))) {
+      life = 'stopped'
+    }
     p.life = life
     p.exitCode = exitCode
     p.crashReason = reason
@@ -336,9 +397,19 @@ export class Kernel {
     if (this.ready.length > 0) return true
     const now = this.now()
     if (this.clock.mode === 'fast-forward') {
-      if (now >= this.runTarget) return true
+      if (now >= this.runTarget || now >= this.sliceQuantumEnd) return true
     } else if (performance.now() >= this.turnDeadline) return true
     return this.nextEventTime() <= now
+  }
+
+  /**
+   * When the next sleeper wakes or kernel timer fires (monotonic ns; Infinity: none). Give-way waits
+   * (WaitSpec.yielding) are not sleepers: a process that gave way is only waiting for its turn.
+   */
+  nextWakeAt(): number {
+    let t = this.timers[0]?.at ?? Infinity
+    for (const p of this.sleeping) if (p.wakeAt < t && p.wait?.yielding !== true) t = p.wakeAt
+    return t
   }
 
   private nextEventTime(): number {
@@ -364,6 +435,9 @@ export class Kernel {
   private runSlice(p: Process): void {
     this.current = p
     this.sliceStart = this.clock.now()
+    // with a tap, slices also end on fixed boundaries of virtual time, whoever drives the loop (a paced pump
+    // has no run target): where a slice ends is then a function of the inputs only
+    if (this.tap) this.sliceQuantumEnd = (Math.floor(this.sliceStart / SLICE_QUANTUM_NS) + 1) * SLICE_QUANTUM_NS
     try {
       p.task!.run()
     } finally {
@@ -397,17 +471,22 @@ export class Kernel {
       return done()
     }
     const target = this.clock.now() + maxNs
+    const outerTarget = this.runTarget
+    const outerDriving = this.driving
     this.runTarget = target
+    this.driving = true
     let wall = performance.now()
     try {
       for (;;) {
         if (done()) return true
+        this.tap?.point(this)
         const now = this.clock.now()
         this.wakeDue(now)
         if (done()) return true
         const p = this.ready.shift()
         if (p && now < target) {
           this.runSlice(p)
+          this.steps++
           if (performance.now() - wall > 20) {
             await new Promise((r) => setImmediate(r))
             wall = performance.now()
@@ -420,17 +499,165 @@ export class Kernel {
         if (this.waitingOnHost()) {
           // a process waits for the host (network): let real time pass (virtual time follows it) instead of jumping
           const limit = Math.min(next, target)
-          const t0 = performance.now()
-          await this.hostTurn(Math.min(HOST_TURN_MS, (limit - now) / NS_PER_MS))
-          this.clock.advanceTo(Math.min(limit, now + Math.round((performance.now() - t0) * NS_PER_MS)))
+          const wait = async (): Promise<number> => {
+            const t0 = performance.now()
+            await this.hostTurn(Math.min(HOST_TURN_MS, (limit - now) / NS_PER_MS))
+            return Math.min(limit, now + Math.round((performance.now() - t0) * NS_PER_MS))
+          }
+          this.clock.advanceTo(this.tap ? await this.tap.hostTurn(this, wait) : await wait())
+          this.steps++
           wall = performance.now()
           continue
         }
+        // nothing will ever happen (only an unbounded run, e.g. a replay running to a step, gets here)
+        if (next === Infinity && target === Infinity) return done()
         this.clock.advanceTo(Math.min(next, target))
+        this.steps++
       }
     } finally {
-      this.runTarget = Infinity
+      this.runTarget = outerTarget
+      this.driving = outerDriving
+      if (this.pacedOn && !this.driving) this.schedulePaced(0)
     }
+  }
+
+  /** Paced: pause the pump while an input is applied (the input may drive the kernel itself); returns release. */
+  hold(): () => void {
+    this.holds++
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      this.holds--
+      if (this.holds === 0 && this.pacedOn) this.schedulePaced(0)
+    }
+  }
+
+  /**
+   * An input from the host (bytes on a socket or a serial line): with a tap it is recorded and applied at the
+   * next scheduling point (or now, when the kernel is idle); without one it is applied now.
+   */
+  hostInput(input: HostInput, apply: () => void): void {
+    if (this.tap?.input) this.tap.input(this, input, apply)
+    else apply()
+  }
+
+  /**
+   * Replay: objects that take recorded host inputs by name (the runtime's host sockets register here). A
+   * replayed device has no host peers: what they did arrives from the recording.
+   */
+  private readonly hostTargets = new Map<string, (event: string, args: readonly unknown[]) => void>()
+  private hostObjectSeq = 0
+
+  /** A name for a new host-backed object, the same in a recorded run and its replay (`socket:1`, ...). */
+  nameHostObject(kind: string): string {
+    return `${kind}:${++this.hostObjectSeq}`
+  }
+
+  registerHostTarget(name: string, fn: (event: string, args: readonly unknown[]) => void): () => void {
+    this.hostTargets.set(name, fn)
+    return () => {
+      if (this.hostTargets.get(name) === fn) this.hostTargets.delete(name)
+    }
+  }
+
+  /** Replay: deliver a recorded host input; false when no object of that name exists. */
+  deliverHostInput(h: HostInput): boolean {
+    const fn = this.hostTargets.get(h.object)
+    if (!fn) return false
+    fn(h.event, h.args ?? [])
+    return true
+  }
+
+  /** Fast-forward: end the host wait in progress (an input was queued for the next point). */
+  interruptHostTurn(): void {
+    this.hostWake?.()
+  }
+
+  /** The time of the next timer or wake-up (Infinity: none). */
+  nextEvent(): number {
+    return this.nextEventTime()
+  }
+
+  /**
+   * Paced mode (a recorded realtime device): the fast-forward clock and scheduler, driven from the host event
+   * loop so that virtual time follows wall time: a jump to the next timer waits until wall time reaches it.
+   * Runs are deterministic given the inputs and the points they were applied at (src/os/replay).
+   */
+  startPaced(): void {
+    if (this.clock.mode !== 'fast-forward' || this.pacedOn) return
+    this.pacedOn = true
+    this.pacedWall0 = performance.now()
+    this.pacedVirtual0 = this.clock.now()
+    this.schedulePaced(0)
+  }
+
+  /** Driven paced (a recorded realtime device): the deterministic clock following wall time. */
+  get paced(): boolean {
+    return this.pacedOn
+  }
+
+  /** Paced: the virtual time wall time has reached. */
+  pacedNow(): number {
+    return this.pacedVirtual0 + Math.round((performance.now() - this.pacedWall0) * NS_PER_MS)
+  }
+
+  /** Paced: let virtual time catch up with wall time (before an input is applied), never past the next event. */
+  catchUp(): void {
+    if (!this.pacedOn || this.driving) return
+    this.clock.advanceTo(Math.min(this.pacedNow(), this.nextEventTime()))
+  }
+
+  private schedulePaced(delayMs: number): void {
+    this.clearPump()
+    if (!this.pacedOn || this.shuttingDown) return
+    if (delayMs <= 0) this.rtHandle = {kind: 'immediate', h: setImmediate(() => this.pacedTurn())}
+    else {
+      const h = setTimeout(() => this.pacedTurn(), Math.min(delayMs, 2 ** 31 - 1))
+      h.unref()
+      this.rtHandle = {kind: 'timeout', h}
+    }
+  }
+
+  private pacedTurn(): void {
+    this.rtHandle = undefined
+    if (!this.pacedOn || this.driving || this.holds > 0 || this.shuttingDown) return
+    const end = performance.now() + this.turnMs
+    this.driving = true
+    let wait = -1
+    try {
+      while (performance.now() < end) {
+        this.tap?.point(this)
+        const now = this.clock.now()
+        this.wakeDue(now)
+        const wallNow = this.pacedNow()
+        if (this.ready.length > 0) {
+          // never more than a turn ahead of wall time (a spinning app would otherwise race the clock)
+          if (now > wallNow + this.turnMs * NS_PER_MS) {
+            wait = (now - wallNow) / NS_PER_MS
+            break
+          }
+          this.runSlice(this.ready.shift()!)
+          this.steps++
+          continue
+        }
+        const next = this.nextEventTime()
+        if (next === Infinity) {
+          wait = Infinity
+          break
+        }
+        if (next > wallNow) {
+          wait = Math.max(1, (next - wallNow) / NS_PER_MS)
+          break
+        }
+        this.clock.advanceTo(next)
+        this.steps++
+      }
+    } finally {
+      this.driving = false
+    }
+    if (wait === Infinity) return // nothing to do until an input arrives (kick)
+    this.schedulePaced(wait < 0 ? 0 : wait)
   }
 
   /** Realtime: start driving the scheduler from the host event loop. */
@@ -442,12 +669,17 @@ export class Kernel {
 
   stop(): void {
     this.rtRunning = false
+    this.pacedOn = false
     this.shuttingDown = true
     this.clearPump()
     for (const p of [...this.procs.values()]) this.terminate(p, 'stopped', undefined, 'device shutdown')
   }
 
   private kick(): void {
+    if (this.pacedOn) {
+      if (!this.driving && this.current === undefined && this.rtHandle?.kind !== 'immediate') this.schedulePaced(0)
+      return
+    }
     if (this.rtRunning && this.current === undefined && this.rtHandle?.kind !== 'immediate') this.schedulePump(0)
   }
 

@@ -5,7 +5,7 @@ import {Errno} from './errno.js'
  * The runtime's syscalls do the argument checks; these classes hold the object semantics.
  */
 export type KObjectKind = 'stdio' | 'gpio' | 'timerfd' | 'eventfd' | 'epoll' | 'file' | 'socket'
-  | 'uart' | 'i2c' | 'spi' | 'adc' | 'pwm' | 'app-socket' | 'sysevent'
+  | 'uart' | 'i2c' | 'spi' | 'adc' | 'pwm' | 'app-socket' | 'sysevent' | 'lookup'
 
 export abstract class KObject {
   abstract readonly kind: KObjectKind
@@ -212,6 +212,9 @@ export class FileObject extends KObject {
  * -EAGAIN; the runtime then blocks the caller unless the fd is non-blocking.
  */
 export abstract class StreamObject extends KObject {
+  /** SO_RCVTIMEO / SO_SNDTIMEO of a stream that is a socket (an inter-app connection); 0: wait forever. */
+  rcvTimeoutNs = 0
+  sndTimeoutNs = 0
   /** Bytes read (may be empty at end of stream), or a negative errno. */
   abstract readBytes(max: number, now: number): Uint8Array | number
   /** Bytes written, or a negative errno. */
@@ -240,6 +243,11 @@ export class FdTable {
     this.slots[0] = new StdioObject(0)
     this.slots[1] = new StdioObject(1)
     this.slots[2] = new StdioObject(2)
+  }
+
+  /** Every open object, once each (an object open on several fds counts once). */
+  objects(): KObject[] {
+    return [...new Set(this.slots.filter((o): o is KObject => o !== undefined))]
   }
 
   get(fd: number): KObject | undefined {

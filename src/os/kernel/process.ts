@@ -13,6 +13,8 @@ export interface Task {
   readU32(addr: number): number | undefined
   writeU32(addr: number, value: number): boolean
   dispose(): void
+  /** A digest of the process's linear memory (snapshots check a restored device against it). */
+  memoryDigest?(): string
 }
 
 export interface WaitSpec {
@@ -22,6 +24,13 @@ export interface WaitSpec {
   objects: readonly KObject[]
   /** A signal (registered handler) ends the wait with EINTR. */
   interruptible: boolean
+  /**
+   * A give-way wait (heavy work that would run past another process's due time waits for its turn, SysCtx.admit):
+   * when it ends the process queues behind the processes woken meanwhile, as a preempted one does, instead of
+   * ahead of them (woken-first is for sleepers; otherwise a wait that ends just before a sleeper's timer runs
+   * its heavy work first and the sleeper is late by that work).
+   */
+  yielding?: boolean
 }
 
 export interface SpawnSpec {
@@ -75,6 +84,11 @@ export class Process {
   crashReason?: string
   /** A kill was requested while this process was on the CPU; the runtime ends it after the syscall. */
   killRequested = false
+  /**
+   * The application manager asked the process to stop (SIGTERM, then SIGKILL after the grace period): however
+   * it then ends (an exit code, a signal), it stopped; only a trap is still a crash.
+   */
+  stopRequested = false
   readonly startedAt: number
 
   constructor(pid: number, spec: SpawnSpec, now: number) {

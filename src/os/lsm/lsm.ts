@@ -18,6 +18,12 @@ export type Operation =
   | {op: 'storage.package-file'; path: string}
   /** An app opens a flow to `host:port` (TCP connect, UDP connect, a datagram to a new destination). */
   | {op: 'net.connect'; host: string; port: number}
+  /**
+   * An app asks the device's resolver about `name` (getaddrinfo / gethostbyname, or a DNS message to
+   * 127.0.0.1:53): allowed for names in AllowedConnections and names discovered through a DNS-SD service type
+   * listed there (its instances and their hosts), so a lookup never reveals (nor leaks) an unlisted name.
+   */
+  | {op: 'dns.query'; name: string}
   /** An app binds a port (any port, 0 included) or listens on one. */
   | {op: 'net.listen'; protocol: 'tcp' | 'udp'; port: number}
   /**
@@ -102,8 +108,10 @@ export class Lsm {
   private readonly used = new Map<string, Set<string>>()
   private readonly listeners = new Set<(r: AuditRecord) => void>()
   private readonly useListeners = new Set<(componentId: string, used: string[]) => void>()
-  /** Host name -> device-visible IPv4 address (AllowedConnections names are allowed by what they resolve to). */
-  private resolve: (name: string) => string | undefined = () => undefined
+  /** Host name -> device-visible IPv4 addresses (AllowedConnections names are allowed by what they resolve to). */
+  private resolve: (name: string) => string | readonly string[] | undefined = () => undefined
+  /** A DNS-SD service type -> the names discovered through it (instances, their target hosts). */
+  private discovered: (service: string) => readonly string[] = () => []
   private readonly now: () => number
 
   constructor(now: () => number = () => 0) {
@@ -185,9 +193,22 @@ export class Lsm {
     else this.used.set(componentId, new Set(caps))
   }
 
-  /** How AllowedConnections host names resolve (the device's host map). IP literals need no resolving. */
-  setHostResolver(fn: (name: string) => string | undefined): void {
+  /**
+   * How AllowedConnections host names resolve (the device's hosts map, DNS-SD records, what the host resolver
+   * answered an allowed lookup), and which names a listed DNS-SD service type discovered. IP literals need no
+   * resolving.
+   */
+  setHostResolver(
+    fn: (name: string) => string | readonly string[] | undefined,
+    discovered: (service: string) => readonly string[] = () => [],
+  ): void {
     this.resolve = fn
+    this.discovered = discovered
+  }
+
+  private addresses(name: string): readonly string[] {
+    const r = this.resolve(name)
+    return r === undefined ? [] : typeof r === 'string' ? [r] : r
   }
 
   check(subject: Subject, operation: Operation): Decision {
@@ -300,6 +321,15 @@ export class Lsm {
           deny(`${o.host.toLowerCase()} is not in Capabilities.AllowedConnections`, Errno.EACCES)
         )
       }
+      case 'dns.query': {
+        const name = o.name.toLowerCase().replace(/\.$/, '')
+        if (p.allowedConnections.has(name))
+          return this.use(s.componentId, `AllowedConnections:${name}`, `${name} is in Capabilities.AllowedConnections`)
+        const via = [...p.allowedConnections].find((n) => this.discovered(n).includes(name))
+        if (via)
+          return this.use(s.componentId, `AllowedConnections:${via}`, `${name} was discovered through ${via}, which is in Capabilities.AllowedConnections`)
+        return deny(`${name} is not in Capabilities.AllowedConnections: the resolver answers only names the app may reach`, Errno.EACCES)
+      }
       case 'net.listen': {
         if (o.port === 0) {
           // an ephemeral port: no manifest lists it, so nothing unsolicited ever reaches it (see net.inbound)
@@ -381,7 +411,7 @@ export class Lsm {
     if (p.allowedConnections.has(host))
       return this.use(componentId, `AllowedConnections:${host}`, `${host} is in Capabilities.AllowedConnections`)
     // names allow the address they resolve to (with several, each is credited: the app may have meant any)
-    const names = [...p.allowedConnections].filter((n) => this.resolve(n) === host)
+    const names = [...p.allowedConnections].filter((n) => this.addresses(n).includes(host))
     if (names.length === 0) return undefined
     for (const n of names.slice(1)) this.use(componentId, `AllowedConnections:${n}`, '')
     return this.use(

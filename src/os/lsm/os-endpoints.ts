@@ -29,8 +29,15 @@ function hostAddresses(): Set<string> {
   return out
 }
 
+/**
+ * The device REST API a board serves on its service UART: HTTPS on the service address 192.168.35.2, port 443. It
+ * is the OS's on every device, whether or not this one serves a serial link; and on a host whose SLIP interface to a
+ * real board is up, that address is the board's API, which no simulated app may reach either.
+ */
+export const SERVICE_UART_API: OsEndpoint = {protocol: 'tcp', host: '192.168.35.2', port: 443, name: 'REST API (service UART)'}
+
 export class OsEndpoints {
-  private readonly open = new Set<OsEndpoint>()
+  private readonly open = new Set<OsEndpoint>([SERVICE_UART_API])
 
   /** Record an endpoint while it is open; call the returned function when it closes. */
   add(e: OsEndpoint): () => void {

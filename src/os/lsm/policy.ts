@@ -124,8 +124,12 @@ export function compilePolicy(m: AppManifest): AppPolicy {
   for (const x of c.Gpio ?? []) {
     unresolved(x, 'Gpio')
     const n = typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : x
-    if (typeof n !== 'number' || !isGpioId(n))
-      throw bad(`Capabilities.Gpio: ${JSON.stringify(x)} is not an MT3620 GPIO`)
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw bad(`Capabilities.Gpio: ${JSON.stringify(x)} is not a GPIO number`)
+    // a well-formed number the chip does not have: the device's own "GPIO not defined" refusal (5242883)
+    if (!isGpioId(n))
+      throw new SphereError('APP_GPIO_UNDEFINED', `${m.Name}: Capabilities.Gpio requests GPIO ${n}, which is not defined on the MT3620`, {
+        suggestions: ['The MT3620 has GPIOs 0-23, 26-48, 56-75 and 80; fix Capabilities.Gpio in app_manifest.json'],
+      })
     gpio.add(n)
   }
   let mutableStorageBytes: number | undefined
@@ -163,6 +167,7 @@ export function compilePolicy(m: AppManifest): AppPolicy {
     mutableStorageBytes,
     powerControls: strings(c.PowerControls, 'PowerControls'),
     systemTime: c.SystemTime === true,
-    flags: new Set(Object.keys(c).filter((k) => c[k] === true)),
+    // boolean capabilities that are true, and DeviceAuthentication when it names a tenant
+    flags: new Set(Object.keys(c).filter((k) => c[k] === true || (k === 'DeviceAuthentication' && typeof c[k] === 'string' && c[k] !== ''))),
   }
 }

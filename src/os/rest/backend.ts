@@ -29,6 +29,16 @@ export interface VerifiedPackage {
   sizeBytes: number
 }
 
+/** What a device recovery did (the backend's part; the server adds the configuration it erased). */
+export interface RecoverReport {
+  previousOsVersion: string
+  /** The shipped OS version the device runs now. */
+  osVersion: string
+  /** The recovery images written. */
+  images: {name: string; bytes: number}[]
+  erased: {apps: number; boardConfigs: number}
+}
+
 /** Changes the backend reports; the server turns them into /sphere/events lines. */
 export type BackendEvent =
   | {type: 'apps'}
@@ -36,7 +46,7 @@ export type BackendEvent =
   | {type: 'world'}
   | {type: 'audit'; record: SphereAuditRecord}
   | {type: 'log'; componentId: string; entry: SphereLogEntry}
-  | {type: 'crash'; componentId: string; reason: string}
+  | {type: 'crash'; componentId: string; reason: string; imageId?: string}
 
 export interface RestBackend {
   // ---- identity, configuration ----
@@ -94,6 +104,8 @@ export interface RestBackend {
   capabilityAudit?(componentId: string): SphereCapabilityAudit | undefined
   /** OS slots and update history. */
   updateStatus?(): SphereUpdateStatus
+  /** Device recovery: erase the flash, write the shipped OS, boot (optional: a simulated device only). */
+  recover?(): Promise<RecoverReport>
 
   // ---- world ----
   world(): SphereWorldState
@@ -101,6 +113,10 @@ export interface RestBackend {
   setWorld(set: Record<string, unknown>): SphereWorldState
   /** Press (and release after holdMs) a board button. */
   press(button: string, holdMs?: number): Promise<SphereWorldState>
+  /** Run the virtual clock forward (fast-forward devices); the new virtual time since boot in ms. */
+  advance?(ms: number): Promise<number>
+  /** Boot, scheduling point and virtual time (ms) of the device now. */
+  position?(): {boot: number; step: number; virtualTimeMs: number}
 
   // ---- lifecycle ----
   /** Change notifications; survives restart() (the backend re-attaches to the new boot). */

@@ -1,6 +1,7 @@
 /** What the route handlers (routes/*.ts) are given: the backend, the services, the options, the event hub. */
 import type {AnyRoute} from '../../protocol/api/index.js'
 import type {SphereDeviceInfo} from '../../protocol/rest-api.js'
+import type {RecordingStatus, RecoverResult, SnapshotInfo} from '../../protocol/api/index.js'
 import type {CertStore} from '../services/certstore.js'
 import {NetConfig} from '../services/netconfig.js'
 import {SideloadSettings} from '../services/sideload-settings.js'
@@ -10,6 +11,27 @@ import type {WifiConfig} from '../services/wifi.js'
 import type {RestBackend} from './backend.js'
 import type {RestError} from './errors.js'
 import type {EventHub} from './events.js'
+
+/** A request that may change the device, as a recording keeps it (src/os/replay). */
+export interface RestInput {
+  method: string
+  /** Path and query, as sent. */
+  url: string
+  contentType?: string
+  /** The request body (absent: none). */
+  body?: Buffer
+  /** The transport it came on. */
+  transport?: string
+}
+
+/**
+ * Where REST requests that may change the device enter it (record / replay). `enter` is called once the
+ * body is read, before the handler runs; it resolves when the request may run (requests are applied one at
+ * a time) with the function to call when it is done.
+ */
+export interface RestInputTap {
+  enter(input: RestInput): Promise<() => void>
+}
 
 export const DEFAULT_MAX_IMAGE_BYTES = 8 * 1024 * 1024
 export const DEFAULT_MAX_JSON_BYTES = 64 * 1024
@@ -52,8 +74,21 @@ export interface RestServerOptions {
   heartbeatMs?: number
   /** Called with each device error a route answers with. */
   onRouteError?: (spec: AnyRoute, error: RestError) => void
+  /** Record / replay: every request but a GET enters the device through this tap (router.ts). */
+  inputs?: RestInputTap
+  /** Record / replay and snapshots (absent: the device keeps no input log; snapshots are refused). */
+  replay?: ReplayServices
   /** Called with each restart phase (daemon logging). */
   onRestart?: (phase: 'begin' | 'end', error?: unknown) => void
+}
+
+/** Record / replay and snapshots as the daemon provides them (src/os/replay/service.ts). */
+export interface ReplayServices {
+  recording(): RecordingStatus
+  snapshots(): SnapshotInfo[]
+  saveSnapshot(name: string): Promise<SnapshotInfo>
+  restoreSnapshot(name: string): Promise<SnapshotInfo>
+  deleteSnapshot(name: string): void
 }
 
 export interface RouteDeps {
@@ -65,4 +100,6 @@ export interface RouteDeps {
   deviceInfo(): SphereDeviceInfo
   /** Reboot the device (listeners paused, streams ended). */
   restart(): Promise<void>
+  /** Recover the device: erase flash and configuration, write the shipped OS, boot (simulated devices). */
+  recover(): Promise<RecoverResult>
 }

@@ -4,11 +4,14 @@
  * restart itself (shutdown + boot from the same state dir).
  */
 import {declaredCapabilities} from '../services/advisor.js'
+import {osImageComponents} from '../services/os-images.js'
 import {SYSTEM_PREFIX} from '../services/app-log.js'
 import {
   verifyImagePackage,
   sdkTestTrustAnchor,
   IMAGE_TYPE_APPLICATIONS,
+  IMAGE_TYPE_BOARD_CONFIG,
+  readBoardConfig,
   type TrustAnchors,
 } from '../../image/index.js'
 import type {
@@ -23,6 +26,8 @@ import type {
   SphereLogEntry,
   SphereWorldState,
 } from '../../protocol/rest-api.js'
+import type {WaitKind} from '../../protocol/app-state.js'
+import {blinkHz, type PinActivityFields} from '../../protocol/pin-activity.js'
 import {escapeControl} from '../../util/escape.js'
 import {OsError} from '../errors.js'
 import {Device, type DeviceBootOptions} from '../device.js'
@@ -32,7 +37,8 @@ import type {AuditRecord, OsEvent} from '../kernel/events.js'
 import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../lsm/policy.js'
 import type {AppNetworkAllowance, NetConfig} from '../services/netconfig.js'
 import {setWorldPath, worldExtras} from '../services/world-file.js'
-import type {BackendEvent, RestBackend, VerifiedPackage} from './backend.js'
+import type {BackendEvent, RecoverReport, RestBackend, VerifiedPackage} from './backend.js'
+import {eraseForRecovery} from '../services/recovery.js'
 
 /** Entries kept per app for /sphere/apps/{cid}/log (older ones are still in the device's log text). */
 const LOG_RING = 2000
@@ -50,7 +56,7 @@ export interface DeviceBackendOptions {
 
 export class DeviceRestBackend implements RestBackend {
   private dev: Device
-  private readonly bootOpts: DeviceBootOptions
+  private bootOpts: DeviceBootOptions
   private readonly trust: TrustAnchors
   private readonly listeners = new Set<(e: BackendEvent) => void>()
   private unsubscribeDevice: (() => void) | undefined
@@ -148,7 +154,12 @@ export class DeviceRestBackend implements RestBackend {
         break
       case 'process':
         if (e.state === 'crashed')
-          this.emit({type: 'crash', componentId: e.componentId, reason: e.reason ?? `exit ${e.exitCode ?? '?'}`})
+          this.emit({
+            type: 'crash',
+            componentId: e.componentId,
+            reason: e.reason ?? `exit ${e.exitCode ?? '?'}`,
+            imageId: this.dev.appStatus(e.componentId).imageId,
+          })
         this.emit({type: 'apps'})
         break
       case 'memory':
@@ -270,7 +281,8 @@ export class DeviceRestBackend implements RestBackend {
       uptime: Math.floor(this.uptimeSeconds()),
       capabilities: this.capabilityNames(),
       manufacturingState: this.manufacturingState(),
-      clock: {mode: k.mode, virtualTimeMs: k.now() / NS_PER_MS, speed: 1},
+      // a recorded realtime device runs paced: the deterministic clock, following wall time
+      clock: {mode: k.paced ? 'realtime' : k.mode, virtualTimeMs: k.now() / NS_PER_MS, speed: 1},
     }
   }
 
@@ -302,14 +314,27 @@ export class DeviceRestBackend implements RestBackend {
 
   // ---- images and apps ----
 
+  /** The installed applications, then the OS's own images and, in development mode, gdbserver (os-images.ts). */
   images(): ImagesResponse {
-    return this.dev.listImages()
+    const list = this.dev.listImages()
+    const os = osImageComponents(this.dev.osVersion().version, this.capabilityNames().includes('appDevelopment'))
+    return {...list, components: [...list.components, ...os]}
   }
 
   verifyPackage(bytes: Uint8Array): VerifiedPackage {
     const v = verifyImagePackage(bytes, this.trust)
     if (!v.ok) throw new OsError(v.code, `the image package was refused: ${v.reason}`)
     const pkg = v.package
+    if (pkg.identity.imageType === IMAGE_TYPE_BOARD_CONFIG) {
+      const bc = readBoardConfig(pkg)
+      return {
+        componentId: pkg.identity.componentId.toLowerCase(),
+        imageId: pkg.identity.imageId,
+        name: bc.Name,
+        imageType: pkg.identity.imageType,
+        sizeBytes: bytes.length,
+      }
+    }
     if (pkg.identity.imageType !== IMAGE_TYPE_APPLICATIONS) {
       throw new OsError(
         'IMAGE_NOT_APPLICATION',
@@ -362,6 +387,10 @@ export class DeviceRestBackend implements RestBackend {
   }
 
   async uninstall(componentId: string): Promise<void> {
+    if (this.dev.boardConfigs.remove(componentId)) {
+      this.emit({type: 'apps'})
+      return
+    }
     if (this.dev.appStatus(componentId).state === 'notPresent') return
     await this.dev.uninstall(componentId)
     this.emit({type: 'apps'})
@@ -400,13 +429,21 @@ export class DeviceRestBackend implements RestBackend {
     return this.dev.apps.installed().map((r) => {
       const st = this.dev.appStatus(r.componentId)
       const proc = this.dev.apps.process(r.componentId)
-      let state: SphereAppInfo['state'] = st.state
-      if (st.state === 'stopped' && st.crashReason) state = 'crashed'
-      else if (st.state === 'running' && st.processState === 'blocked') state = 'blocked'
+      const wait = proc?.blocked ? proc.wait : undefined
+      const waitingOn: WaitKind | undefined = wait
+        ? wait.objects.length === 0
+          ? 'timer'
+          : Number.isFinite(wait.deadline)
+            ? 'io+timer'
+            : 'io'
+        : undefined
       return {
         componentId: r.componentId,
         name: r.name,
-        state,
+        state: st.appState,
+        sched: proc ? (proc.blocked ? 'S' : 'R') : null,
+        ...(waitingOn ? {waitingOn} : {}),
+        ...(st.appState === 'crashed' ? {crashReason: st.stoppedReason ?? st.crashReason ?? 'unknown'} : {}),
         pid: st.pid ?? null,
         uid: r.uid,
         memory: {currentBytes: st.memoryBytes, peakBytes: st.peakMemoryBytes, limitBytes: APP_RAM_CAP_BYTES},
@@ -415,6 +452,7 @@ export class DeviceRestBackend implements RestBackend {
         // declared in the manifest (as `Gpio:8`, `MutableStorage`, ...); what was used is in usedCapabilities
         capabilities: this.declared(r.componentId),
         usedCapabilities: this.dev.usedCapabilities(r.componentId),
+        host: this.dev.hostUsage(r.componentId),
       }
     })
   }
@@ -448,11 +486,34 @@ export class DeviceRestBackend implements RestBackend {
   world(): SphereWorldState {
     const w = this.dev.world
     const pins = new Map(w.snapshot().map((p) => [p.gpio, p]))
+    const nowMs = this.dev.kernel.now() / NS_PER_MS
+    const activity = (gpio: number): PinActivityFields & {blinkHz: number | null} => {
+      const t = w.transitions(gpio)
+      const a: PinActivityFields = {
+        transitions: t.count,
+        lastChangeMs: t.lastNs < 0 ? null : t.lastNs / NS_PER_MS,
+        periodMs: t.periodNs === undefined ? null : t.periodNs / NS_PER_MS,
+      }
+      const hz = blinkHz(a, nowMs)
+      const round = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000)
+      return {...a, periodMs: round(a.periodMs), blinkHz: round(hz)}
+    }
     return {
       board: w.board.name,
-      leds: w.board.leds.map((l) => ({name: l.name, gpio: l.gpio, on: w.ledOn(l.name), color: l.color})),
-      buttons: w.board.buttons.map((b) => ({name: b.name, gpio: b.gpio, pressed: w.buttonPressed(b.name)})),
-      gpios: [...pins.values()].map((p) => ({id: p.gpio, level: p.level, direction: p.driven ? 'out' : 'in'})),
+      virtualTimeMs: nowMs,
+      leds: w.board.leds.map((l) => ({name: l.name, gpio: l.gpio, on: w.ledOn(l.name), color: l.color, ...activity(l.gpio)})),
+      buttons: w.board.buttons.map((b) => ({
+        name: b.name,
+        gpio: b.gpio,
+        pressed: w.buttonPressed(b.name),
+        // a button starts released: every second change of its pin is a press
+        presses: Math.floor((w.transitions(b.gpio).count + 1) / 2),
+      })),
+      gpios: [...pins.values()].map((p) => {
+        const a = activity(p.gpio)
+        // an input (a button) is pressed, not blinked: its changes are counted, no rate is given
+        return {id: p.gpio, level: p.level, direction: p.driven ? 'out' : 'in', ...a, blinkHz: p.driven ? a.blinkHz : null}
+      }),
       ...worldExtras(w),
     }
   }
@@ -476,6 +537,81 @@ export class DeviceRestBackend implements RestBackend {
     return this.world()
   }
 
+  async advance(ms: number): Promise<number> {
+    if (this.dev.kernel.mode !== 'fast-forward')
+      throw new OsError('CLOCK_NOT_VIRTUAL', 'the device runs on the realtime clock: its time cannot be advanced (start it with --clock fast-forward or --record)')
+    await this.dev.runFor(ms)
+    return this.dev.kernel.now() / NS_PER_MS
+  }
+
+  private boots = 0
+
+  position(): {boot: number; step: number; virtualTimeMs: number} {
+    return {boot: this.boots, step: this.dev.kernel.steps, virtualTimeMs: this.dev.kernel.now() / NS_PER_MS}
+  }
+
+  /**
+   * Replace the device with one booted from `prepare`'s state (snapshot restore): shut the current one down,
+   * let `prepare` rewrite the state directory, boot with `bootOverrides` (a replay tap) and serve the new device.
+   */
+  async reboot(prepare: () => void, bootOverrides: Partial<DeviceBootOptions>, boots: number): Promise<Device> {
+    this.unsubscribeDevice?.()
+    this.unsubscribeDevice = undefined
+    const world = this.dev.world
+    await this.dev.shutdown()
+    prepare()
+    this.bootOpts = {...this.bootOpts, ...bootOverrides}
+    this.dev = await Device.boot({...this.bootOpts, world})
+    this.boots = boots
+    this.bootWall = Date.now()
+    this.session = []
+    this.logs.clear()
+    this.attach()
+    this.emit({type: 'device'})
+    this.emit({type: 'apps'})
+    return this.dev
+  }
+
+  /** Set the boot number position() reports (a restored snapshot continues its numbering). */
+  setBoots(n: number): void {
+    this.boots = n
+  }
+
+  /** Change what later boots (restarts) are booted with. */
+  updateBootOptions(p: Partial<DeviceBootOptions>): void {
+    Object.assign(this.bootOpts, p)
+  }
+
+  /**
+   * Device recovery (`device recover`): shut the device down, erase its flash as the recovery bootloader
+   * does (apps, their storage and logs, staged images, board configurations, the OS slots, usage and audit
+   * records; the device ID and manufacturing state are kept, capabilities return to what the device shipped
+   * with), write the shipped OS and boot it. The REST services' own configuration (Wi-Fi, certificates,
+   * proxy) is erased by the caller (RestController.recover).
+   */
+  async recover(): Promise<RecoverReport> {
+    this.unsubscribeDevice?.()
+    this.unsubscribeDevice = undefined
+    const world = this.dev.world
+    const before = {apps: this.dev.apps.installed().length, boardConfigs: this.dev.boardConfigs.list().length, osVersion: this.osVersion()}
+    await this.dev.shutdown()
+    eraseForRecovery(this.bootOpts.stateDir, this.bootOpts.capabilities ?? ['appDevelopment'])
+    this.dev = await Device.boot({...this.bootOpts, world})
+    this.boots++
+    this.bootWall = Date.now()
+    this.session = []
+    this.logs.clear()
+    this.attach()
+    this.emit({type: 'device'})
+    this.emit({type: 'apps'})
+    return {
+      previousOsVersion: before.osVersion,
+      osVersion: this.osVersion(),
+      images: this.dev.updates.recoveryImages(),
+      erased: {apps: before.apps, boardConfigs: before.boardConfigs},
+    }
+  }
+
   // ---- lifecycle ----
 
   subscribe(fn: (e: BackendEvent) => void): () => void {
@@ -489,6 +625,7 @@ export class DeviceRestBackend implements RestBackend {
     const world = this.dev.world // the board's surroundings (world file, PTY bridges) survive a restart
     await this.dev.shutdown()
     this.dev = await Device.boot({...this.bootOpts, world})
+    this.boots++
     this.bootWall = Date.now()
     this.session = [] // a capability session ends with the boot it was applied in
     this.logs.clear()

@@ -48,6 +48,10 @@ const CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
   WIFI_INVALID: [400, 'invalidUri'],
   WIFI_FULL: [409, 'noSpace'],
   PROXY_INVALID: [400, 'invalidUri'],
+  NET_BAD_INTERFACE: [400, 'invalidUri'],
+  NET_BAD_HARDWARE_ADDRESS: [400, 'invalidUri'],
+  RECOVER_REFUSED: [409, 'busy'],
+  BOARD_CONFIG_INVALID: [400, 'imageNotStaged'],
   WORLD_BAD_PATH: [400, 'invalidUri'],
   DEVICE_BAD_CAPABILITY: [400, 'invalidUri'],
   DEVICE_BAD_MANUFACTURING_STATE: [400, 'invalidUri'],
@@ -71,6 +75,14 @@ const CODE_MAP: Record<string, [RestStatus, RestErrorName]> = {
   CAPABILITY_UNKNOWN: [400, 'invalidUri'],
   CAPABILITY_BAD_SIGNATURE: [403, 'invalidUri'],
   CAPABILITY_WRONG_DEVICE: [403, 'invalidUri'],
+  CLOCK_NOT_VIRTUAL: [409, 'busy'],
+  SNAPSHOT_NOT_FOUND: [404, 'invalidUri'],
+  SNAPSHOT_BAD_NAME: [400, 'invalidUri'],
+  SNAPSHOT_REFUSED: [409, 'busy'],
+  SNAPSHOT_INVALID: [400, 'invalidUri'],
+  RECORDING_INVALID: [400, 'invalidUri'],
+  RECORDING_TRUNCATED: [409, 'busy'],
+  REPLAY_DIVERGED: [500, 'busy'],
 }
 
 /** Any thrown value as a RestError (unknown failures: 500 + 10485765 "Device is busy and refused request"). */

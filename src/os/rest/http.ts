@@ -3,6 +3,7 @@
  * NDJSON streams. No route knows about these details beyond what router.ts gives it.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import {ERROR_DETAIL_HEADER} from '../../protocol/rest-api.js'
 import type {RestError} from './errors.js'
 
 /** Hard cap on bytes we read and discard from a refused request before closing the connection. */
@@ -28,8 +29,11 @@ export function sendBytes(res: ServerResponse, bytes: Uint8Array, headers: Recor
 }
 
 export function sendError(res: ServerResponse, e: RestError, headers: Record<string, string> = {}, detail = false): void {
-  // /sphere/ extensions add a `message` (clients of the standard API ignore extra keys, but we keep those bodies exact)
-  sendJson(res, e.status, detail && e.message ? {error: e.code, message: e.message} : {error: e.code}, headers)
+  // /sphere/ extensions add a `message` (clients of the standard API ignore extra keys, but we keep those bodies exact);
+  // on the standard API the reason goes in a header real clients ignore
+  const why = e.message.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 512)
+  const extra: Record<string, string> = !detail && why ? {[ERROR_DETAIL_HEADER]: why} : {}
+  sendJson(res, e.status, detail && e.message ? {error: e.code, message: e.message} : {error: e.code}, {...headers, ...extra})
 }
 
 /** Error while the request body may still be arriving: answer, close the connection, drain a bounded amount. */

@@ -18,7 +18,7 @@ export {
   listenHttps,
   listenHttp,
   listenService,
-  connectionServer,
+  serialServer,
   createServiceHandler,
   type RestListener,
   type TlsMaterial,

@@ -1,6 +1,6 @@
 /**
  * Listeners for the REST handler: a Unix socket (plain HTTP, our CLI), HTTPS on TCP (device API
- * clients, issue 10), a plain http.Server for Duplex connections emitted by the serial link, and the
+ * clients, issue 10), an https.Server for the TLS connections the serial link hands over, and the
  * host-side device-list service. Every listener registers with the handler's controller, which closes
  * it while the device restarts (new connections are refused) and re-opens it on the same address.
  */
@@ -162,15 +162,19 @@ export async function listenHttp(handler: RestHandler, host: string, port: numbe
 }
 
 /**
- * An http.Server that never listens: feed it connections with `server.emit('connection', duplex)` (the
- * serial link's TCP streams). While the device restarts, such connections are reset by the handler.
+ * The device API on the serial link, as a board serves it on its service UART: an https.Server (TLS 1.2+, the
+ * device's certificate) that never listens. Feed it the link's TCP connections to 192.168.35.2:443 with
+ * `server.emit('connection', duplex)`; a client that does not speak TLS gets its connection closed during the
+ * handshake, never an HTTP answer. While the device restarts, new connections are reset.
  */
-export function connectionServer(handler: RestHandler): http.Server {
-  const server = http.createServer(HTTP_OPTIONS, handler)
+export function serialServer(handler: RestHandler, tls: TlsMaterial): https.Server {
+  const server = https.createServer({...HTTP_OPTIONS, key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2'}, handler)
   server.on('connection', (sock: net.Socket) => {
-    tagTransport(sock, 'serial')
     if (handler.controller.restarting) sock.destroy()
   })
+  server.on('secureConnection', (sock: net.Socket) => tagTransport(sock, 'serial'))
+  // a non-TLS client or a failed handshake: the socket is destroyed by tls; nothing to log per connection
+  server.on('tlsClientError', () => undefined)
   return server
 }
 

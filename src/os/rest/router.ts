@@ -14,7 +14,8 @@ import {
   type RouteRequest,
   type RouteResponse,
 } from '../../protocol/api/index.js'
-import {DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_JSON_BYTES} from './deps.js'
+import {DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_JSON_BYTES, type RestInputTap} from './deps.js'
+export type {RestInput, RestInputTap} from './deps.js'
 import {restError, toRestError, type RestError} from './errors.js'
 import {BodyError, isJsonType, readBody, refuse, sendBytes, sendJson} from './http.js'
 import {PRIVILEGED_TRANSPORTS, transportOf} from './transport.js'
@@ -57,6 +58,8 @@ export function on<S extends AnyRoute>(spec: S, handler: Handler<S>): Registrati
 }
 
 export interface RouterOptions {
+  /** Record / replay: every request but a GET enters through this tap. */
+  inputs?: RestInputTap
   maxJsonBytes?: number
   maxImageBytes?: number
   /** Transport of sockets no listener tagged (a handler served by hand). */
@@ -158,7 +161,23 @@ export class Router {
     const spec = reg.spec
     if (spec.access === 'privileged') c.privileged(`${spec.method} ${spec.path}`)
     if (spec.request === 'none') await c.noBody()
-    const out: unknown = await reg.handler(c)
+    let leave: (() => void) | undefined
+    if (this.opts.inputs && spec.method !== 'GET') {
+      const body = await c.prefetch()
+      leave = await this.opts.inputs.enter({
+        method: spec.method,
+        url: c.req.url ?? '/',
+        ...(c.req.headers['content-type'] !== undefined ? {contentType: c.req.headers['content-type']} : {}),
+        ...(body !== undefined ? {body} : {}),
+        ...(transportOf(c.req.socket) ?? this.opts.transport ? {transport: transportOf(c.req.socket) ?? this.opts.transport} : {}),
+      })
+    }
+    let out: unknown
+    try {
+      out = await reg.handler(c)
+    } finally {
+      leave?.()
+    }
     if (out === SENT) return
     if (spec.response === 'bytes') sendBytes(c.res, out as Uint8Array, c.headers)
     else sendJson(c.res, 200, out, c.headers)
@@ -181,6 +200,24 @@ class Context implements RouteContext<AnyRoute> {
     this.headers[name] = value
   }
 
+  /** The body's bytes, read once (a recording keeps them); body() then parses these. */
+  private raw?: Buffer
+
+  /** Read the request body now, as its kind and limit say (undefined for a route without one). */
+  async prefetch(): Promise<Buffer | undefined> {
+    if (this.raw !== undefined) return this.raw
+    switch (this.spec.request) {
+      case 'none':
+        return undefined
+      case 'image':
+        this.raw = await readBody(this.req, this.opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, restError(400, 'noSpace', 'the image package is too large'))
+        return this.raw
+      default:
+        this.raw = await readBody(this.req, this.jsonLimit, restError(400, 'invalidUri', this.spec.request === 'bytes' ? 'the file is too large' : undefined))
+        return this.raw
+    }
+  }
+
   private get jsonLimit(): number {
     return this.opts.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES
   }
@@ -201,10 +238,10 @@ class Context implements RouteContext<AnyRoute> {
         const ct = this.req.headers['content-type']
         if (ct !== undefined && ct.split(';')[0]!.trim().toLowerCase() !== 'application/octet-stream')
           throw new BodyError(restError(415, 'imageNotStaged', 'the image must be sent as application/octet-stream'))
-        return readBody(this.req, this.opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, restError(400, 'noSpace', 'the image package is too large'))
+        return this.raw ?? readBody(this.req, this.opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, restError(400, 'noSpace', 'the image package is too large'))
       }
       case 'bytes':
-        return readBody(this.req, this.jsonLimit, restError(400, 'invalidUri', 'the file is too large'))
+        return this.raw ?? readBody(this.req, this.jsonLimit, restError(400, 'invalidUri', 'the file is too large'))
       case 'none':
         await this.noBody()
         return undefined
@@ -213,7 +250,7 @@ class Context implements RouteContext<AnyRoute> {
 
   private async json(optional: boolean): Promise<Record<string, unknown>> {
     if (!isJsonType(this.req.headers['content-type'])) throw new BodyError(restError(415, 'invalidUri'))
-    const buf = await readBody(this.req, this.jsonLimit, restError(400, 'invalidUri'))
+    const buf = this.raw ?? (await readBody(this.req, this.jsonLimit, restError(400, 'invalidUri')))
     const text = buf.toString('utf8').trim()
     if (text === '') {
       if (optional) return {}

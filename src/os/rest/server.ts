@@ -11,6 +11,9 @@ import {openRestServices, type RestServerOptions, type RestServices, type RouteD
 import {EventHub} from './events.js'
 import {Router} from './router.js'
 import {allRoutes} from './routes/index.js'
+import {appCrashDescription} from '../services/telemetry.js'
+import type {RecoverResult} from '../../protocol/api/index.js'
+import {OsError} from '../errors.js'
 
 export {DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_JSON_BYTES, openRestServices, type RestServerOptions, type RestServices} from './deps.js'
 
@@ -61,6 +64,7 @@ export class RestController implements RouteDeps {
           kind: 'app-crash',
           componentId: e.componentId,
           detail: e.reason,
+          description: appCrashDescription(e.componentId, e.imageId, e.reason),
         })
     })
     this.router = new Router(allRoutes(this), {
@@ -68,6 +72,7 @@ export class RestController implements RouteDeps {
       maxImageBytes: opts.maxImageBytes,
       transport: opts.transport,
       onError: opts.onRouteError,
+      ...(opts.inputs ? {inputs: opts.inputs} : {}),
     })
   }
 
@@ -114,6 +119,46 @@ export class RestController implements RouteDeps {
       this.services.net.reboot()
       this.services.telemetry.record({time: Date.now(), kind: 'restart'})
       if (!this.closed) await Promise.all([...this.listeners].map((l) => l.resume().catch(() => undefined)))
+      this.restartingFlag = false
+      this.opts.onRestart?.('end', error)
+    }
+  }
+
+  /**
+   * Device recovery: new connections are refused meanwhile (as during a restart; the request that asked for
+   * it stays open for its answer), open streams end, the backend erases and reboots the device, and the
+   * configuration the services keep (Wi-Fi networks, certificates, proxy, interface settings, error reports)
+   * is erased as the flash erase does on a real device.
+   */
+  async recover(): Promise<RecoverResult> {
+    const b = this.backend
+    if (!b.recover) throw new OsError('RECOVER_REFUSED', 'This device cannot be recovered through its REST API.')
+    if (this.restartingFlag || this.restartPromise) throw new OsError('DEVICE_BUSY', 'The device is restarting; recover it once it is up.')
+    this.restartingFlag = true
+    this.opts.onRestart?.('begin')
+    let error: unknown
+    try {
+      this.hub.closeAll()
+      const s = this.services
+      const wifiNetworks = s.wifi.list().length
+      const certIds = s.certs.list()
+      const proxy = s.net.proxy() !== undefined
+      const r = await b.recover()
+      for (const n of s.wifi.list()) s.wifi.remove(n.id)
+      for (const id of certIds) s.certs.remove(id)
+      s.net.factoryReset()
+      s.telemetry.clear()
+      s.telemetry.record({time: Date.now(), kind: 'restart'})
+      return {
+        deviceId: b.deviceId(),
+        ...r,
+        erased: {...r.erased, wifiNetworks, certificates: certIds.length, proxy},
+        capabilities: b.capabilityNames(),
+      }
+    } catch (e) {
+      error = e
+      throw e
+    } finally {
       this.restartingFlag = false
       this.opts.onRestart?.('end', error)
     }

@@ -3,7 +3,10 @@ import type {Process} from '../kernel/process.js'
 import type {FileBacking, KObject} from '../kernel/objects.js'
 import type {Lsm, Subject} from '../lsm/lsm.js'
 import type {AppMemory} from './memory.js'
+import type {HttpHost} from './http-host.js'
+import type {IotHost} from './iot-host.js'
 import type {NetHost} from './net-host.js'
+import type {DeviceTrustStore} from './trust.js'
 
 /** What the services give a process: its arguments, where its output goes, its storage and package files. */
 export interface AppEnvironment {
@@ -21,6 +24,12 @@ export interface AppEnvironment {
   random(buf: Uint8Array): void
   /** The device's network service (sockets, interfaces); without it sockets fail with ENETDOWN. */
   net?: NetHost
+  /** What the OS's libcurl reaches (names, host endpoints, the device certificate); without it curl_open fails with ENETDOWN. */
+  http?: HttpHost
+  /** What the OS's Azure IoT client reaches (hub endpoints, the device's identity); without it iot_open fails with ENETDOWN. */
+  iot?: IotHost
+  /** The device's TLS trust store (test roots standing in for public CAs, runtime/trust.ts); absent: an app trusts its CA file only. */
+  tlsTrust?: DeviceTrustStore
 }
 
 /** Returned by a syscall implementation that blocked the process (the task then unwinds). */
@@ -50,10 +59,20 @@ export interface SysCtx {
   callState: unknown
   /** Set when this call is resumed after a voluntary yield. */
   yielded: boolean
+  /**
+   * setjmp / longjmp (sphere.ts): a call that returns BLOCK with this set asks the task, once the stack is
+   * unwound, to keep a copy of the unwind data under the jmp_buf's token (save) or to rewind into a kept copy
+   * (restore, the interrupted setjmp then returns `value`).
+   */
+  stackOp?: {kind: 'save' | 'restore'; env: number; value: number}
+  /** What the setjmp that a longjmp rewound into returns (set by the task, taken by setjmp). */
+  jmpReturn?: number
   /** Read the app's pending-signal mask (0 when no handler is registered or the address went bad). */
   pendingSignals(): number
   /** Block on objects until `deadline` (monotonic ns). Returns BLOCK. */
   block(objects: readonly KObject[], deadline: number): number
+  /** Wait until `deadline` giving way to others (WaitSpec.yielding: queued behind sleepers on wake). Returns BLOCK. */
+  giveWay(deadline: number): number
   /** Write one line to the app's log, e.g. for an unimplemented call. */
   note(line: string): void
   /**

@@ -1,10 +1,11 @@
 import {createHash} from 'node:crypto'
 import {execFile} from 'node:child_process'
+import {createRequire} from 'node:module'
 import {promisify} from 'node:util'
 
 const execFileAsync = promisify(execFile)
 import {existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync} from 'node:fs'
-import {join, delimiter} from 'node:path'
+import {dirname, join, delimiter} from 'node:path'
 import {tmpdir} from 'node:os'
 import {APP_RAM_CAP_BYTES, APP_RAM_CAP_PAGES} from '../hw/chip.js'
 import {SphereError} from '../../util/errors.js'
@@ -16,7 +17,21 @@ import type {SysCtx} from './context.js'
 import {Errno} from '../kernel/errno.js'
 
 /** Bump when the instrumentation changes, so cached outputs are redone. */
-export const INSTRUMENT_VERSION = 'fuel1+grow1+asyncify1'
+export const INSTRUMENT_VERSION = 'fuel1+grow1+null2+asyncify1'
+
+const require = createRequire(import.meta.url)
+/** The binaryen release the project pins (package.json): the one Asyncify every app goes through. */
+const BINARYEN_PACKAGE = require.resolve('binaryen/package.json')
+const BINARYEN_MAJOR = Number(/^(\d+)/.exec((JSON.parse(readFileSync(BINARYEN_PACKAGE, 'utf8')) as {version: string}).version)![1])
+
+/**
+ * The cache key of an app binary: sha256 over the instrumentation version, the binaryen release that runs
+ * Asyncify, and the binary. Every tool the key can stand for is that one release (see asyncifier()), so an
+ * instrumented module never depends on which wasm-opt happened to be on PATH.
+ */
+export function instrumentKey(bin: Uint8Array): string {
+  return createHash('sha256').update(`${INSTRUMENT_VERSION}+binaryen${BINARYEN_MAJOR}`).update(bin).digest('hex')
+}
 export const FUEL_EXPORT = '__sphere_fuel'
 export const YIELD_MODULE = 'fuel'
 export const YIELD_NAME = 'yield'
@@ -26,6 +41,13 @@ export const YIELD_NAME = 'yield'
  * which malloc reports as NULL / ENOMEM.
  */
 export const GROW_NAME = 'memory_grow'
+/** The first page of an ARM process (4 KiB) is unmapped. */
+export const NULL_PAGE_BYTES = 4096
+/**
+ * An app that exports this (the SDK's C library does, and links data from 4096 up) gets the NULL-page
+ * guard; hand-written modules that keep data or scratch space in the first page do not.
+ */
+export const NULL_GUARD_EXPORT = 'sphere_null_guard'
 export const UNWIND_AREA_EXPORT = 'sphere_unwind_area'
 export const UNWIND_SIZE_EXPORT = 'sphere_unwind_size'
 export const MIN_UNWIND_BYTES = 1024
@@ -56,6 +78,19 @@ export interface CheckedApp {
   /** Declared memory limits in bytes (max after clamping to the 256 KiB cap). */
   memoryInitialBytes: number
   memoryMaxBytes: number
+  /** Bytes at address 0 where a load or store faults (0: no guard). */
+  nullGuardBytes: number
+}
+
+/**
+ * The guarded first bytes: NULL_PAGE_BYTES for an app that asks for the guard (NULL_GUARD_EXPORT), lowered
+ * to its lowest data segment should one start inside the page (a segment at an unknown address: no guard).
+ */
+export function nullGuardBytes(info: WasmModuleInfo): number {
+  if (!info.exports.some((e) => e.name === NULL_GUARD_EXPORT)) return 0
+  let bytes = NULL_PAGE_BYTES
+  for (const o of info.dataOffsets) bytes = Number.isNaN(o) ? 0 : Math.min(bytes, o)
+  return bytes
 }
 
 const refuse = (code: string, msg: string, suggestions: string[] = []): SphereError =>
@@ -136,6 +171,7 @@ export function checkApp(bin: Uint8Array): CheckedApp {
     imports,
     memoryInitialBytes: mem.min * 65536,
     memoryMaxBytes: (mem.max ?? APP_RAM_CAP_PAGES) * 65536,
+    nullGuardBytes: nullGuardBytes(info),
   }
 }
 
@@ -169,12 +205,12 @@ export interface InstrumentResult {
 }
 
 /**
- * Install-time instrumentation: check, add fuel, then Asyncify every import (so any syscall and the fuel
+ * Install-time instrumentation: check, add fuel (and the NULL-page guard), then Asyncify every import (so any syscall and the fuel
  * yield can suspend). Results are cached by content hash under `cacheDir`.
  */
 export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} = {}): Promise<InstrumentResult> {
   const checked = checkApp(bin)
-  const hash = createHash('sha256').update(INSTRUMENT_VERSION).update(bin).digest('hex')
+  const hash = instrumentKey(bin)
   const cachePath = opts.cacheDir ? join(opts.cacheDir, `${hash}.wasm`) : undefined
   // The cached module is what runs: its sha256 (written next to it) must match, else it is redone. A valid
   // but bit-flipped module could lose its fuel counter, and one app could then stall the whole device.
@@ -191,6 +227,7 @@ export async function instrumentApp(bin: Uint8Array, opts: {cacheDir?: string} =
     yieldName: YIELD_NAME,
     maxPages: APP_RAM_CAP_PAGES,
     growImport: {module: YIELD_MODULE, name: GROW_NAME},
+    nullGuard: {bytes: checked.nullGuardBytes},
   })
   const asyncImports = [...checked.imports.map((i) => `${i.module}.${i.name}`), `${YIELD_MODULE}.${YIELD_NAME}`]
   const {wasm, tool} = await asyncify(fueled.wasm, asyncImports)
@@ -212,21 +249,46 @@ const FEATURES = [
   'reference-types',
 ]
 
-function findWasmOpt(): string | undefined {
-  const forced = process.env.SPHERE_WASM_OPT
-  if (forced === 'none') return undefined
-  if (forced) return forced
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, 'wasm-opt'))) return join(dir, 'wasm-opt')
-  }
-  return undefined
+/** How wasm-opt is run: a native binary, or the pinned package's own wasm-opt under node. */
+interface WasmOpt {
+  file: string
+  args: string[]
+}
+
+let chosen: Promise<WasmOpt | undefined> | undefined
+
+/**
+ * The wasm-opt that runs Asyncify, chosen once per process: SPHERE_WASM_OPT (a path; `none`: binaryen.js in
+ * process), else a native wasm-opt on PATH of the pinned binaryen release (fast: ~15 ms an app), else the
+ * pinned package's wasm-opt under node (~0.6 s an app; outside the event loop either way). A native wasm-opt of
+ * another release is not used: releases differ in what they do to a module (binaryen 108, Debian 12's, turns a
+ * `table.set` of a declared `ref.func` into `unreachable` at -O1), and an app must run the same on every machine.
+ */
+function asyncifier(): Promise<WasmOpt | undefined> {
+  chosen ??= (async () => {
+    const forced = process.env.SPHERE_WASM_OPT
+    if (forced === 'none') return undefined
+    if (forced) return {file: forced, args: []}
+    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+      const file = dir ? join(dir, 'wasm-opt') : ''
+      if (!file || !existsSync(file)) continue
+      try {
+        const {stdout} = await execFileAsync(file, ['--version'], {encoding: 'utf8'})
+        if (Number(/version[_ ](\d+)/.exec(stdout)?.[1]) === BINARYEN_MAJOR) return {file, args: []}
+      } catch {
+        // not runnable: look further
+      }
+    }
+    return {file: process.execPath, args: [join(dirname(BINARYEN_PACKAGE), 'bin', 'wasm-opt')]}
+  })()
+  return chosen
 }
 
 async function asyncify(
   wasm: Uint8Array,
   imports: string[],
 ): Promise<{wasm: Uint8Array; tool: 'wasm-opt' | 'binaryen.js'}> {
-  const native = findWasmOpt()
+  const native = await asyncifier()
   if (native) {
     const dir = join(tmpdir(), 'sphere-instrument')
     mkdirSync(dir, {recursive: true})
@@ -235,8 +297,9 @@ async function asyncify(
     try {
       // async: the device keeps serving its API (and its serial link's keepalives) while wasm-opt runs
       await execFileAsync(
-        native,
+        native.file,
         [
+          ...native.args,
           `${base}.in.wasm`,
           ...FEATURES.map((f) => `--enable-${f}`),
           '--asyncify',
@@ -266,7 +329,18 @@ async function asyncify(
   const m = binaryen.readBinary(wasm)
   try {
     const F = binaryen.Features
-    m.setFeatures(F.MutableGlobals | F.SignExt | F.BulkMemory | F.NontrappingFPToInt | F.Multivalue | F.ReferenceTypes)
+    // binaryen 12x splits bulk memory (memory.copy/fill: BulkMemoryOpt) and call_indirect's table index
+    // (CallIndirectOverlong, implied by reference types) into features of their own
+    m.setFeatures(
+      F.MutableGlobals |
+        F.SignExt |
+        F.BulkMemory |
+        F.BulkMemoryOpt |
+        F.NontrappingFPToInt |
+        F.Multivalue |
+        F.ReferenceTypes |
+        F.CallIndirectOverlong,
+    )
     binaryen.setOptimizeLevel(1)
     binaryen.setShrinkLevel(0)
     binaryen.setPassArgument('asyncify-imports', imports.join(','))

@@ -23,6 +23,8 @@ export interface NetInterfaceInfo {
   hardwareAddress?: Uint8Array
   /** Device-visible IPv4 addresses of the interface. */
   addresses: string[]
+  /** Netmask of the first address (default 255.255.255.0, the simulated DHCP lease). */
+  netmask?: string
 }
 
 export interface StaticIpConfig {
@@ -55,6 +57,20 @@ export interface HostListener {
   hostPort: number
 }
 
+/**
+ * The device's proxy configuration: one per device, what `sphere device network proxy apply` stores through
+ * the REST API (net/proxy, the same shape) and Networking_Proxy_Apply stores from an app with NetworkConfig.
+ */
+export interface DeviceProxy {
+  enabled: boolean
+  address: string
+  port: number
+  noProxyAddresses: string[]
+  authenticationType: 'anonymous' | 'basic'
+  username?: string
+  password?: string
+}
+
 export interface NetHost {
   /** Networking_IsNetworkingReady. */
   isReady(): boolean
@@ -77,4 +93,17 @@ export interface NetHost {
   timeSyncEnabled: boolean
   /** Record a host listener while it is open; call the returned function when it closes. */
   addListener(l: HostListener): () => void
+  /**
+   * getaddrinfo's addresses for a name the LSM allowed ([] = does not resolve); a Promise when the host's
+   * resolver is asked (internet mode). Absent: names do not resolve.
+   */
+  lookup?(name: string): string[] | Promise<string[]>
+  /** The question name of a DNS message an app sends to the device's resolver (127.0.0.1:53), if it is one. */
+  dnsQuestion?(msg: Uint8Array): string | undefined
+  /** The device resolver's answer to that message (undefined: malformed, no answer). */
+  dnsAnswer?(msg: Uint8Array): Uint8Array | undefined
+  /** The device's proxy configuration (undefined: none configured). */
+  proxy?(): DeviceProxy | undefined
+  /** Store the device's proxy configuration (undefined: remove it); 0, or -EINVAL when the store refuses it. */
+  applyProxy?(p: DeviceProxy | undefined): number
 }

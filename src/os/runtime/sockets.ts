@@ -1,5 +1,7 @@
-import dgram from 'node:dgram'
-import net from 'node:net'
+import type dgram from 'node:dgram'
+import type net from 'node:net'
+import tls from 'node:tls'
+import {SocketHostIo} from './host-io.js'
 import {Errno} from '../kernel/errno.js'
 import type {Kernel} from '../kernel/kernel.js'
 import {KObject, StreamObject} from '../kernel/objects.js'
@@ -110,6 +112,8 @@ export class LimitAudit {
 
 /** What a socket needs from its process: the LSM, its host-state account, and a way to end the app. */
 export interface SocketOwner {
+  /** The kernel the socket's host callbacks enter through (record / replay: runtime/host-io.ts). */
+  kernel: Kernel
   componentId: string
   pid: number
   usage: HostUsage
@@ -143,6 +147,7 @@ export function socketOwner(kernel: Kernel, lsm: Lsm, proc: Process, subject: Su
       sockets.hit()
       return true
     },
+    kernel,
     componentId: proc.componentId,
     pid: proc.pid,
     usage: proc.hostUsage,
@@ -242,6 +247,15 @@ export class NetSocket extends KObject {
   private closed = false
   /** Bytes this socket holds charged to the app (TCP receive queue, UDP receive queue, UDP in flight). */
   private charged = 0
+  /**
+   * TLS on this socket (the OS's wolfSSL, runtime/tls-client.ts): while the handshake runs the socket is
+   * neither readable nor writable for the app; once 'ready' the stream the app reads and writes through the
+   * TLS session is the plaintext. `tlsFailure` keeps the error that ended the session.
+   */
+  tlsState?: 'handshaking' | 'ready' | 'failed'
+  tlsFailure?: Error
+  /** Its host sockets and their callbacks (recorded, or stand-ins on a replayed device). */
+  private readonly io: SocketHostIo
 
   constructor(
     readonly domain: number,
@@ -250,6 +264,7 @@ export class NetSocket extends KObject {
   ) {
     super()
     this.protocol = protocol
+    this.io = new SocketHostIo(owner.kernel)
     owner.usage.sockets++
     this.bufferLimit = new LimitAudit(() =>
       owner.limited('socket buffers', HOST_LIMITS.bufferBytesPerApp, NetErrno.ENOBUFS),
@@ -264,7 +279,16 @@ export class NetSocket extends KObject {
    * A host callback of this socket, guarded: whatever it throws ends the owning app with a clear reason
    * (and closes the socket); the OS goes on.
    */
-  private guard<A extends unknown[]>(what: string, fn: (...a: A) => void): (...a: A) => void {
+  private guard<A extends unknown[]>(
+    what: string,
+    fn: (...a: A) => void,
+    capture?: () => unknown,
+    restore?: (v: unknown) => void,
+  ): (...a: A) => void {
+    return this.io.callback(what, this.guarded(what, fn), capture, restore)
+  }
+
+  private guarded<A extends unknown[]>(what: string, fn: (...a: A) => void): (...a: A) => void {
     return (...a: A) => {
       try {
         fn(...a)
@@ -323,6 +347,31 @@ export class NetSocket extends KObject {
     return this.decide(`out:${k}`, {op: 'net.connect', host: dest.ip, port: dest.port})
   }
 
+  /** May this socket ask the device's resolver about `name` (dns.query, decided once per name)? 0 or the errno. */
+  allowQuery(name: string): number {
+    return this.decide(`dns:${name}`, {op: 'dns.query', name})
+  }
+
+  /**
+   * A datagram from the OS itself (the device's resolver answering this socket's query): queued as one from
+   * the network is, under the same bounds (a full queue drops it).
+   */
+  deliverLocal(msg: Uint8Array, from: Addr): void {
+    const cost = msg.length + PACKET_OVERHEAD
+    if (
+      this.closed ||
+      this.datagrams.length >= MAX_DATAGRAMS ||
+      this.datagramBytes + cost > SOCKET_BUFFER_BYTES ||
+      !this.charge(cost)
+    ) {
+      this.dropped++
+      return
+    }
+    this.datagramBytes += cost
+    this.datagrams.push({data: Buffer.from(msg), from, charged: cost})
+    this.changed()
+  }
+
   /** Record a flow the LSM already allowed (a connect the dispatcher checked). */
   opened(dest: Addr): void {
     this.remember(`out:${key(dest)}`, 0)
@@ -339,6 +388,8 @@ export class NetSocket extends KObject {
 
   override readable(): boolean {
     if (this.error !== 0) return true
+    if (this.tlsState === 'handshaking') return false
+    if (this.tlsState === 'failed') return true
     if (this.protocol === 'udp') return this.datagrams.length > 0
     if (this.state === 'listening') return this.backlog.length > 0
     if (this.state === 'connected' || this.state === 'closed') return this.rxBytes > 0 || this.eof || this.shutRd
@@ -347,6 +398,8 @@ export class NetSocket extends KObject {
 
   override writable(): boolean {
     if (this.error !== 0) return true
+    if (this.tlsState === 'handshaking') return false
+    if (this.tlsState === 'failed') return true
     if (this.protocol === 'udp') return this.udpTxBytes < SOCKET_BUFFER_BYTES
     if (this.state === 'connected') return this.shutWr || (this.tcp?.writableLength ?? 0) < SOCKET_BUFFER_BYTES
     return false
@@ -407,10 +460,42 @@ export class NetSocket extends KObject {
     )
   }
 
+  /**
+   * Run a TLS client session on this connected socket (the host's TLS over the app's own host socket): the
+   * raw stream's listeners are replaced by the TLS stream's, so what the app then receives is plaintext.
+   * Only before any byte arrived (a TLS client speaks first). Returns 0 or -errno.
+   */
+  startTls(opts: tls.ConnectionOptions): number {
+    const raw = this.tcp
+    if (this.protocol !== 'tcp' || this.state !== 'connected' || !raw || raw.destroyed) return -Errno.ENOTCONN
+    if (this.tlsState !== undefined) return -NetErrno.EALREADY
+    if (this.rxBytes > 0 || this.eof) return -Errno.EINVAL
+    for (const ev of ['data', 'end', 'drain', 'error', 'close']) raw.removeAllListeners(ev)
+    raw.on('error', () => undefined)
+    this.tlsState = 'handshaking'
+    const t = tls.connect({...opts, socket: raw})
+    t.on(
+      'error',
+      this.guard('tls', (e: Error) => {
+        this.tlsFailure ??= e
+        if (this.tlsState === 'handshaking') this.tlsState = 'failed'
+      }),
+    )
+    t.once(
+      'secureConnect',
+      this.guard('tls handshake', () => {
+        if (this.tlsState === 'handshaking') this.tlsState = 'ready'
+        this.changed()
+      }),
+    )
+    this.attachStream(t)
+    return 0
+  }
+
   /** Start a host connection; completion or failure is reported through the socket's state. */
   connect(hostIp: string, port: number): void {
     this.state = 'connecting'
-    const sock = net.connect({host: hostIp, port})
+    const sock = this.io.connect({host: hostIp, port})
     sock.setTimeout(CONNECT_TIMEOUT_MS)
     const fail = this.guard('connect', (e: unknown) => {
       if (this.state !== 'connecting') return
@@ -423,13 +508,18 @@ export class NetSocket extends KObject {
     sock.once('error', fail)
     sock.once(
       'connect',
-      this.guard('connect', () => {
-        if (this.closed) return void sock.destroy()
-        sock.setTimeout(0)
-        sock.removeListener('error', fail)
-        this.attachStream(sock)
-        this.changed()
-      }),
+      this.guard(
+        'connect',
+        () => {
+          if (this.closed) return void sock.destroy()
+          sock.setTimeout(0)
+          sock.removeListener('error', fail)
+          this.attachStream(sock)
+          this.changed()
+        },
+        () => ({localAddress: sock.localAddress, localPort: sock.localPort}),
+        (v) => Object.assign(sock, v),
+      ),
     )
     // until 'connect', a destroy() from close() must not leave an unhandled 'error' behind
     this.tcp = sock
@@ -468,7 +558,7 @@ export class NetSocket extends KObject {
 
   listen(host: string, port: number, backlog: number, onListening: (port: number) => void): void {
     this.backlogMax = Math.max(1, Math.min(backlog || 16, 128))
-    const server = net.createServer(
+    const server = this.io.createServer(
       this.guard('accept', (sock: net.Socket) => {
         sock.on('error', () => undefined)
         if (this.closed || this.backlog.length >= this.backlogMax) return void sock.destroy()
@@ -497,12 +587,17 @@ export class NetSocket extends KObject {
     server.on('error', () => undefined)
     server.listen(
       {host, port, backlog: this.backlogMax, exclusive: true},
-      this.guard('listen', () => {
-        if (this.closed) return void server.close()
-        this.state = 'listening'
-        onListening((server.address() as net.AddressInfo).port)
-        this.changed()
-      }),
+      this.guard(
+        'listen',
+        () => {
+          if (this.closed) return void server.close()
+          this.state = 'listening'
+          onListening((server.address() as net.AddressInfo).port)
+          this.changed()
+        },
+        () => (server.address() as net.AddressInfo).port,
+        (p) => ((server as unknown as {port: number}).port = p as number),
+      ),
     )
   }
 
@@ -517,7 +612,7 @@ export class NetSocket extends KObject {
 
   /** Open the host UDP socket on host:port (once per socket: a second bind is EINVAL before this). */
   bindUdp(host: string, port: number, onBound: (port: number) => void): void {
-    const u = dgram.createSocket({type: 'udp4', reuseAddr: this.reuseAddr})
+    const u = this.io.createUdp({type: 'udp4', reuseAddr: this.reuseAddr})
     this.udp = u
     u.on(
       'message',
@@ -554,12 +649,17 @@ export class NetSocket extends KObject {
     )
     u.bind(
       {address: host, port, exclusive: true},
-      this.guard('bind', () => {
-        if (this.closed) return // close() already closed the host socket
-        this.udpBound = true
-        onBound(u.address().port)
-        this.changed()
-      }),
+      this.guard(
+        'bind',
+        () => {
+          if (this.closed) return // close() already closed the host socket
+          this.udpBound = true
+          onBound(u.address().port)
+          this.changed()
+        },
+        () => u.address().port,
+        (p) => ((u as unknown as {port: number}).port = p as number),
+      ),
     )
   }
 
@@ -615,6 +715,7 @@ export class NetSocket extends KObject {
     if (this.closed) return
     this.closed = true
     this.state = 'closed'
+    this.io.close()
     this.owner.usage.sockets--
     this.unregister?.()
     this.tcp?.destroy()
@@ -745,6 +846,8 @@ export function socketSend(c: SysCtx, s: NetSocket, data: Uint8Array, flags: num
     if (s.state === 'closed') return -NetErrno.EPIPE
     const dest = to ?? s.peer
     if (!dest) return -NetErrno.EDESTADDRREQ
+    if (dest.ip === DEVICE_RESOLVER.ip && dest.port === DEVICE_RESOLVER.port && c.env.net?.dnsAnswer)
+      return resolverQuery(c.env.net, s, data)
     const denied = s.allowSend(dest)
     if (denied) return -denied
     const netHost = c.env.net
@@ -768,6 +871,24 @@ export function socketSend(c: SysCtx, s: NetSocket, data: Uint8Array, flags: num
   const n = Math.min(room, data.length)
   s.writeStream(data.subarray(0, n))
   return n
+}
+
+/** Where apps reach the device's resolver (DNS-SD queries, as on Azure Sphere). */
+const DEVICE_RESOLVER: Addr = {ip: '127.0.0.1', port: 53}
+
+/**
+ * A DNS message to the device's resolver: the LSM rules on its question name (dns.query), the OS answers from
+ * its records; a message that is not a query is dropped, as a resolver would.
+ */
+function resolverQuery(netHost: NonNullable<SysCtx['env']['net']>, s: NetSocket, data: Uint8Array): number {
+  if (s.state === 'closed') return -NetErrno.EPIPE
+  const name = netHost.dnsQuestion?.(data)
+  if (name === undefined) return data.length
+  const denied = s.allowQuery(name)
+  if (denied) return -denied
+  const answer = netHost.dnsAnswer?.(data)
+  if (answer) s.deliverLocal(answer, DEVICE_RESOLVER)
+  return data.length
 }
 
 /** The destination of a connect, for the syscall table's policy (undefined: the call fails before any reach). */
@@ -851,6 +972,15 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       const route = netHost.route(a.ip)
       if (typeof route === 'number') return route
       if (a.port === 0) return s.protocol === 'tcp' ? -Errno.ECONNREFUSED : -Errno.EINVAL
+      // where a TCP connection to the device address and port goes on the host: the same map libcurl uses (a
+      // local-internet site serves device ports 443 / 80 from host ports of its own; any other port of it is
+      // closed), else the route's address and the same port
+      let to = {host: route, port: a.port}
+      if (s.protocol === 'tcp' && c.env.http) {
+        const e = c.env.http.endpoint(a.ip, a.port)
+        if (!e) return -Errno.ECONNREFUSED
+        to = e
+      }
       s.peer = a
       s.opened(a)
       if (s.protocol === 'udp') {
@@ -858,7 +988,7 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
         if (!s.udp) openUdp(c, s, 0)
         return 0
       }
-      s.connect(route, a.port)
+      s.connect(to.host, to.port)
       if (s.nonblock) return -NetErrno.EINPROGRESS
       c.callState = 'connect'
       return c.block([s], Infinity)
@@ -993,7 +1123,9 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
         const r = o.writeBytes(mem.read(buf, len), kernel.now())
         if (r !== -Errno.EAGAIN || o.nonblock || flags & MSG_DONTWAIT) return r
         if (c.pendingSignals() !== 0) return -Errno.EINTR
-        return c.block([o], Infinity)
+        const d = deadline(c, o.sndTimeoutNs)
+        if (kernel.now() >= d) return -Errno.EAGAIN
+        return c.block([o], d)
       }
       if (!(o instanceof NetSocket)) return -Errno.ENOTSOCK
       if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | 0x8000)) return -NetErrno.EOPNOTSUPP
@@ -1019,7 +1151,9 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
         }
         if (r !== -Errno.EAGAIN || o.nonblock || flags & MSG_DONTWAIT) return r
         if (c.pendingSignals() !== 0) return -Errno.EINTR
-        return c.block([o], Infinity)
+        const d = deadline(c, o.rcvTimeoutNs)
+        if (kernel.now() >= d) return -Errno.EAGAIN
+        return c.block([o], d)
       }
       if (!(o instanceof NetSocket)) return -Errno.ENOTSOCK
       if (addr !== 0 && (addrLen === 0 || !mem.ok(addrLen, 4))) return -Errno.EFAULT
@@ -1033,6 +1167,8 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       return r.data.length
     },
     setsockopt(fd: number, level: number, name: number, val: number, len: number): number {
+      const app = fds.get(fd)
+      if (app instanceof StreamObject && app.kind === 'app-socket') return appSetsockopt(c, app, level, name, val, len)
       const s = sock(fd)
       if (typeof s === 'number') return s
       if (len < 0 || !mem.ok(val, len)) return -Errno.EFAULT
@@ -1082,6 +1218,8 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
     },
 
     getsockopt(fd: number, level: number, name: number, val: number, lenPtr: number): number {
+      const app = fds.get(fd)
+      if (app instanceof StreamObject && app.kind === 'app-socket') return appGetsockopt(c, app, level, name, val, lenPtr)
       const s = sock(fd)
       if (typeof s === 'number') return s
       if (val === 0 || lenPtr === 0 || !mem.ok(lenPtr, 4)) return -Errno.EFAULT
@@ -1122,5 +1260,83 @@ export function socketImports(c: SysCtx): Record<string, Fn> {
       }
       return -NetErrno.ENOPROTOOPT
     },
+  }
+}
+
+/** SO_SNDBUF / SO_RCVBUF an inter-app connection reports (four 1 KiB messages). */
+const APP_SOCKET_BUFFER_BYTES = 4096
+
+/** struct timeval {i64 tv_sec; i64 tv_usec} (wasm32 wasi-libc) -> ns, or -EINVAL. */
+function readTimeval(c: SysCtx, val: number, len: number): number {
+  if (len < 16) return -Errno.EINVAL
+  const sec = c.mem.i64(val)
+  const usec = c.mem.i64(val + 8)
+  if (sec < 0n || usec < 0n || usec >= 1_000_000n) return -Errno.EINVAL
+  return Number(sec) * 1e9 + Number(usec) * 1000
+}
+
+function writeTimeval(c: SysCtx, ns: number, val: number, lenPtr: number, cap: number): number {
+  if (cap < 16 || !c.mem.ok(val, 16)) return -Errno.EINVAL
+  c.mem.setU64(val, BigInt(Math.floor(ns / 1e9)))
+  c.mem.setU64(val + 8, BigInt(Math.floor((ns % 1e9) / 1000)))
+  c.mem.setU32(lenPtr, 16)
+  return 0
+}
+
+/**
+ * Socket options of an inter-app connection (Application_Connect: a SOCK_SEQPACKET socket on the device), as
+ * Linux takes them: SO_RCVTIMEO / SO_SNDTIMEO bound a blocking recv / send (then EAGAIN), the buffer sizes are
+ * accepted (the queue keeps its own bound), anything else is ENOPROTOOPT.
+ */
+function appSetsockopt(c: SysCtx, o: StreamObject, level: number, name: number, val: number, len: number): number {
+  if (len < 0 || !c.mem.ok(val, len)) return -Errno.EFAULT
+  if (level !== SOL_SOCKET) return -NetErrno.ENOPROTOOPT
+  switch (name) {
+    case 20:
+    case 66: // SO_RCVTIMEO
+    case 21:
+    case 67: {
+      // SO_SNDTIMEO
+      const ns = readTimeval(c, val, len)
+      if (ns < 0) return ns
+      if (name === 20 || name === 66) o.rcvTimeoutNs = ns
+      else o.sndTimeoutNs = ns
+      return 0
+    }
+    case 7: // SO_SNDBUF
+    case 8: // SO_RCVBUF
+      return len >= 4 ? 0 : -Errno.EINVAL
+    default:
+      return -NetErrno.ENOPROTOOPT
+  }
+}
+
+function appGetsockopt(c: SysCtx, o: StreamObject, level: number, name: number, val: number, lenPtr: number): number {
+  const {mem} = c
+  if (val === 0 || lenPtr === 0 || !mem.ok(lenPtr, 4)) return -Errno.EFAULT
+  const cap = mem.u32(lenPtr)
+  const putInt = (v: number): number => {
+    if (cap < 4 || !mem.ok(val, 4)) return -Errno.EINVAL
+    mem.setU32(val, v)
+    mem.setU32(lenPtr, 4)
+    return 0
+  }
+  if (level !== SOL_SOCKET) return -NetErrno.ENOPROTOOPT
+  switch (name) {
+    case 4: // SO_ERROR
+      return putInt(0)
+    case 3: // SO_TYPE: SOCK_SEQPACKET (5 on Linux; wasi-libc has no number for it)
+      return putInt(5)
+    case 7:
+    case 8:
+      return putInt(APP_SOCKET_BUFFER_BYTES)
+    case 20:
+    case 66:
+      return writeTimeval(c, o.rcvTimeoutNs, val, lenPtr, cap)
+    case 21:
+    case 67:
+      return writeTimeval(c, o.sndTimeoutNs, val, lenPtr, cap)
+    default:
+      return -NetErrno.ENOPROTOOPT
   }
 }

@@ -8,7 +8,7 @@ import {
   type KObject,
   TimerFdObject,
 } from '../kernel/objects.js'
-import {COST, type SysCtx} from './context.js'
+import {BLOCK, COST, type SysCtx} from './context.js'
 import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
 /**
@@ -174,6 +174,22 @@ function sphereImports(c: SysCtx): Record<string, Impl> {
       kernel.signal(proc, sig)
       return 0
     },
+    setjmp(env: number): number {
+      if (c.jmpReturn !== undefined) {
+        // rewound here by longjmp
+        const v = c.jmpReturn
+        c.jmpReturn = undefined
+        return v
+      }
+      if (c.callState === 'saved') return 0 // the stack is kept: the first return
+      c.callState = 'saved'
+      c.stackOp = {kind: 'save', env: env >>> 0, value: 0}
+      return BLOCK
+    },
+    longjmp(env: number, value: number): number {
+      c.stackOp = {kind: 'restore', env: env >>> 0, value: value === 0 ? 1 : value}
+      return BLOCK
+    },
     clock_settime(clockId: number, ts: number): number {
       if (clockId !== 0) return -Errno.EINVAL
       if (!mem.ok(ts, 16)) return -Errno.EFAULT
@@ -211,6 +227,12 @@ export const sphereGroup: SyscallGroup = {
     syscall(S, 'kill', 'int32_t pid, int32_t sig', {returns: '0',
       policy: (c: SysCtx, pid: number, sig: number) => ({op: 'process.signal', pid, owner: c.kernel.process(pid)?.componentId ?? 'none', signo: sig}),
       doc: 'LSM: process operation; another app\'s pid is `-EPERM`; SIGTERM 15, SIGKILL 9 or 0'}),
+    syscall(S, 'setjmp', 'void *env', {returns: 'n', mem: ['env[8]!'],
+      policy: {none: 'saves the calling process\'s own stack'},
+      doc: 'the C library\'s `setjmp`: the OS unwinds the app\'s stack (Asyncify), keeps a copy of the unwind data under a token it writes to `env` (u32 at offset 0; at most 16 kept per process, oldest dropped), rewinds and returns 0; returns the `longjmp` value when a `longjmp` rewinds into it'}),
+    syscall(S, 'longjmp', 'void *env, int32_t value', {returns: '0', mem: ['env[8]!'],
+      policy: {none: 'rewinds the calling process\'s own stack'},
+      doc: 'rewinds into the stack the `setjmp` of `env` kept, whose call then returns `value` (1 if 0); does not return. An `env` no `setjmp` filled (or whose copy was dropped) ends the app with SIGSEGV, as a bad `longjmp` does on ARM'}),
     syscall(S, 'clock_settime', 'int32_t clockid, const void *ts', {returns: '0', policy: () => ({op: 'time.set'}),
       doc: 'LSM: SystemTime capability, else `-EPERM`; a time before 1970 or from 2200 on is `-EINVAL`'}),
   ],

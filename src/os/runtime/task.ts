@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {Errno} from '../kernel/errno.js'
 import type {Kernel} from '../kernel/kernel.js'
 import type {KObject} from '../kernel/objects.js'
@@ -5,11 +6,12 @@ import type {Process, Task} from '../kernel/process.js'
 import type {Lsm} from '../lsm/lsm.js'
 import {SphereError} from '../../util/errors.js'
 import {ABI_MODULES} from './abi.js'
-import {BLOCK, ProcExit, ProcKilled, YIELD, type AppEnvironment, type SysCtx} from './context.js'
+import {BLOCK, COST, ProcExit, ProcKilled, YIELD, type AppEnvironment, type SysCtx} from './context.js'
 import {
   FUEL_EXPORT,
   GROW_NAME,
   growMemoryImport,
+  NULL_GUARD_EXPORT,
   MIN_UNWIND_BYTES,
   UNWIND_AREA_EXPORT,
   UNWIND_SIZE_EXPORT,
@@ -37,6 +39,8 @@ const SYSCALLS_PER_CHECK = 256
 export const CHARGE_NS_PER_CHECK = 100_000
 /** Modelled work from which a call asks first whether another process is due (SysCtx.admit). */
 const ADMIT_CHECK_NS = 20_000
+/** Most times an admitted call's retry gives way again to a sleeper due inside its work (SysCtx.admit). */
+const MAX_GIVE_WAYS = 4
 
 interface AsyncifyExports {
   _start: () => void
@@ -84,11 +88,18 @@ export class WasmTask implements Task {
   private nextCheck = SYSCALLS_PER_CHECK
   /** The current call waited for its turn (SysCtx.admit): its retry does the work. */
   private admitted = false
+  /** Times the current call gave way again on its retry because a sleeper was due inside its work. */
+  private giveWays = 0
   /** Host ns charged to this slice beyond the per-call base, and the figure that triggers the next check. */
   private sliceChargeNs = 0
   private checkAtNs = CHARGE_NS_PER_CHECK
   private noted = new Set<string>()
   private disposed = false
+  /** Stacks kept by setjmp, by the token written to the jmp_buf (insertion order: the oldest is dropped first). */
+  private readonly stacks = new Map<number, {env: number; data: Uint8Array}>()
+  private nextJmpToken = 1
+  /** The app asked for the NULL-page guard (NULL_GUARD_EXPORT): out-of-bounds traps are SIGSEGV crashes. */
+  private readonly nullGuard: boolean
 
   constructor(
     module: WasmModule,
@@ -100,6 +111,7 @@ export class WasmTask implements Task {
     private readonly importSigs: ReadonlyMap<string, string> = new Map(),
   ) {
     this.q = kernel.fuelQuantum
+    this.nullGuard = Wasm.Module.exports(module).some((e) => e.name === NULL_GUARD_EXPORT)
     const ctx: SysCtx = {
       kernel,
       lsm,
@@ -114,6 +126,10 @@ export class WasmTask implements Task {
         kernel.block(proc, {objects, deadline, interruptible: proc.sigAddr !== 0})
         return BLOCK
       },
+      giveWay: (deadline: number) => {
+        kernel.block(proc, {objects: [], deadline, interruptible: proc.sigAddr !== 0, yielding: true})
+        return BLOCK
+      },
       note: (line: string) => {
         if (this.noted.has(line)) return
         this.noted.add(line)
@@ -123,12 +139,18 @@ export class WasmTask implements Task {
       admit: (ns: number) => this.admit(ns),
     }
     this.ctx = ctx
-    const impls = bindTable(SYSCALLS, ctx, kernel.mode === 'fast-forward' ? {} : {measured: (ns) => this.addCharge(ns)})
+    const wanted = Wasm.Module.imports(module).filter((d) => d.module !== YIELD_MODULE)
+    const impls = bindTable(
+      SYSCALLS,
+      ctx,
+      kernel.mode === 'fast-forward' ? {} : {measured: (ns) => this.addCharge(ns)},
+      new Set(wanted.map((d) => `${d.module}.${d.name}`)),
+    )
     const imports: WasmImports = {
       [YIELD_MODULE]: {[YIELD_NAME]: () => this.onFuelOut(), [GROW_NAME]: growMemoryImport(ctx, () => this.ex.memory)},
     }
     for (const m of ABI_MODULES) imports[m] = {}
-    for (const d of Wasm.Module.imports(module)) {
+    for (const d of wanted) {
       if (d.module === YIELD_MODULE) continue
       const impl = impls.get(`${d.module}.${d.name}`) as AnyFn | undefined
       ;(imports[d.module] as Record<string, unknown>)[d.name] = impl ? this.wrap(impl) : this.enosys(d.module, d.name)
@@ -161,7 +183,16 @@ export class WasmTask implements Task {
   private admit(ns: number): number {
     const ff = this.kernel.mode === 'fast-forward'
     if (this.admitted) {
-      this.admitted = false // the retry after waiting: the work runs now
+      // the retry after waiting: the processes that were ready had their turn; a sleeper whose wake falls inside
+      // the work still goes first (give way again until it is due), at most MAX_GIVE_WAYS times in a row so that
+      // sleepers due more often than the work is long cannot starve it
+      const wakeAt = ff ? this.kernel.nextWakeAt() : Infinity
+      if (this.giveWays < MAX_GIVE_WAYS && wakeAt < this.kernel.now() + ns) {
+        this.giveWays++
+        return this.ctx.giveWay(wakeAt)
+      }
+      this.admitted = false // the work runs now
+      this.giveWays = 0
     } else if (ns >= ADMIT_CHECK_NS && this.preemptible) {
       // fast-forward: is anyone due before the work would end? (real-time: now; the work is measured after)
       if (ff) this.sliceChargeNs += ns
@@ -170,7 +201,7 @@ export class WasmTask implements Task {
       if (due) {
         this.admitted = true
         // fast-forward: wait as long as the work takes (the due process runs meanwhile); real-time: give way
-        return ff ? this.ctx.block([], this.kernel.now() + ns) : YIELD
+        return ff ? this.ctx.giveWay(this.kernel.now() + ns) : YIELD
       }
     }
     if (ff) this.addCharge(ns)
@@ -290,6 +321,34 @@ export class WasmTask implements Task {
     if (this.preemptible && this.kernel.shouldPreempt()) this.unwind()
   }
 
+  /** setjmp: the unwind data of the stack just unwound, kept under a token written to the jmp_buf. */
+  private keepStack(env: number): void {
+    const dv = this.mem.view()
+    const end = dv.getUint32(this.area, true)
+    const data = this.mem.read(this.area + 8, end - (this.area + 8)).slice()
+    const old = dv.getUint32(env, true)
+    if (this.stacks.get(old)?.env === env) this.stacks.delete(old) // the same jmp_buf set again
+    const token = this.nextJmpToken++ % 0xffffffff || this.nextJmpToken++
+    this.ctx.charge(data.length * COST.nsPerByte)
+    this.stacks.set(token, {env, data})
+    while (this.stacks.size > MAX_KEPT_STACKS) this.stacks.delete(this.stacks.keys().next().value as number)
+    dv.setUint32(env, token, true)
+    dv.setUint32(this.area, end, true) // rewind from the data as it was unwound
+    dv.setUint32(this.area + 4, this.areaEnd, true)
+  }
+
+  /** longjmp: put the kept unwind data back; the setjmp it ends in returns `value`. */
+  private restoreStack(env: number, value: number): void {
+    const kept = this.stacks.get(this.mem.view().getUint32(env, true))
+    if (!kept) throw new ProcKilled('signal 11 (SIGSEGV): longjmp to a jmp_buf no setjmp filled')
+    this.ctx.charge(kept.data.length * COST.nsPerByte)
+    this.mem.write(this.area + 8, kept.data)
+    const dv = this.mem.view()
+    dv.setUint32(this.area, this.area + 8 + kept.data.length, true)
+    dv.setUint32(this.area + 4, this.areaEnd, true)
+    this.ctx.jmpReturn = value
+  }
+
   private unwind(): void {
     const dv = this.mem.view()
     dv.setUint32(this.area, this.area + 8, true)
@@ -315,10 +374,18 @@ export class WasmTask implements Task {
       }
       this.started = true
       this.ex._start()
-      if (this.unwinding) {
+      while (this.unwinding) {
         this.ex.asyncify_stop_unwind()
         this.unwinding = false
-        return
+        const op = this.ctx.stackOp
+        if (!op) return
+        this.ctx.stackOp = undefined
+        // setjmp / longjmp: keep or restore the unwound stack, then rewind at once
+        if (op.kind === 'save') this.keepStack(op.env)
+        else this.restoreStack(op.env, op.value)
+        this.ex.asyncify_start_rewind(this.area)
+        this.rewinding = true
+        this.ex._start()
       }
       this.kernel.exit(p, 0)
     } catch (e) {
@@ -326,7 +393,7 @@ export class WasmTask implements Task {
       this.rewinding = false
       if (e instanceof ProcExit) this.kernel.exit(p, e.code)
       else if (e instanceof ProcKilled) this.kernel.crash(p, e.reason)
-      else this.kernel.crash(p, describeTrap(e))
+      else this.kernel.crash(p, describeTrap(e, this.nullGuard))
     } finally {
       this.preemptible = false
       p.syscalls += this.sliceSyscalls
@@ -356,9 +423,26 @@ export class WasmTask implements Task {
   dispose(): void {
     this.disposed = true
   }
+
+  memoryDigest(): string {
+    if (this.disposed) return ''
+    const h = createHash('sha256')
+    h.update(new Uint8Array(this.ex.memory.buffer))
+    h.update(String(this.fuel.value))
+    return h.digest('hex')
+  }
 }
 
-function describeTrap(e: unknown): string {
+/**
+ * The crash reason of a trap. For an app with the NULL-page guard an out-of-bounds access is what an ARM
+ * process dies of on an unmapped page: SIGSEGV (a NULL or near-NULL pointer, or past the end of memory).
+ */
+/** setjmp stacks kept per process (each at most the unwind area, 8 KiB with the SDK's C library). */
+const MAX_KEPT_STACKS = 16
+
+function describeTrap(e: unknown, nullGuard = false): string {
+  if (e instanceof Wasm.RuntimeError && nullGuard && /memory access out of bounds/.test(e.message))
+    return 'signal 11 (SIGSEGV): invalid memory access (the NULL page or past the end of memory)'
   if (e instanceof Wasm.RuntimeError) return `trap: ${e.message}`
   if (e instanceof RangeError) return `trap: ${e.message}` // call stack exhausted
   if (e instanceof Error) return `internal error: ${e.message}`

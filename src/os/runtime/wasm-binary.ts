@@ -3,7 +3,8 @@ import {SphereError} from '../../util/errors.js'
 /**
  * A small WebAssembly binary reader/rewriter: enough to validate an app against the ABI and to add the
  * fuel counter (a mutable global decremented at every function entry and loop header, calling the
- * imported `fuel.yield` when it goes negative). Works on the binary, so no text round trip is needed.
+ * imported `fuel.yield` when it goes negative) and, for apps that ask for it, the NULL-page guard (loads and
+ * stores in the first page trap). Works on the binary, so no text round trip is needed.
  * Supports the MVP plus sign-ext, non-trapping float-to-int, bulk memory, reference types, multi-value
  * and tail calls; SIMD, threads and exceptions are refused.
  */
@@ -43,6 +44,13 @@ export interface WasmModuleInfo {
   numDefinedFuncs: number
   numGlobalImports: number
   numDefinedGlobals: number
+  /** Type index of each defined function (function section). */
+  funcTypes: number[]
+  /**
+   * Start address of each active data segment of memory 0 whose offset is an `i32.const`; a segment placed
+   * by any other expression counts as NaN (its address is unknown before instantiation).
+   */
+  dataOffsets: number[]
 }
 
 const KIND = ['func', 'table', 'memory', 'global'] as const
@@ -101,6 +109,19 @@ class Reader {
   }
 }
 
+function readS32(r: Reader): number {
+  let result = 0
+  let shift = 0
+  let b: number
+  do {
+    b = r.u8()
+    result |= (b & 0x7f) << shift
+    shift += 7
+  } while (b & 0x80 && shift < 35)
+  if (shift < 32 && b & 0x40) result |= -1 << shift
+  return result | 0
+}
+
 class Writer {
   private chunks: number[] = []
   u8(b: number): this {
@@ -116,6 +137,18 @@ class Writer {
     } while (v !== 0)
     return this
   }
+  /** Signed LEB128 (i32.const immediates). */
+  s32(v: number): this {
+    for (;;) {
+      const b = v & 0x7f
+      v >>= 7
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+        this.chunks.push(b)
+        return this
+      }
+      this.chunks.push(b | 0x80)
+    }
+  }
   bytes(b: Uint8Array | readonly number[]): this {
     for (let i = 0; i < b.length; i++) this.chunks.push(b[i]!)
     return this
@@ -126,6 +159,9 @@ class Writer {
   }
   get length(): number {
     return this.chunks.length
+  }
+  pop(): void {
+    this.chunks.pop()
   }
   toBytes(): Uint8Array {
     return Uint8Array.from(this.chunks)
@@ -170,6 +206,8 @@ export function parseModule(bin: Uint8Array): WasmModuleInfo {
     numDefinedFuncs: 0,
     numGlobalImports: 0,
     numDefinedGlobals: 0,
+    funcTypes: [],
+    dataOffsets: [],
   }
   for (const s of readSections(bin)) {
     const r = new Reader(s.body)
@@ -211,7 +249,35 @@ export function parseModule(bin: Uint8Array): WasmModuleInfo {
       }
       case 3:
         info.numDefinedFuncs = r.u32()
+        for (let i = 0; i < info.numDefinedFuncs; i++) info.funcTypes.push(r.u32())
         break
+      case 11: {
+        const n = r.u32()
+        for (let i = 0; i < n; i++) {
+          const flags = r.u32()
+          if (flags === 1) {
+            r.bytes(r.u32()) // passive
+            continue
+          }
+          if (flags === 2 && r.u32() !== 0) throw fail('a data segment for a memory other than memory 0')
+          if (flags > 2) throw fail(`bad data segment flags ${flags}`)
+          const start = r.pos
+          let offset = NaN
+          if (r.u8() === 0x41) {
+            offset = readS32(r)
+            if (r.u8() !== 0x0b) offset = NaN
+          }
+          if (Number.isNaN(offset)) {
+            r.pos = start
+            while (r.u8() !== 0x0b) {
+              // skip the constant expression (a global.get and the like)
+            }
+          }
+          info.dataOffsets.push(Number.isNaN(offset) ? NaN : offset >>> 0)
+          r.bytes(r.u32())
+        }
+        break
+      }
       case 5: {
         const n = r.u32()
         for (let i = 0; i < n; i++) info.memories.push(r.limits())
@@ -251,12 +317,19 @@ export interface FuelOptions {
    * import): the host checks the device's RAM budget and grows the memory itself, or returns -1.
    */
   growImport?: {module: string; name: string}
+  /**
+   * Also guard the first `bytes` of memory (the NULL page of an ARM process): every load and store whose
+   * effective address could fall below it traps (memory access out of bounds) when it does. See rewriteBody.
+   */
+  nullGuard?: {bytes: number}
 }
 
 export interface FuelResult {
   wasm: Uint8Array
   /** Instrumented sites: function entries + loop headers. */
   sites: number
+  /** Loads and stores given a NULL-page check. */
+  guardedAccesses: number
 }
 
 /**
@@ -272,6 +345,7 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
   const yieldIdx = info.numFuncImports
   const grow = opts.growImport
   const growIdx = grow ? yieldIdx + 1 : -1
+  const guard = opts.nullGuard && opts.nullGuard.bytes > 0 ? opts.nullGuard : undefined
   const added = grow ? 2 : 1
   const fuelGlobal = info.numGlobalImports + info.numDefinedGlobals
   const shift = (f: number): number => (f >= yieldIdx ? f + added : f)
@@ -311,6 +385,7 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
     .toBytes()
 
   let sites = 0
+  let guardedAccesses = 0
   const out: RawSection[] = []
   const push = (id: number, body: Uint8Array): void => {
     out.push({id, body})
@@ -430,11 +505,28 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
           fr.pos = r.pos
           const fw = new Writer()
           const nl = fr.u32()
-          fw.u32(nl)
-          for (let j = 0; j < nl; j++) fw.u32(fr.u32()).u8(readValType(fr))
+          let g: Guard | undefined
+          if (guard) {
+            // four scratch locals after the function's own: a stored value of each type
+            const t = info.types[info.funcTypes[i] ?? -1]
+            if (!t) throw fail('function without a type')
+            let base = t.params.length
+            fw.u32(nl + 4)
+            for (let j = 0; j < nl; j++) {
+              const count = fr.u32()
+              base += count
+              fw.u32(count).u8(readValType(fr))
+            }
+            for (const vt of [0x7f, 0x7e, 0x7d, 0x7c]) fw.u32(1).u8(vt)
+            g = {bytes: guard.bytes, val: {0x7f: base, 0x7e: base + 1, 0x7d: base + 2, 0x7c: base + 3}, count: 0}
+          } else {
+            fw.u32(nl)
+            for (let j = 0; j < nl; j++) fw.u32(fr.u32()).u8(readValType(fr))
+          }
           fw.bytes(check)
           sites++
-          sites += rewriteBody(fr, fw, shift, check, growIdx)
+          sites += rewriteBody(fr, fw, shift, check, growIdx, g)
+          guardedAccesses += g?.count ?? 0
           if (fr.pos !== end) throw fail('function body size mismatch')
           w.u32(fw.length).bytes(fw.toBytes())
           r.pos = end
@@ -449,7 +541,27 @@ export function addFuel(bin: Uint8Array, opts: FuelOptions): FuelResult {
   for (const s of sections) if (s.id !== 0 && !order.includes(s.id)) throw fail(`unknown section id ${s.id}`)
   const w = new Writer().bytes([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
   for (const s of out) w.u8(s.id).u32(s.body.length).bytes(s.body)
-  return {wasm: w.toBytes(), sites}
+  return {wasm: w.toBytes(), sites, guardedAccesses}
+}
+
+interface Guard {
+  bytes: number
+  /** Scratch locals holding a stored value while its address is adjusted, by value type. */
+  val: Record<number, number>
+  count: number
+}
+
+/** Value type a store opcode (0x36..0x3e) takes. */
+const STORE_TYPE: Record<number, number> = {
+  0x36: 0x7f,
+  0x37: 0x7e,
+  0x38: 0x7d,
+  0x39: 0x7c,
+  0x3a: 0x7f,
+  0x3b: 0x7f,
+  0x3c: 0x7e,
+  0x3d: 0x7e,
+  0x3e: 0x7e,
 }
 
 function rewriteElements(body: Uint8Array, shift: (f: number) => number): Uint8Array {
@@ -500,7 +612,14 @@ function copyExpr(r: Reader, w: Writer, shift: (f: number) => number): void {
 }
 
 /** Copy one function body's instructions, shifting function indices and inserting `check` after each loop. */
-function rewriteBody(r: Reader, w: Writer, shift: (f: number) => number, check: Uint8Array, growIdx = -1): number {
+function rewriteBody(
+  r: Reader,
+  w: Writer,
+  shift: (f: number) => number,
+  check: Uint8Array,
+  growIdx = -1,
+  guard?: Guard,
+): number {
   let sites = 0
   const copyFrom = (start: number): void => {
     w.bytes(r.buf.subarray(start, r.pos))
@@ -560,11 +679,25 @@ function rewriteBody(r: Reader, w: Writer, shift: (f: number) => number, check: 
         copyFrom(start)
         break
       }
-      case op >= 0x28 && op <= 0x3e:
-        r.u32()
-        r.u32()
-        copyFrom(start)
+      case op >= 0x28 && op <= 0x3e: {
+        const align = r.u32()
+        const offset = r.u32()
+        if (guard && offset < guard.bytes) {
+          // addr + offset < bytes must trap. With k = bytes - offset, access (addr - k) at offset `bytes`: the
+          // same effective address when addr >= k; when addr < k the subtraction wraps and the effective
+          // address (computed without wrapping) is 2^32 + addr + offset, beyond any memory: the access traps.
+          w.pop() // the opcode byte is already written: emit it again after the adjustment
+          const vt = STORE_TYPE[op]
+          if (vt !== undefined) w.u8(0x21).u32(guard.val[vt]!) // local.set value
+          w.u8(0x41)
+            .s32(guard.bytes - offset)
+            .u8(0x6b) // i32.const k; i32.sub
+          if (vt !== undefined) w.u8(0x20).u32(guard.val[vt]!) // local.get value
+          w.u8(op).u32(align).u32(guard.bytes)
+          guard.count++
+        } else copyFrom(start)
         break
+      }
       case op === 0x41 || op === 0x42:
         r.skipLeb()
         copyFrom(start)

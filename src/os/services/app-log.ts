@@ -140,6 +140,12 @@ export class AppLogs {
   }
 
   /** The app's log lines with their origin (most recent 64 KiB). */
+  /** Bytes the app's log holds in RAM (kept lines plus unfinished ones) and the ring's bound. */
+  usage(cid: string): {used: number; limit: number} {
+    const s = this.logs.get(cid)
+    return {used: s ? s.bytes + s.partial.stdout.length + s.partial.stderr.length : 0, limit: RING_BYTES}
+  }
+
   entries(cid: string): LogLine[] {
     const s = this.state(cid)
     return s.lines.slice(s.head)

@@ -1,5 +1,5 @@
 import {createHash, randomFillSync} from 'node:crypto'
-import {APP_FLASH_BYTES} from '../hw/chip.js'
+import {ADC_CONTROLLERS, APP_FLASH_BYTES, ISU_GPIO_BASE, ISU_NAMES, PWM_CONTROLLERS} from '../hw/chip.js'
 import {Errno, Signal} from '../kernel/errno.js'
 import type {ProcessState} from '../kernel/events.js'
 import type {Kernel} from '../kernel/kernel.js'
@@ -11,7 +11,11 @@ import {loadApp, spawnApp, type AppEnvironment, type LoadedApp} from '../runtime
 import {MutableStorage, PackageFile} from '../storage/mutable-file.js'
 import {slotOf, type InstalledAppRecord, type StateStore, type StoredImage} from '../storage/state-store.js'
 import type {NetHost} from '../runtime/net-host.js'
+import type {HttpHost} from '../runtime/http-host.js'
+import type {IotHost} from '../runtime/iot-host.js'
+import type {DeviceTrustStore} from '../runtime/trust.js'
 import {SphereError} from '../../util/errors.js'
+import type {AppStateWord} from '../../protocol/app-state.js'
 import type {AppLogs} from './app-log.js'
 
 /** An image package after parsing and signature verification, as the app manager installs it. */
@@ -29,6 +33,11 @@ export interface UnpackedImage {
 export interface AppStatus {
   componentId: string
   state: 'notPresent' | 'running' | 'stopped' | 'debugging'
+  /**
+   * The state in the one vocabulary (src/protocol/app-state.ts): `state`, except that an app whose last run
+   * crashed (and was not stopped by hand since) is `crashed`. A stop asked for is always `stopped`.
+   */
+  appState: AppStateWord
   name?: string
   imageId?: string
   uid?: number
@@ -80,6 +89,12 @@ export interface AppManagerOptions {
   seed: string
   /** The network service apps' sockets use. */
   net?: NetHost
+  /** The OS's libcurl reaches servers through this (services/internet.ts). */
+  http?: HttpHost
+  /** The OS's Azure IoT client reaches hubs through this (services/iot-hub.ts). */
+  iot?: IotHost
+  /** The device's TLS trust store wolfSSL and libcurl verify with (runtime/trust.ts). */
+  tlsTrust?: DeviceTrustStore
   /** Starts a new image gets before the previous one is restored (A/B rollback). Default 3. */
   trialAttempts?: number
   /**
@@ -90,6 +105,37 @@ export interface AppManagerOptions {
   /** A new image that runs this long after a start without crashing is kept (virtual ms). Default 5,000. */
   trialWindowMs?: number
   onUpdate?: (e: AppUpdateEvent) => void
+  /**
+   * Ours, not a real device's: keep several high-level apps installed and running side by side (the security
+   * suite runs a victim beside its attackers). Default false: as on an MT3620, one high-level app (ApplicationType
+   * Default) and its real-time partners; installing a second high-level app replaces the first.
+   */
+  multiApp?: boolean
+}
+
+/** The high-level app is the A7's one app; RealTimeCapable apps run on the M4 cores, Debugger is gdbserver. */
+export function isHighLevelApp(manifest: {ApplicationType?: unknown}): boolean {
+  return manifest.ApplicationType === undefined || manifest.ApplicationType === 'Default'
+}
+
+/**
+ * The peripherals an app owns, as names one owner may hold (only one app on a device may own a resource): each
+ * GPIO, each ISU (with the five GPIOs it drives), each PWM and ADC controller (with their GPIOs).
+ */
+function ownedResources(policy: AppPolicy): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const n of policy.gpio) out.set(`gpio:${n}`, `GPIO ${n}`)
+  for (const isu of new Set([...policy.uart, ...policy.i2cMaster, ...policy.spiMaster])) {
+    out.set(`isu:${isu}`, isu)
+    const base = ISU_GPIO_BASE[ISU_NAMES.indexOf(isu)]
+    if (base !== undefined) for (let i = 0; i < 5; i++) out.set(`gpio:${base + i}`, `GPIO ${base + i} (${isu})`)
+  }
+  for (const c of [...PWM_CONTROLLERS, ...ADC_CONTROLLERS]) {
+    if (!policy.pwm.has(c.name) && !policy.adc.has(c.name)) continue
+    out.set(`ctl:${c.name}`, c.name)
+    for (const g of c.gpios) out.set(`gpio:${g}`, `GPIO ${g} (${c.name})`)
+  }
+  return out
 }
 
 interface AppEntry {
@@ -111,6 +157,8 @@ interface AppEntry {
   trialTimer?: number
   /** Set when the OS gave up restarting the app (crash loop). */
   stoppedReason?: string
+  /** Stopped by a request (a stop, an uninstall) since its last start: its state is `stopped`, not `crashed`. */
+  stoppedByRequest: boolean
 }
 
 /** The operations of one component waiting or running, in order (see AppManager.serial). */
@@ -174,6 +222,7 @@ export class AppManager {
         loaded,
         stopping: false,
         crashes: 0,
+        stoppedByRequest: false,
         restarts: 0,
         debug: false,
         fallback: record.trial && record.previous ? await this.loadSlot(record.previous) : undefined,
@@ -299,7 +348,21 @@ export class AppManager {
     const cid = image.componentId
     if (img.version !== undefined) this.checkNotDowngrade(cid, img.version)
     const old = this.apps.get(cid)
-    const used = [...this.apps.values()].filter((a) => a !== old).reduce((n, a) => n + a.record.sizeBytes, 0)
+    // one high-level app per device: a new one replaces the installed one (its real-time partners stay)
+    const displaced =
+      !this.opts.multiApp && isHighLevelApp(image.manifest)
+        ? [...this.apps.values()].filter((a) => a !== old && isHighLevelApp(a.image.manifest))
+        : []
+    const stays = [...this.apps.values()].filter((a) => a !== old && !displaced.includes(a))
+    this.checkResources(policy, stays)
+    for (const r of displaced) {
+      if (this.queues.has(r.record.componentId))
+        throw new SphereError(
+          'DEVICE_BUSY',
+          `cannot replace ${r.record.name} (${r.record.componentId}) now: an install, uninstall or stop of it is under way (try again when it has finished)`,
+        )
+    }
+    const used = stays.reduce((n, a) => n + a.record.sizeBytes, 0)
     const size = [...image.files.values()].reduce((n, b) => n + b.length, 0)
     if (used + size > APP_FLASH_BYTES) {
       throw new SphereError(
@@ -313,6 +376,7 @@ export class AppManager {
     if (old) await this.stopNow(cid)
     if (old && this.apps.get(cid) !== old)
       throw new SphereError('DEVICE_BUSY', `${cid} changed while its install waited for it to stop; install it again`)
+    for (const r of displaced) await this.stopNow(r.record.componentId)
     const written = this.store.writeImage(image)
     const uid = old?.record.uid ?? this.nextUid()
     // A/B: a new image goes on trial with the last proven image kept as the other slot
@@ -336,7 +400,9 @@ export class AppManager {
       ...(img.version !== undefined ? {version: img.version} : {}),
       ...(keep && fallback ? {previous: keep, trial: {attempts: 0}} : {}),
     }
-    this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== cid), record])
+    const gone = new Set(displaced.map((r) => r.record.componentId))
+    this.store.commitRegistry([...this.installed().filter((r) => r.componentId !== cid && !gone.has(r.componentId)), record])
+    for (const r of displaced) this.forget(r, `replaced by the high-level app ${policy.name} (${cid}): a device runs one high-level app`)
     this.store.collectGarbage()
     this.lsm.setPolicy(policy)
     if (old) this.retire(old)
@@ -347,6 +413,7 @@ export class AppManager {
       loaded,
       stopping: false,
       crashes: 0,
+      stoppedByRequest: false,
       restarts: 0,
       debug: false,
       fallback: record.trial ? fallback : undefined,
@@ -376,14 +443,39 @@ export class AppManager {
     if (!a) return
     await this.stopNow(cid)
     this.store.commitRegistry(this.installed().filter((r) => r.componentId !== cid))
+    this.forget(a)
+    this.store.collectGarbage()
+  }
+
+  /** Drop a stopped app whose record is already out of the registry: its entry, data, logs and policy. */
+  private forget(a: AppEntry, why?: string): void {
+    const cid = a.record.componentId
     this.retire(a)
     this.apps.delete(cid)
     this.reapUntracked(cid)
-    this.store.collectGarbage()
     this.store.deleteAppData(cid)
     this.logs.clear(cid)
     this.lsm.removePolicy(cid)
-    this.kernel.bus.emit({type: 'app', componentId: cid, action: 'uninstalled'})
+    this.kernel.bus.emit({type: 'app', componentId: cid, action: 'uninstalled', ...(why ? {detail: why} : {})})
+  }
+
+  /**
+   * Only one app on a device may own a given resource: a new app claiming a GPIO, ISU or controller another
+   * installed app (one that stays) owns is refused before anything is written (the device's error 5242884).
+   */
+  private checkResources(policy: AppPolicy, others: AppEntry[]): void {
+    const mine = ownedResources(policy)
+    if (mine.size === 0) return
+    for (const o of others) {
+      for (const [key, what] of ownedResources(o.policy)) {
+        if (!mine.has(key)) continue
+        throw new SphereError(
+          'APP_GPIO_IN_USE',
+          `${policy.name} (${policy.componentId}) requests ${mine.get(key)}, which the installed app ${o.record.name} (${o.record.componentId}) already uses as ${what}`,
+          {suggestions: [`Remove ${o.record.name} first, or change the Capabilities in one of the two app_manifest.json files`]},
+        )
+      }
+    }
   }
 
   /** Start an app (DEVICE_BUSY while an install, uninstall or stop of it is under way). */
@@ -420,6 +512,7 @@ export class AppManager {
     if (a.record.trial && !this.beginTrialStart(a)) return
     const cid = a.record.componentId
     a.stopping = false
+    a.stoppedByRequest = false
     a.proc = spawnApp(
       this.kernel,
       this.lsm,
@@ -515,9 +608,11 @@ export class AppManager {
   private async stopNow(cid: string): Promise<AppStatus> {
     const a = this.entry(cid)
     this.cancelRestart(a)
+    a.stoppedByRequest = true
     const p = a.proc
     if (!p?.alive) return this.status(cid)
     a.stopping = true
+    p.stopRequested = true
     this.kernel.signal(p, Signal.SIGTERM)
     if (p.alive) {
       if (this.kernel.mode === 'fast-forward') await this.kernel.runUntil(() => !p.alive, this.grace)
@@ -547,12 +642,16 @@ export class AppManager {
   status(componentId: string): AppStatus {
     const cid = componentId.toLowerCase()
     const a = this.apps.get(cid)
-    if (!a) return {componentId: cid, state: 'notPresent', restarts: 0, memoryBytes: 0, peakMemoryBytes: 0, fds: []}
+    if (!a)
+      return {componentId: cid, state: 'notPresent', appState: 'notPresent', restarts: 0, memoryBytes: 0, peakMemoryBytes: 0, fds: []}
     const p = a.proc?.alive ? a.proc : undefined
     const last = a.lastProc
+    const state = p ? (p.debug ? 'debugging' : 'running') : 'stopped'
+    const crashed = !p && !a.stoppedByRequest && (last?.life === 'crashed' || a.stoppedReason !== undefined)
     return {
       componentId: cid,
-      state: p ? (p.debug ? 'debugging' : 'running') : 'stopped',
+      state,
+      appState: crashed ? 'crashed' : state,
       name: a.record.name,
       imageId: a.record.imageId,
       uid: a.record.uid,
@@ -619,8 +718,11 @@ export class AppManager {
     if (!a || a.proc !== p) return
     a.proc = undefined
     const cid = a.record.componentId
+    const code = p.exitCode !== undefined ? ` with code ${p.exitCode}` : ''
     if (p.life === 'crashed') this.logs.system(cid, `pid ${p.pid} crashed: ${p.crashReason ?? 'unknown'}`)
-    else this.logs.system(cid, `pid ${p.pid} exited${p.exitCode !== undefined ? ` with code ${p.exitCode}` : ''}`)
+    else if (p.stopRequested)
+      this.logs.system(cid, `pid ${p.pid} stopped: ${p.exitCode !== undefined ? `exited with code ${p.exitCode}` : (p.crashReason ?? 'ended')}`)
+    else this.logs.system(cid, `pid ${p.pid} exited${code}`)
     this.logs.flush()
     if (a.stopping || p.life !== 'crashed' || p.crashReason === 'device shutdown') return
     // Restart with exponential back-off; a run of a minute or more resets the count.
@@ -692,6 +794,9 @@ export class AppManager {
       },
       random: rng ?? ((buf) => randomFillSync(buf)),
       net: this.opts.net,
+      http: this.opts.http,
+      iot: this.opts.iot,
+      tlsTrust: this.opts.tlsTrust,
     }
   }
 }

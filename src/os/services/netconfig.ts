@@ -7,12 +7,13 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {writeFileAtomic} from '../../util/atomic-file.js'
-import type {FirewallRule, FirewallRuleset, NetInterface, ProxyConfig} from '../../protocol/api/network.js'
+import {hardwareAddressProblem, type FirewallRule, type FirewallRuleset, type NetInterface, type ProxyConfig} from '../../protocol/api/network.js'
 import {OsError} from '../errors.js'
 
 export const SERVICE_INTERFACE = 'azspheresvc'
 export const WIFI_INTERFACE = 'wlan0'
 export const SERVICE_IP = '192.168.35.2'
+export const ETHERNET_INTERFACE = 'eth0'
 
 /** The wire shapes of the device API's network resource (src/protocol/api/network.ts), as the OS serves them. */
 export type {FirewallRule, FirewallRuleset, ProxyConfig} from '../../protocol/api/network.js'
@@ -41,6 +42,8 @@ export class NetConfig {
     [SERVICE_INTERFACE, true],
   ])
   private proxyConfig: ProxyConfig | undefined
+  /** MAC addresses set with update-interface (Ethernet only), persisted; absent: the built-in address. */
+  private hardwareAddresses = new Map<string, string>()
   private readonly listeners = new Set<() => void>()
 
   private constructor(file: string | undefined, deviceSeed: string) {
@@ -53,8 +56,10 @@ export class NetConfig {
     const n = new NetConfig(stateDir === undefined ? undefined : join(stateDir, 'netconfig.json'), deviceSeed)
     if (n.file && existsSync(n.file)) {
       try {
-        const data = JSON.parse(readFileSync(n.file, 'utf8')) as {proxy?: ProxyConfig}
+        const data = JSON.parse(readFileSync(n.file, 'utf8')) as {proxy?: ProxyConfig; hardwareAddresses?: Record<string, unknown>}
         if (data.proxy && typeof data.proxy === 'object') n.proxyConfig = data.proxy
+        for (const [k, v] of Object.entries(data.hardwareAddresses ?? {}))
+          if (k === ETHERNET_INTERFACE && typeof v === 'string' && hardwareAddressProblem(v) === undefined) n.hardwareAddresses.set(k, v)
       } catch {
         // unreadable: start without a proxy
       }
@@ -103,7 +108,7 @@ export class NetConfig {
     const hw =
       name === WIFI_INTERFACE
         ? mac(`${this.deviceSeed}/wlan0`, [0x00, 0x0c, 0x43])
-        : mac(`${this.deviceSeed}/eth0`, [0x02, 0x53, 0x50])
+        : (this.hardwareAddresses.get(name) ?? mac(`${this.deviceSeed}/eth0`, [0x02, 0x53, 0x50]))
     return {
       interfaceName: name,
       interfaceUp: up,
@@ -129,6 +134,30 @@ export class NetConfig {
       this.changed()
     }
     return true
+  }
+
+  /**
+   * Set the MAC address of an Ethernet interface (`device network update-interface`). Wi-Fi and the service
+   * interface keep theirs, as on a real device. Throws NET_BAD_INTERFACE / NET_BAD_HARDWARE_ADDRESS.
+   */
+  setHardwareAddress(name: string, address: unknown): void {
+    if (name !== ETHERNET_INTERFACE)
+      throw new OsError('NET_BAD_INTERFACE', `The hardware address of ${name} cannot be changed: only the Ethernet interface ${ETHERNET_INTERFACE} takes one.`)
+    const problem = hardwareAddressProblem(address)
+    if (problem !== undefined)
+      throw new OsError('NET_BAD_HARDWARE_ADDRESS', `Invalid hardware address ${JSON.stringify(address).slice(0, 40)}: ${problem}.`)
+    this.hardwareAddresses.set(name, (address as string).toLowerCase())
+    this.persist()
+    this.changed()
+  }
+
+  /** Device recovery erased the configuration: no proxy, built-in MAC addresses, every interface up. */
+  factoryReset(): void {
+    this.proxyConfig = undefined
+    this.hardwareAddresses.clear()
+    for (const k of this.up.keys()) this.up.set(k, true)
+    this.persist()
+    this.changed()
   }
 
   status(): {deviceAuthenticationIsReady: boolean; networkTimeSync: string; proxy: string} {
@@ -176,6 +205,8 @@ export class NetConfig {
       cfg.username = o.username as string
       cfg.password = o.password as string
     }
+    // the same configuration again changes nothing: no write, no change event
+    if (JSON.stringify(cfg) === JSON.stringify(this.proxyConfig)) return this.proxy()!
     this.proxyConfig = cfg
     this.persist()
     this.changed()
@@ -278,7 +309,12 @@ export class NetConfig {
   }
 
   private persist(): void {
-    if (this.file) writeFileAtomic(this.file, JSON.stringify({proxy: this.proxyConfig ?? null}), {mode: 0o600})
+    if (this.file)
+      writeFileAtomic(
+        this.file,
+        JSON.stringify({proxy: this.proxyConfig ?? null, hardwareAddresses: Object.fromEntries(this.hardwareAddresses)}),
+        {mode: 0o600},
+      )
   }
 
   private changed(): void {

@@ -12,12 +12,18 @@
  *   LSM's registry (lsm/os-endpoints.ts): no app reaches them, whatever its manifest says.
  * - **Listening.** An app's bind to port P opens 127.0.0.1:P on the host, or `ports[P]` (0 = any free
  *   port); `listeners()` tells where each one is.
+ * - **Resolver.** getaddrinfo (sphere.resolve) and DNS messages to 127.0.0.1:53 reach the device's resolver
+ *   (services/dns.ts): the hosts map and the world's DNS-SD records (`dnsSd`). With `internet: true` (`sphere sim
+ *   start --internet`) names the device does not know go to the host's resolver, and what it answered for a
+ *   name the LSM allowed is remembered (bounded) so the firewall allows exactly those addresses for that name.
+ *   The LSM rules on every lookup first (dns.query): an unlisted name is never looked up.
  * - **Firewall.** The LSM rules on every connect / bind from the manifest (AllowedConnections by what the
  *   names resolve to, AllowedTcpServerPorts, AllowedUdpServerPorts); `allowances()` feeds the REST
  *   firewall view.
  */
 import {createHash} from 'node:crypto'
 import dgram from 'node:dgram'
+import {promises as dnsPromises} from 'node:dns'
 import {existsSync, readFileSync} from 'node:fs'
 import {isIPv4} from 'node:net'
 import {join} from 'node:path'
@@ -29,12 +35,15 @@ import {
   IFACE_INTERNET,
   IFACE_IP,
   IFACE_UP,
+  type DeviceProxy,
   type DhcpServerConfig,
   type HostListener,
   type NetHost,
   type NetInterfaceInfo,
   type StaticIpConfig,
 } from '../runtime/net-host.js'
+import type {StandIn} from '../runtime/trust.js'
+import {DnsRecords, dnsName, parseQuestion, type DnsSdInstance} from './dns.js'
 import {NetConfig, SERVICE_INTERFACE, SERVICE_IP, WIFI_INTERFACE, type AppNetworkAllowance} from './netconfig.js'
 
 export interface NetworkOptions {
@@ -44,7 +53,14 @@ export interface NetworkOptions {
   ports?: Record<string, number>
   /** Host address listening sockets open on. Default 127.0.0.1. */
   listenHost?: string
+  /** Names the device does not know go to the host's resolver (`sphere sim start --internet`). */
+  internet?: boolean
 }
+
+/** Names (and addresses per name) the stack remembers from the host's resolver. */
+const INTERNET_CACHE_NAMES = 256
+const ADDRESSES_PER_NAME = 16
+const LOOKUP_TIMEOUT_MS = 5000
 
 /** SNTP / DHCP servers an app started (they keep running after the app stops, as on a device). */
 export interface NetServices {
@@ -70,6 +86,8 @@ export class NetworkStack implements NetHost {
   private readonly ports = new Map<number, number>()
   private readonly listenHost: string
   private readonly staticIp = new Map<string, StaticIpConfig>()
+  /** Interfaces whose DHCP address the app released (Networking_IpConfig_ReleaseIp) and has not renewed. */
+  private readonly released = new Set<string>()
   private readonly macs = new Map<string, Uint8Array>()
   private readonly open = new Set<HostListener>()
   private readonly sntpSockets = new Map<string, dgram.Socket>()
@@ -77,6 +95,11 @@ export class NetworkStack implements NetHost {
   private readonly osPorts = new Map<string, () => void>()
   private readonly dhcp = new Map<string, DhcpServerConfig>()
   private readonly wlanIp: string
+  /** The DNS-SD records and host map the device's resolver serves. */
+  readonly dns = new DnsRecords((n) => this.hosts.get(n))
+  /** What the host's resolver answered (internet mode), oldest first. */
+  private readonly learned = new Map<string, string[]>()
+  readonly internet: boolean
   timeSyncEnabled = true
 
   constructor(
@@ -89,6 +112,7 @@ export class NetworkStack implements NetHost {
     for (const [k, v] of Object.entries(opts.hosts ?? {})) this.setHost(k, v)
     for (const [k, v] of Object.entries(opts.ports ?? {})) this.ports.set(Number(k), v)
     this.listenHost = opts.listenHost ?? '127.0.0.1'
+    this.internet = opts.internet === true
     const h = createHash('sha256').update(`${deviceSeed}/wlan0-ip`).digest()
     this.wlanIp = `192.168.1.${20 + (h[0]! % 200)}`
   }
@@ -129,14 +153,120 @@ export class NetworkStack implements NetHost {
     this.hosts.set(name.toLowerCase(), ip)
   }
 
+  /** Take a name out of the host map (it no longer resolves). */
+  removeHost(name: string): void {
+    this.hosts.delete(name.toLowerCase())
+  }
+
   /** The address a name resolves to on this device (IPv4 literals resolve to themselves); undefined: unknown. */
   resolve(name: string): string | undefined {
     const n = name.toLowerCase()
     return this.hosts.get(n) ?? (isIPv4(n) ? n : undefined)
   }
 
+  /**
+   * Every address a name stands for on this device, for the firewall: the hosts map, a DNS-SD target host, a
+   * DNS-SD service type (its instances' addresses), what the host resolver answered for it (internet mode).
+   */
+  addresses(name: string): string[] {
+    const n = dnsName(name)
+    const out = new Set<string>()
+    const a = this.dns.address(n) ?? (isIPv4(n) ? n : undefined)
+    if (a) out.add(a)
+    for (const x of this.dns.serviceAddresses(n)) out.add(x)
+    for (const x of this.learned.get(n) ?? []) out.add(x)
+    return [...out]
+  }
+
+  /** Names discovered through a DNS-SD service type (its instances and their hosts). */
+  discovered(service: string): string[] {
+    return this.dns.serviceNames(service)
+  }
+
+  private roots: StandIn[] = []
+
+  /** The world's `tlsRoots` (PEM): test roots standing in for the CAs of an app's own CA file (runtime/trust.ts). */
+  tlsRoots(): readonly string[] {
+    return this.roots.map((r) => r.pem)
+  }
+
+  /** The world's `tlsRoots` with what each stands in for (a plain PEM: any CA). */
+  tlsStandIns(): readonly StandIn[] {
+    return this.roots
+  }
+
+  setTlsRoots(roots: readonly (string | StandIn)[]): void {
+    this.roots = roots.map((r) => (typeof r === 'string' ? {pem: r, standsFor: 'any'} : r))
+  }
+
+  /** Replace the DNS-SD instances the device's resolver advertises (the world file's `dnsSd`). */
+  setDnsSd(list: readonly DnsSdInstance[]): void {
+    this.dns.setInstances(list)
+  }
+
+  /**
+   * getaddrinfo's answer (the LSM allowed the name already): the device's records, else (internet mode) the
+   * host's resolver, whose answer is remembered for the firewall. [] = the name does not resolve.
+   */
+  lookup(name: string): string[] | Promise<string[]> {
+    const n = dnsName(name)
+    const local = this.dns.address(n)
+    if (local) return [local]
+    if (isIPv4(n)) return [n]
+    if (!this.internet) return []
+    const timeout = new Promise<string[]>((_, reject) => {
+      const t = setTimeout(() => reject(new Error('lookup timed out')), LOOKUP_TIMEOUT_MS)
+      t.unref()
+    })
+    return Promise.race([dnsPromises.lookup(n, {family: 4, all: true}), timeout]).then(
+      (rs) => {
+        const ips = [...new Set((rs as {address: string}[]).map((r) => r.address))].slice(0, ADDRESSES_PER_NAME)
+        this.learned.delete(n)
+        if (this.learned.size >= INTERNET_CACHE_NAMES) this.learned.delete(this.learned.keys().next().value!)
+        if (ips.length > 0) this.learned.set(n, ips)
+        return ips
+      },
+      (e: unknown) => {
+        const code = (e as {code?: string}).code
+        if (code === 'ENOTFOUND' || code === 'ENODATA') return []
+        throw e
+      },
+    )
+  }
+
+  /** The question name of a DNS query to the device's resolver (undefined: not a query it answers). */
+  dnsQuestion(msg: Uint8Array): string | undefined {
+    return parseQuestion(msg)?.name
+  }
+
+  /** The device resolver's answer to a DNS query (undefined: malformed, dropped). */
+  dnsAnswer(msg: Uint8Array): Uint8Array | undefined {
+    return this.dns.answer(msg)
+  }
+
+  /** The device's proxy configuration: the one store the REST API (net/proxy) and Networking_Proxy_* share. */
+  proxy(): DeviceProxy | undefined {
+    return this.links.proxy()
+  }
+
+  applyProxy(p: DeviceProxy | undefined): number {
+    if (p === undefined) {
+      this.links.deleteProxy()
+      return 0
+    }
+    try {
+      this.links.setProxy(p)
+      return 0
+    } catch {
+      return -Errno.EINVAL
+    }
+  }
+
   route(ip: string): string | number {
     if (isLoopback(ip) || [...this.hosts.values()].includes(ip)) return ip
+    if (this.dns.list().some((i) => i.address === ip)) return ip
+    // the internet: every address is routable; what an app may reach is the LSM's decision (by name)
+    if (this.internet && isIPv4(ip)) return ip
     return -Errno.ENETUNREACH
   }
 
@@ -162,7 +292,7 @@ export class NetworkStack implements NetHost {
   // ---- interfaces ----
 
   isReady(): boolean {
-    return this.links.isUp(WIFI_INTERFACE)
+    return this.links.isUp(WIFI_INTERFACE) && !this.released.has(WIFI_INTERFACE)
   }
 
   interfaces(): NetInterfaceInfo[] {
@@ -179,10 +309,10 @@ export class NetworkStack implements NetHost {
         }
       const st = this.staticIp.get(name)
       const wifi = name === WIFI_INTERFACE
-      const addresses = !up ? [] : st?.ip ? [st.ip] : wifi ? [this.wlanIp] : []
+      const addresses = !up ? [] : st?.ip ? [st.ip] : this.released.has(name) ? [] : wifi ? [this.wlanIp] : []
       const status = !up
         ? 0
-        : IFACE_UP | IFACE_CONNECTED | (addresses.length > 0 ? IFACE_IP : 0) | (wifi ? IFACE_INTERNET : 0)
+        : IFACE_UP | IFACE_CONNECTED | (addresses.length > 0 ? IFACE_IP | (wifi ? IFACE_INTERNET : 0) : 0)
       return {
         name,
         up,
@@ -195,6 +325,7 @@ export class NetworkStack implements NetHost {
             ? mac(`${this.deviceSeed}/wlan0`, [0x00, 0x0c, 0x43])
             : mac(`${this.deviceSeed}/eth0`, [0x02, 0x53, 0x50])),
         addresses,
+        ...(st?.ip && st.mask ? {netmask: st.mask} : {}),
       }
     })
   }
@@ -220,11 +351,18 @@ export class NetworkStack implements NetHost {
     return 0
   }
 
-  renewIp(name: string): number {
+  /**
+   * DHCP release (the interface keeps its link but has no address until a renew) or renew. Static
+   * addressing has nothing to release or renew (EPERM); a down interface cannot (EAGAIN).
+   */
+  renewIp(name: string, release = false): number {
     const e = this.known(name)
     if (e) return e
-    if (this.staticIp.get(name)?.ip) return -Errno.EPERM // static addressing: nothing to release or renew
-    return this.links.isUp(name) ? 0 : -Errno.EAGAIN
+    if (this.staticIp.get(name)?.ip) return -Errno.EPERM
+    if (!this.links.isUp(name)) return -Errno.EAGAIN
+    if (release) this.released.add(name)
+    else this.released.delete(name)
+    return 0
   }
 
   setHardwareAddress(name: string, m: Uint8Array): number {
@@ -317,7 +455,7 @@ export class NetworkStack implements NetHost {
       .map(({uid, policy}) => ({
         uid,
         allowedHosts: [
-          ...new Set([...policy.allowedConnections].flatMap((n) => this.resolve(n) ?? [])),
+          ...new Set([...policy.allowedConnections].flatMap((n) => this.addresses(n))),
         ].sort(),
         tcpServerPorts: [...policy.tcpServerPorts].sort((a, b) => a - b),
         udpServerPorts: [...policy.udpServerPorts].sort((a, b) => a - b),

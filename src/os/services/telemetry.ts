@@ -18,6 +18,39 @@ export interface TelemetryReport {
   kind: 'app-crash' | 'app-exit' | 'restart' | 'boot'
   componentId?: string
   detail?: string
+  /** For an app crash: the error report's description, as the device reports it (see appCrashDescription). */
+  description?: string
+}
+
+/** Signal numbers the OS's crash reasons name or imply (Linux ARM numbering). */
+const SIGNAL_OF_TRAP: [RegExp, number][] = [
+  [/^signal (\d+)/, 0],
+  [/^killed by signal (\d+)/, 0],
+  [/^trap: memory access out of bounds/, 11], // SIGSEGV
+  [/^trap: /, 4], // SIGILL: any other WebAssembly trap (unreachable, divide by zero, ...)
+]
+
+/**
+ * The description an Azure Sphere error report gives an app crash, e.g. for a NULL dereference
+ * `AppCrash (exit_status=11; signal_status=11; signal_code=3; component_id=...; image_id=...)`: the signal
+ * that ended the process, as its wait status (signal_code 3 = CLD_DUMPED; 2 = CLD_KILLED for SIGKILL), or
+ * for a non-zero exit `AppExit (exit_code=N; ...)`. Undefined when the reason names no signal or exit.
+ */
+export function appCrashDescription(
+  componentId: string,
+  imageId: string | undefined,
+  reason: string,
+): string | undefined {
+  const ids = `component_id=${componentId}${imageId ? `; image_id=${imageId}` : ''}`
+  for (const [re, signo] of SIGNAL_OF_TRAP) {
+    const m = re.exec(reason)
+    if (!m) continue
+    const n = signo || Number(m[1])
+    const code = n === 9 ? 2 : 3
+    return `AppCrash (exit_status=${n}; signal_status=${n}; signal_code=${code}; ${ids})`
+  }
+  const exit = /^exit (\d+)/.exec(reason)
+  return exit ? `AppExit (exit_code=${exit[1]}; ${ids})` : undefined
 }
 
 export function encodeTelemetry(data: Uint8Array): Buffer {

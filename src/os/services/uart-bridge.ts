@@ -46,6 +46,8 @@ export async function bridgeUartToPty(
   port: UartPort,
   path: string,
   settings?: Partial<UartLineSettings>,
+  /** Where the bytes from the host enter the device (World.hostGate); default: at once. */
+  gate?: (input: {source: string; object: string; event: string; args?: unknown[]}, apply: () => void) => void,
 ): Promise<UartBridge> {
   removeLink(path)
   const dir = mkdtempSync(join(tmpdir(), 'sphere-uart-'))
@@ -69,7 +71,12 @@ export async function bridgeUartToPty(
     throw new OsError('UART_BRIDGE_FAILED', `cannot bridge ${port.isu} to ${path}: ${(e as Error).message}`)
   }
   const s = serial
-  s.on('data', (d: Buffer) => port.inject(new Uint8Array(d)))
+  // serial bytes from the host are an input of the device (recorded / replayed through the gate)
+  s.on('data', (d: Buffer) => {
+    const apply = (): void => port.inject(new Uint8Array(d))
+    if (gate) gate({source: 'uart', object: `uart:${port.isu}`, event: 'data', args: [d.toString('base64')]}, apply)
+    else apply()
+  })
   s.on('error', () => {})
   let closed = false
   const bridge: UartBridge = {

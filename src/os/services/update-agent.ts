@@ -100,6 +100,13 @@ export class UpdateAgent extends EventEmitter {
     return this.state.slots[this.state.active]!.version
   }
 
+  /** The OS image the device boots, as recovery lists what it wrote. */
+  recoveryImages(): {name: string; bytes: number}[] {
+    const a = this.state.active
+    const f = this.slotFile(a)
+    return existsSync(f) ? [{name: `os ${this.osVersion()} (slot ${a})`, bytes: readFileSync(f).length}] : []
+  }
+
   /** Problems with the OS slots (empty = the active slot boots). */
   problems(): string[] {
     const a = this.state.active

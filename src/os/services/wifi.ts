@@ -172,6 +172,11 @@ export class WifiConfig {
     return true
   }
 
+  /** The stored networks with their secrets (for the OS's own connection attempts; never served). */
+  stored(): StoredNetwork[] {
+    return this.networks.map((n) => ({...n}))
+  }
+
   scan(): ScanResult[] {
     return SIMULATED_ACCESS_POINTS.map((a) => ({...a}))
   }

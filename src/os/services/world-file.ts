@@ -5,11 +5,19 @@
  * one path at a time, with `setWorldPath` (PATCH /sphere/world, `sphere device world set PATH=VALUE`).
  * The format is documented in docs/world.md.
  */
+import {X509Certificate} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import {isIPv4} from 'node:net'
 import {parse} from 'yaml'
 import {ADC_CONTROLLERS, ISU_NAMES, PWM_CONTROLLERS} from '../hw/chip.js'
 import type {UartLineSettings} from '../hw/uart.js'
 import type {RtAppPartner, World} from '../hw/world.js'
 import {OsError} from '../errors.js'
+import {dnsSdInstance} from './dns.js'
+import type {StandIn} from '../runtime/trust.js'
+import type {NetworkStack} from './network.js'
+import type {LocalInternet} from './internet.js'
+import type {DeviceIot} from './iot-hub.js'
 import {bridgeUartToFile, bridgeUartToPty, type UartBridge} from './uart-bridge.js'
 
 const bad = (msg: string): OsError =>
@@ -97,7 +105,7 @@ export function wireUart(world: World, isu: string, spec: unknown): void {
       port.setLoopback(false)
       const pend = pendingBridges.get(world) ?? new Map<string, Promise<void>>()
       pendingBridges.set(world, pend)
-      const p = bridgeUartToPty(port, o.pty, settings)
+      const p = bridgeUartToPty(port, o.pty, settings, (i, apply) => (world.hostGate ? world.hostGate(i, apply) : apply()))
         .then((b) => {
           m.set(name, b)
           world.notePeripheral(where, {pty: b.path}, 'external')
@@ -198,10 +206,93 @@ export function setWorldPath(world: World, path: string, value: unknown): void {
   )
 }
 
+/**
+ * The network part of a world file: `hosts` (name -> IPv4, added to the device's hosts map) and `dnsSd` (the
+ * DNS-SD service instances the device's resolver advertises, services/dns.ts). Checked whole before anything
+ * is applied.
+ */
+function applyNetwork(network: NetworkStack | undefined, doc: Record<string, unknown>): void {
+  const hosts = doc.hosts
+  const sd = doc.dnsSd
+  const roots = doc.tlsRoots
+  if (hosts === undefined && sd === undefined && roots === undefined) return
+  if (!network) throw bad('hosts / dnsSd / tlsRoots need the device\'s network service')
+  const pairs: [string, string][] = []
+  if (hosts !== undefined) {
+    if (typeof hosts !== 'object' || hosts === null || Array.isArray(hosts)) throw bad('hosts must map host names to IPv4 addresses')
+    for (const [name, ip] of Object.entries(hosts)) {
+      if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/i.test(name)) throw bad(`hosts.${name}: not a host name`)
+      if (typeof ip !== 'string' || !isIPv4(ip)) throw bad(`hosts.${name}: ${JSON.stringify(ip)} is not an IPv4 address`)
+      pairs.push([name, ip])
+    }
+  }
+  let instances
+  if (sd !== undefined) {
+    if (!Array.isArray(sd)) throw bad('dnsSd must be a list of service instances')
+    try {
+      instances = sd.map((x, i) => dnsSdInstance(x, `dnsSd[${i}]`))
+    } catch (e) {
+      throw bad((e as Error).message)
+    }
+  }
+  let pems: StandIn[] | undefined
+  if (roots !== undefined) {
+    if (!Array.isArray(roots)) throw bad('tlsRoots must be a list of PEM files (or PEM text)')
+    pems = roots.flatMap((r, i) => rootStandIns(r, `tlsRoots[${i}]`))
+  }
+  for (const [name, ip] of pairs) network.setHost(name.replace(/\.$/, ''), ip)
+  if (instances) network.setDnsSd(instances)
+  if (pems) network.setTlsRoots(pems)
+}
+
+/**
+ * One `tlsRoots` entry: a PEM file path or PEM text (stands in for any CA an app's file holds), or
+ * `{root: <path or PEM>, standsFor: [<CA common name>, ...]}` (stands in for those only; runtime/trust.ts).
+ */
+function rootStandIns(v: unknown, where: string): StandIn[] {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>
+    for (const k of Object.keys(o))
+      if (k !== 'root' && k !== 'standsFor') throw bad(`${where}.${k}: unknown (use root, standsFor)`)
+    const names = o.standsFor
+    if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string' && n !== ''))
+      throw bad(`${where}.standsFor must be a list of CA certificate common names`)
+    return rootCertificates(o.root, `${where}.root`).map((pem) => ({pem, standsFor: [...(names as string[])]}))
+  }
+  return rootCertificates(v, where).map((pem) => ({pem, standsFor: 'any' as const}))
+}
+
+/** The certificates of a PEM file path, or PEM text. */
+function rootCertificates(v: unknown, where: string): string[] {
+  if (typeof v !== 'string' || v.trim() === '') throw bad(`${where} must be a PEM file path or PEM text`)
+  let text = v
+  if (!v.includes('-----BEGIN')) {
+    try {
+      text = readFileSync(v, 'utf8')
+    } catch (e) {
+      throw bad(`${where}: cannot read ${v}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+    }
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
+  if (blocks.length === 0) throw bad(`${where}: no PEM certificate in ${v.includes('-----BEGIN') ? 'the text' : v}`)
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b)
+    } catch (e) {
+      throw bad(`${where}: not a certificate: ${(e as Error).message}`)
+    }
+  }
+  return blocks
+}
+
 /** Flatten a nested object into world paths: {adc: {0: {1: 2}}} -> adc.0.1 = 2 (leaf objects kept where a path takes one). */
-function apply(world: World, doc: Record<string, unknown>): void {
+function apply(world: World, doc: Record<string, unknown>, device: WorldTarget, baseDir: string): void {
   for (const [key, v] of Object.entries(doc)) {
     switch (key) {
+      case 'hosts':
+      case 'dnsSd':
+      case 'tlsRoots':
+        break // applyNetwork
       case 'board':
       case 'description':
         break
@@ -238,8 +329,16 @@ function apply(world: World, doc: Record<string, unknown>): void {
         for (const d of v as Record<string, unknown>[]) addDevice(world, d)
         break
       }
+      case 'internet':
+        if (!device.internet) throw bad('internet: this device has no local internet')
+        device.internet.configure(v, baseDir)
+        break
+      case 'iotHub':
+        if (!device.iot) throw bad('iotHub: this device has no Azure IoT service')
+        device.iot.configure(v)
+        break
       default:
-        throw bad(`unknown world file key ${key} (board, buttons, gpios, sensors, adc, uarts, devices, rtApps)`)
+        throw bad(`unknown world file key ${key} (board, buttons, gpios, sensors, adc, uarts, devices, rtApps, hosts, dnsSd, tlsRoots, internet, iotHub)`)
     }
   }
 }
@@ -284,8 +383,20 @@ export function parseWorldFile(text: string): Record<string, unknown> {
 }
 
 /** Apply a world file to a device (what `sphere sim start --world FILE` does). */
-export function applyWorldFile(device: {world: World}, text: string): void {
-  apply(device.world, parseWorldFile(text))
+export function applyWorldFile(device: WorldTarget, text: string, opts: {baseDir?: string} = {}): void {
+  const doc = parseWorldFile(text)
+  applyNetwork(device.network, doc)
+  apply(device.world, doc, device, opts.baseDir ?? process.cwd())
+}
+
+/** What a world file applies to: the board's world, the device's names (hosts, dnsSd, tlsRoots) and its local
+ *  internet (the `internet` key). */
+export interface WorldTarget {
+  world: World
+  network?: NetworkStack
+  internet?: LocalInternet
+  /** The device's Azure IoT side (the `iotHub` key). */
+  iot?: DeviceIot
 }
 
 /** The peripheral part of GET /sphere/world (merged with LEDs, buttons and GPIOs). */

@@ -226,8 +226,14 @@ export class StateStore {
   /** Open (creating) a state directory and clean up what an interrupted write left behind. */
   static open(root: string, opts: {cacheDir?: string} = {}): StateStore {
     const s = new StateStore(root, opts.cacheDir)
+    // a directory made now has nothing to recover, collect or upgrade (a fleet opens thousands of them)
+    const fresh = !existsSync(root)
     for (const d of ['images', 'staged', 'storage', 'logs']) mkdirSync(join(root, d), {recursive: true})
     mkdirSync(s.cacheDir, {recursive: true})
+    if (fresh) {
+      writeFileAtomic(s.path(FORMAT_FILE), FORMAT_TEXT)
+      return s
+    }
     s.recoverClaims()
     s.collectGarbage()
     s.upgradeFormat()

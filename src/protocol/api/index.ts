@@ -7,19 +7,22 @@ import * as certstore from './certstore.js'
 import * as device from './device.js'
 import * as images from './images.js'
 import * as network from './network.js'
+import * as replay from './replay.js'
 import * as sphere from './sphere.js'
 import type {AnyRoute} from './spec.js'
 import * as wifi from './wifi.js'
 
-export {apps, certstore, device, images, network, sphere, wifi}
+export {apps, certstore, device, images, network, replay, sphere, wifi}
 export * from './spec.js'
 export type {CertDetails, AddCertRequest} from './certstore.js'
 export type {NetInterface, ProxyConfig, FirewallRule, FirewallRuleset} from './network.js'
-export type {WifiNetwork, WifiScanResult, AddWifiNetworkRequest, WifiSecurity, WifiConfigState} from './wifi.js'
-export type {SphereCapabilities} from './sphere.js'
+export {hardwareAddressProblem} from './network.js'
+export type {WifiDiagnostic, WifiNetwork, WifiScanResult, AddWifiNetworkRequest, WifiSecurity, WifiConfigState} from './wifi.js'
+export type {RecoverResult, SphereCapabilities} from './sphere.js'
+export type {ClockAdvanceResponse, RecordingStatus, SnapshotInfo} from './replay.js'
 
 /** Every route, by resource. */
-export const API = {device, apps, images, certstore, network, wifi, sphere} as const
+export const API = {device, apps, images, certstore, network, wifi, sphere, replay} as const
 
 function isRoute(v: unknown): v is AnyRoute {
   return typeof v === 'object' && v !== null && typeof (v as AnyRoute).path === 'string' && typeof (v as AnyRoute).method === 'string'

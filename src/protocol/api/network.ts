@@ -12,6 +12,18 @@ export interface NetInterface {
   ipAssignment?: string
 }
 
+/**
+ * Why `address` cannot be an interface's hardware (MAC) address, or undefined when it can: six hex bytes
+ * separated by colons, neither multicast nor all zero. Both ends check it (update-interface).
+ */
+export function hardwareAddressProblem(address: unknown): string | undefined {
+  if (typeof address !== 'string' || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(address))
+    return 'expected six hex bytes like aa:bb:33:dd:ee:ff'
+  if ((parseInt(address.slice(0, 2), 16) & 1) === 1) return 'a multicast address cannot name one interface'
+  if (/^(00:){5}00$/.test(address)) return 'the all-zero address cannot name an interface'
+  return undefined
+}
+
 export interface ProxyConfig {
   enabled: boolean
   address: string
@@ -60,12 +72,12 @@ export const netInterface = route<undefined, NetInterface>()({
   path: '/net/interfaces/{interfaceName}',
   summary: 'One network interface',
 })
-export const setNetInterface = route<{interfaceUp: boolean}>()({
+export const setNetInterface = route<{interfaceUp?: boolean; hardwareAddress?: string}>()({
   name: 'net.setInterface',
   method: 'PATCH',
   path: '/net/interfaces/{interfaceName}',
   request: 'json',
-  summary: 'Bring an interface up or down',
+  summary: 'Bring an interface up or down, or set the MAC address of an Ethernet interface (hardwareAddress)',
 })
 export const netStatus = route<undefined, Record<string, unknown>>()({
   name: 'net.status',

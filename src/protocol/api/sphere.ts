@@ -103,6 +103,28 @@ export const applyUpdate = route<Uint8Array, {componentId: string; state: string
   errors: ['imageNotStaged', 'noSpace', 'badComponentId'],
   summary: 'An update "from the cloud": verified, installed into the other A/B slot on trial',
 })
+/** What `POST /sphere/recover` did. */
+export interface RecoverResult {
+  deviceId: string
+  previousOsVersion: string
+  /** The shipped OS version the device runs after recovery. */
+  osVersion: string
+  /** The recovery images written to the flash. */
+  images: {name: string; bytes: number}[]
+  /** What was erased. */
+  erased: {apps: number; boardConfigs: number; wifiNetworks: number; certificates: number; proxy: boolean}
+  /** Device capabilities after recovery (the ones the device shipped with). */
+  capabilities: string[]
+}
+
+export const recover = route<undefined, RecoverResult>()({
+  name: 'sphere.recover',
+  method: 'POST',
+  path: '/sphere/recover',
+  access: 'privileged',
+  errors: ['busy'],
+  summary: 'Recover the simulated device: erase its flash, write the shipped OS, reboot (local socket only)',
+})
 export const audit = route<undefined, SphereAuditRecord[]>()({
   name: 'sphere.audit',
   method: 'GET',

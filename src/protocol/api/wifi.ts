@@ -94,14 +94,28 @@ export const scan = route<undefined, {values: WifiScanResult[]}>()({
   errors: ['wifiDisabled'],
   summary: 'Access points in range',
 })
-export const diagnostics = route<undefined, {values: Record<string, unknown>[]}>()({
+/** One failed connection attempt (GET wifi/diagnostics/networks). */
+export interface WifiDiagnostic {
+  /** When the attempt was made (ISO 8601, device clock). */
+  timestamp: string
+  networkId: number
+  ssid: string
+  /** WifiConfig_NetworkDiagnostics error name: NetworkNotFound, WrongKey, SecurityTypeMismatch, ... */
+  error: string
+  /** Its WifiConfig_NetworkDiagnostics error number. */
+  errorCode: number
+  configState: string
+  connectionState: string
+}
+
+export const diagnostics = route<undefined, {values: WifiDiagnostic[]}>()({
   name: 'wifi.diagnostics',
   method: 'GET',
   path: '/wifi/diagnostics/networks',
   errors: ['wifiDisabled'],
   summary: 'Failed connection attempts, every network',
 })
-export const networkDiagnostics = route<undefined, Record<string, unknown>>()({
+export const networkDiagnostics = route<undefined, WifiDiagnostic>()({
   name: 'wifi.networkDiagnostics',
   method: 'GET',
   path: '/wifi/diagnostics/networks/{networkId}',

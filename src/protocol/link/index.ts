@@ -11,6 +11,8 @@ export {
   openSerialPort,
   type SerialEndpoint,
   type SerialEndpointOptions,
+  type SerialLineSettings,
+  SERVICE_UART_LINE,
   type SerialServer,
   serveSerial,
 } from './serial.js'

@@ -9,17 +9,28 @@ export const DEVICE_ADDRESS = '192.168.35.2'
 /** The host's address on the link. */
 export const HOST_ADDRESS = '192.168.35.1'
 /**
- * Port of the device REST API over the link. A real board serves HTTPS on 443; our simulator serves plain HTTP on 80
- * over the link (the link is a local cable; the negotiated CRC-32C option already guards integrity). TLS can be
- * layered on any connection with `tls.connect({socket})` when talking to a real board.
+ * Port of the device REST API over the link: HTTPS on 443, as a real MT3620 serves it on its service UART (and as
+ * the simulator's `--serial` mode serves it). Nothing listens on port 80: a plain-HTTP client is refused.
  */
-export const DEVICE_API_PORT = 80
-export const DEVICE_TLS_PORT = 443
+export const DEVICE_API_PORT = 443
+export const DEVICE_TLS_PORT = DEVICE_API_PORT
 
-export interface SerialEndpointOptions extends TcpOptions, SlipLinkOptions {
-  /** Ignored by PTYs; used by real UARTs. Default 115200. */
+/**
+ * Line settings of the MT3620 service UART: 921600 baud, 8 data bits, no parity, 1 stop bit, RTS/CTS hardware flow
+ * control (the board wires SERVICE_RTS/CTS to the FTDI port; the Azure Sphere SDK for Linux brings the link up with
+ * slattach, which sets CRTSCTS). PTYs accept and ignore these settings.
+ */
+export const SERVICE_UART_LINE = {baudRate: 921_600, dataBits: 8, parity: 'none', stopBits: 1, rtscts: true} as const
+
+export interface SerialLineSettings {
   baudRate?: number
+  dataBits?: 5 | 6 | 7 | 8
+  parity?: 'none' | 'even' | 'odd'
+  stopBits?: 1 | 2
+  rtscts?: boolean
 }
+
+export interface SerialEndpointOptions extends TcpOptions, SlipLinkOptions, SerialLineSettings {}
 
 /** A serial port carrying SLIP + our userspace TCP. */
 export interface SerialEndpoint {
@@ -38,15 +49,26 @@ interface PortLike extends Duplex {
   close(cb?: (err: Error | null) => void): void
 }
 
-/** Open a serial port (or PTY) as a byte Duplex. serialport is imported lazily (it is slow to load). */
-export async function openSerialPort(path: string, opts: {baudRate?: number} = {}): Promise<PortLike> {
-  let SerialPort: new (o: {path: string; baudRate: number; autoOpen: boolean}) => PortLike
+/**
+ * Open a serial port (or PTY) as a byte Duplex, at the service UART's line settings unless told otherwise.
+ * serialport is imported lazily (it is slow to load).
+ */
+export async function openSerialPort(path: string, opts: SerialLineSettings = {}): Promise<PortLike> {
+  let SerialPort: new (o: {path: string; autoOpen: boolean} & Required<SerialLineSettings>) => PortLike
   try {
     ;({SerialPort} = (await import('serialport')) as unknown as {SerialPort: typeof SerialPort})
   } catch (e) {
     throw new LinkError('SERIAL_OPEN_FAILED', `cannot load the serialport module: ${(e as Error).message}`, {cause: e})
   }
-  const port = new SerialPort({path, baudRate: opts.baudRate ?? 115200, autoOpen: false})
+  const port = new SerialPort({
+    path,
+    autoOpen: false,
+    baudRate: opts.baudRate ?? SERVICE_UART_LINE.baudRate,
+    dataBits: opts.dataBits ?? SERVICE_UART_LINE.dataBits,
+    parity: opts.parity ?? SERVICE_UART_LINE.parity,
+    stopBits: opts.stopBits ?? SERVICE_UART_LINE.stopBits,
+    rtscts: opts.rtscts ?? SERVICE_UART_LINE.rtscts,
+  })
   await new Promise<void>((resolve, reject) =>
     port.open((err) =>
       err
@@ -96,8 +118,9 @@ export interface SerialServer extends SerialEndpoint {
 }
 
 /**
- * Serve `server` on the device side of a serial link: every TCP connection accepted on `opts.port` (default 80) at
- * 192.168.35.2 is handed over with `server.emit('connection', socket)`. The http.Server need not listen anywhere.
+ * Serve `server` on the device side of a serial link: every TCP connection accepted on `opts.port` (default 443) at
+ * 192.168.35.2 is handed over with `server.emit('connection', socket)`. The server (an https.Server for the device
+ * API; any net.Server for link tests) need not listen anywhere. Connections to any other port are refused (RST).
  */
 export async function serveSerial(
   path: string,

@@ -7,19 +7,17 @@
 import {Box, useApp, useInput, type Key} from 'ink'
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react'
 import type {SphereAppInfo} from '../../protocol/rest-api.js'
-import {filterApps, isActive} from '../model.js'
+import {filterApps, isActive, worldNow} from '../model.js'
+import type {MonitorScreen} from '../screen.js'
+import {lineToAnsi} from '../screen.js'
 import type {MonitorStore} from '../store.js'
+import {screenLines, type FooterView, type Message} from '../view.js'
 import {useStoreState} from '../hooks/use-store-state.js'
 import {useTerminalSize} from '../hooks/use-terminal-size.js'
-import {AuditFeed} from './AuditFeed.js'
-import {BoardPanel} from './BoardPanel.js'
-import {CapabilityPanel} from './CapabilityPanel.js'
-import {DetailsPanel} from './DetailsPanel.js'
-import {Footer, type Message} from './Footer.js'
+import {Footer} from './Footer.js'
 import {Header} from './Header.js'
-import {HelpOverlay} from './HelpOverlay.js'
-import {LogTail} from './LogTail.js'
-import {ProcessTable} from './ProcessTable.js'
+import {HelpOverlay, IdsOverlay} from './HelpOverlay.js'
+import {Lines} from './Lines.js'
 import {ThemeContext, makeTheme} from './theme.js'
 
 export interface MonitorProps {
@@ -41,9 +39,14 @@ export interface MonitorProps {
   clockTickMs?: number
   /** Called when the user quits (q, Ctrl-C), before Ink exits. */
   onQuit?: () => void
+  /**
+   * Draw the normal view straight to this screen (view.ts lines, no Ink layout); Ink then draws only the help
+   * and IDs overlays. Without it (tests), Ink draws the same lines.
+   */
+  screen?: MonitorScreen | undefined
 }
 
-type Mode = 'normal' | 'filter' | 'confirm' | 'help'
+type Mode = 'normal' | 'filter' | 'confirm' | 'help' | 'ids'
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] as string
 
@@ -122,7 +125,7 @@ export function Monitor(props: MonitorProps) {
       return
     }
     if (key.ctrl && input === 'c') return quit()
-    if (mode === 'help') return setMode('normal')
+    if (mode === 'help' || mode === 'ids') return setMode('normal')
     if (mode === 'confirm') {
       setMode('normal')
       if ((input === 'y' || input === 'Y') && app) {
@@ -150,6 +153,7 @@ export function Monitor(props: MonitorProps) {
       return setMessage(undefined)
     }
     if (input === '?') return setMode('help')
+    if (input === 'i') return setMode('ids')
     if (input === '/') return setMode('filter')
     if (input === 'b' || input === 'B') {
       const button = input === 'b' ? 'A' : 'B'
@@ -197,85 +201,51 @@ export function Monitor(props: MonitorProps) {
   // One line short of the terminal: a frame as tall as the screen makes Ink clear it on every update.
   const height = Math.max(12, rows - 1)
   const body = height - 3
-  const stale = state.connection.status !== 'live'
+  const worldMs = worldNow(state, now())
 
-  let main
-  if (mode === 'help') {
-    main = <HelpOverlay width={width} height={body} />
-  } else {
-    const maxRows = Math.max(3, Math.floor((body - 2) * 0.4))
-    const tableH = 2 + Math.min(maxRows, Math.max(1, apps.length))
-    const bottom = body - tableH
-    const usage = cid ? state.usage[cid.toLowerCase()] : undefined
-    const logs = cid ? (state.logs[cid.toLowerCase()] ?? []) : []
-    const capsOrDetails = (w: number, h: number) =>
-      details ? (
-        <DetailsPanel app={app} usage={usage} width={w} height={h} />
-      ) : (
-        <CapabilityPanel app={app} usage={usage} width={w} height={h} />
-      )
-    let panels
-    if (width >= 70) {
-      const leftW = Math.floor((width - 1) / 2)
-      const rightW = width - 1 - leftW
-      const leftTop = details ? Math.max(3, bottom - 4) : Math.ceil(bottom * 0.45)
-      const ledRows = Math.ceil(6 / Math.max(1, Math.floor(rightW / 18)))
-      const boardH = Math.min(Math.max(3, bottom - 3), 3 + ledRows)
-      panels = (
-        <Box height={bottom}>
-          <Box flexDirection="column" width={leftW}>
-            {capsOrDetails(leftW, leftTop)}
-            <LogTail appName={app?.name} entries={logs} width={leftW} height={bottom - leftTop} />
-          </Box>
-          <Box width={1} />
-          <Box flexDirection="column" width={rightW}>
-            <AuditFeed records={state.audit} apps={state.apps} width={rightW} height={bottom - boardH} />
-            <BoardPanel world={state.world} width={rightW} height={boardH} />
-          </Box>
-        </Box>
-      )
-    } else {
-      const boardH = Math.min(5, Math.max(2, Math.floor(bottom / 4)))
-      const rest = bottom - boardH
-      const capsH = details ? Math.ceil(rest * 0.6) : Math.ceil(rest / 3)
-      const auditH = Math.floor((rest - capsH) / 2)
-      panels = (
-        <Box flexDirection="column" height={bottom}>
-          {capsOrDetails(width, capsH)}
-          <LogTail appName={app?.name} entries={logs} width={width} height={rest - capsH - auditH} />
-          <AuditFeed records={state.audit} apps={state.apps} width={width} height={auditH} />
-          <BoardPanel world={state.world} width={width} height={boardH} />
-        </Box>
-      )
+  let footerView: FooterView
+  if (mode === 'filter') footerView = {mode: 'filter', filter, width}
+  else if (mode === 'confirm' && app)
+    footerView = {mode: 'confirm', question: `Delete ${app.name} (${app.componentId})?`, width}
+  else footerView = {mode: mode === 'help' || mode === 'ids' ? 'help' : 'normal', message, width}
+
+  if (mode !== 'help' && mode !== 'ids') {
+    const lines = screenLines({
+      state,
+      label,
+      now: now(),
+      worldMs,
+      width,
+      height,
+      apps,
+      selected: index,
+      filter,
+      details,
+      footer: footerView,
+    })
+    if (props.screen) {
+      // drawn here, in the render that has the data, before Ink commits its (empty) tree
+      props.screen.show(lines.map((l) => lineToAnsi(l, theme.color)))
+      return null
     }
-    main = (
-      <Box flexDirection="column" height={body}>
-        <ProcessTable
-          apps={apps}
-          selected={index}
-          width={width}
-          height={tableH}
-          filter={filter}
-          total={state.apps.length}
-          stale={stale}
-        />
-        {panels}
-      </Box>
+    return (
+      <ThemeContext.Provider value={theme}>
+        <Lines lines={lines} width={width} height={height} />
+      </ThemeContext.Provider>
     )
   }
 
-  let footer
-  if (mode === 'filter') footer = <Footer mode="filter" filter={filter} width={width} />
-  else if (mode === 'confirm' && app)
-    footer = <Footer mode="confirm" question={`Delete ${app.name} (${app.componentId})?`} width={width} />
-  else footer = <Footer mode={mode === 'help' ? 'help' : 'normal'} message={message} width={width} />
-
+  props.screen?.show(undefined)
   return (
     <ThemeContext.Provider value={theme}>
       <Box flexDirection="column" width={width} height={height}>
         <Header state={state} label={label} now={now()} width={width} />
-        {main}
-        {footer}
+        {mode === 'help' ? (
+          <HelpOverlay width={width} height={body} />
+        ) : (
+          <IdsOverlay width={width} height={body} deviceId={state.device?.deviceId} app={app} />
+        )}
+        <Footer {...footerView} />
       </Box>
     </ThemeContext.Provider>
   )

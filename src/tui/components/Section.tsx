@@ -1,8 +1,8 @@
 /** A titled panel: one inverse heading line, then its body (the caller keeps it within the height). */
-import {Box, Text} from 'ink'
+import {Box} from 'ink'
 import type {ReactNode} from 'react'
-import {cellA} from './text.js'
-import {useTheme} from './theme.js'
+import {sectionHeading} from '../view.js'
+import {LineText} from './Lines.js'
 
 export interface SectionProps {
   title: string
@@ -15,12 +15,9 @@ export interface SectionProps {
 }
 
 export function Section({title, subtitle, width, height, children}: SectionProps) {
-  const t = useTheme()
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text wrap="truncate" bold inverse color={t.c('accent')}>
-        {cellA(` ${title}${subtitle ? ` | ${subtitle}` : ''}`, width)}
-      </Text>
+      <LineText line={sectionHeading(title, subtitle, width)} />
       {children}
     </Box>
   )

@@ -7,8 +7,10 @@
  */
 import {createContext, useContext} from 'react'
 
-export type Role =
-  'accent' | 'ok' | 'warn' | 'bad' | 'muted' | 'red' | 'green' | 'blue' | 'yellow' | 'magenta' | 'cyan' | 'white'
+import type {Role} from '../view.js'
+
+export type {Role} from '../view.js'
+export {ledRole, stateRole} from '../view.js'
 
 const COLORS: Record<Role, string> = {
   accent: 'cyan',
@@ -39,29 +41,4 @@ export const ThemeContext = createContext<Theme>(makeTheme(false))
 
 export function useTheme(): Theme {
   return useContext(ThemeContext)
-}
-
-/** The role used for an app state. */
-export function stateRole(state: string): Role {
-  switch (state) {
-    case 'running':
-    case 'debugging':
-      return 'ok'
-    case 'blocked':
-    case 'starting':
-      return 'accent'
-    case 'crashed':
-      return 'bad'
-    case 'stopped':
-      return 'warn'
-    default:
-      return 'muted'
-  }
-}
-
-/** The role for an LED colour name (`off` and unknown mixes are muted). */
-export function ledRole(color: string): Role {
-  return (['red', 'green', 'blue', 'yellow', 'magenta', 'cyan', 'white'] as const).includes(color as 'red')
-    ? (color as Role)
-    : 'muted'
 }

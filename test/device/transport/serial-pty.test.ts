@@ -1,16 +1,17 @@
-import {execFileSync} from 'node:child_process'
-import {createHash, randomBytes} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createHash, generateKeyPairSync, randomBytes} from 'node:crypto'
+import {mkdtempSync, rmSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {Duplex} from 'node:stream'
+import type {TLSSocket} from 'node:tls'
 
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 
 import {createSerialTransport, type SerialTransport} from '../../../src/device/transport/index.js'
-import {DEVICE_TLS_PORT, isLinkError, serveSerial, type SerialServer} from '../../../src/protocol/link/index.js'
+import {isLinkError, serveSerial, type SerialServer} from '../../../src/protocol/link/index.js'
+import {buildCertificate, ensureDeviceCa, serverTls, type ServerTls} from '../../../src/os/services/tls.js'
 import {type PtyPair, startFaultProxy, startPtyPair} from '../../../src/protocol/testing/index.js'
 
 // Real serial path: serialport + SlipLink + userspace TCP on both ends of a socat PTY pair (needs `socat`).
@@ -89,7 +90,7 @@ describe('HTTP over a socat PTY pair', () => {
   beforeAll(async () => {
     pty = await startPtyPair()
     server = await serveSerial(pty.b, http1)
-    transport = await createSerialTransport(pty.a)
+    transport = await createSerialTransport(pty.a, {raw: true})
   })
 
   afterAll(async () => {
@@ -113,7 +114,7 @@ describe('HTTP over a socat PTY pair', () => {
 
   test('a second client process-equivalent can reopen the port after the first closed it', async () => {
     await transport.close()
-    transport = await createSerialTransport(pty.a)
+    transport = await createSerialTransport(pty.a, {raw: true})
     const r = await request(transport, '/status', Buffer.from('again'), 10)
     expect(intact(r, Buffer.from('again'), 10)).toBe(true)
     expect(transport.stats().link.txBytes).toBeGreaterThan(0)
@@ -121,50 +122,108 @@ describe('HTTP over a socat PTY pair', () => {
 })
 
 describe('HTTPS over the PTY link (as a real board serves it on 443)', () => {
-  let opensslOk = true
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-  } catch {
-    opensslOk = false
+  const dirs: string[] = []
+  const tlsFor = (ip: string): ServerTls => {
+    const d = mkdtempSync(join(tmpdir(), 'sphere-tls-'))
+    dirs.push(d)
+    return serverTls(d, ip)
   }
-  ;(opensslOk ? test : test.skip)('tls option: pinned CA, SAN *.devices.sphere.azure.local', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sphere-tls-'))
-    const pty = await startPtyPair()
-    try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=Azure Sphere Device',
-        '-addext', 'subjectAltName=DNS:*.devices.sphere.azure.local',
-      ], {stdio: 'ignore'}) // prettier-ignore
-      const cert = readFileSync(join(dir, 'cert.pem'))
-      const httpsServer = https.createServer({key: readFileSync(join(dir, 'key.pem')), cert}, (_req, res) =>
-        res.end('{"osversion":"22.09"}'),
+  let pty: PtyPair
+  let server: SerialServer
+  let device: ServerTls
+  beforeAll(async () => {
+    device = tlsFor('192.168.35.2')
+    pty = await startPtyPair()
+    const httpsServer = https.createServer({key: device.key, cert: device.cert}, (req, res) =>
+      res.end(JSON.stringify({host: req.headers.host, sni: (req.socket as TLSSocket).servername ?? false})),
+    )
+    server = await serveSerial(pty.b, httpsServer)
+  })
+  afterAll(async () => {
+    await server.close()
+    await pty.stop()
+    for (const d of dirs) rmSync(d, {recursive: true, force: true})
+  })
+
+  const get = (transport: SerialTransport): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        {createConnection: () => transport.createConnection() as never, path: '/status', headers: {host: '*.devices.sphere.azure.local'}},
+        (res) => {
+          let b = ''
+          res.on('data', (d: Buffer) => (b += d.toString()))
+          res.on('end', () => resolve(b))
+        },
       )
-      const server = await serveSerial(pty.b, httpsServer, {port: DEVICE_TLS_PORT})
-      const transport = await createSerialTransport(pty.a, {
-        port: DEVICE_TLS_PORT,
-        tls: {ca: cert, servername: '*.devices.sphere.azure.local'},
-      })
-      const body = await new Promise<string>((resolve, reject) => {
-        const req = https.request(
-          {createConnection: () => transport.createConnection(), path: '/osversion', setHost: false},
-          (res) => {
-            let b = ''
-            res.on('data', (d: Buffer) => (b += d.toString()))
-            res.on('end', () => resolve(b))
-          },
-        )
-        req.setHeader('host', '*.devices.sphere.azure.local')
-        req.on('error', reject)
-        req.end()
-      })
-      expect(JSON.parse(body)).toEqual({osversion: '22.09'})
-      await transport.close()
-      await server.close()
+      req.on('error', reject)
+      req.end()
+    })
+
+  test('the device CA pinned: TLS handshake on 192.168.35.2:443, no SNI for the IP literal', async () => {
+    expect(server.port).toBe(443)
+    const transport = await createSerialTransport(pty.a, {ca: device.ca})
+    try {
+      expect(JSON.parse(await get(transport))).toEqual({host: '*.devices.sphere.azure.local', sni: false})
     } finally {
-      await pty.stop()
-      rmSync(dir, {recursive: true, force: true})
+      await transport.close()
     }
+  })
+
+  test('a certificate from another CA is refused', async () => {
+    const transport = await createSerialTransport(pty.a, {ca: tlsFor('192.168.35.2').ca})
+    try {
+      await expect(get(transport)).rejects.toMatchObject({code: 'SELF_SIGNED_CERT_IN_CHAIN'})
+    } finally {
+      await transport.close()
+    }
+  })
+
+  test('a chain to the pinned CA but without the *.devices.sphere.azure.local name is refused', async () => {
+    // a leaf issued by the same CA for another name: OpenSSL accepts the chain, the name check does not
+    const d = mkdtempSync(join(tmpdir(), 'sphere-tls-'))
+    dirs.push(d)
+    const ca = ensureDeviceCa(d)
+    const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+    const now = Date.now()
+    const cert = buildCertificate({
+      subject: {CN: 'other.example'}, issuer: {O: 'sphere-sdk', CN: 'Sphere Simulated Device CA'}, publicKey, signingKey: ca.key,
+      issuerPublicKey: ca.cert.publicKey, notBefore: new Date(now - 86_400_000), notAfter: new Date(now + 86_400_000),
+      dnsNames: ['other.example'], ipAddresses: ['192.168.35.2'],
+    }) // prettier-ignore
+    const pty2 = await startPtyPair()
+    const other = await serveSerial(pty2.b, https.createServer({key: privateKey.export({type: 'pkcs8', format: 'pem'}), cert: cert + ca.certPem}, (_q, r) => r.end('{}')))
+    const transport = await createSerialTransport(pty2.a, {ca: ca.certPem})
+    try {
+      await expect(get(transport)).rejects.toMatchObject({code: 'ERR_TLS_CERT_ALTNAME_INVALID'})
+    } finally {
+      await transport.close()
+      await other.close()
+      await pty2.stop()
+    }
+  })
+
+  test('a client with TLS off is refused: port 80 is closed, and plain HTTP on 443 gets no answer', async () => {
+    const transport = await createSerialTransport(pty.a, {raw: true, port: 80})
+    try {
+      await expect(request(transport, '/status', Buffer.alloc(0), 0)).rejects.toMatchObject({code: 'TCP_CONNECTION_REFUSED'})
+    } finally {
+      await transport.close()
+    }
+    const plain = await createSerialTransport(pty.a, {raw: true})
+    try {
+      const r = request(plain, '/status', Buffer.alloc(0), 0).then(
+        () => 'answered',
+        (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e),
+      )
+      // the TLS server closes the connection on the first bytes that are not a ClientHello
+      expect(await r).toBe('ECONNRESET')
+    } finally {
+      await plain.close()
+    }
+  })
+
+  test('without a CA and without raw, no transport is made', async () => {
+    await expect(createSerialTransport(pty.a)).rejects.toThrow(/device CA/)
   })
 })
 
@@ -173,7 +232,7 @@ describe('HTTP over the PTY link under 1% byte drop/corruption', () => {
     const seed = Number(process.env.SPHERE_FAULT_SEED ?? 1 + Math.floor(Math.random() * 1e6))
     const proxy = await startFaultProxy({dropRate: 0.005, corruptRate: 0.005, seed})
     const server = await serveSerial(proxy.serverPath, makeServer())
-    const transport = await createSerialTransport(proxy.clientPath, {userTimeoutMs: 30000})
+    const transport = await createSerialTransport(proxy.clientPath, {raw: true, userTimeoutMs: 30000})
     const outcome = {ok: 0, corrupt: 0, failed: [] as string[]}
     let next = 0
     const worker = async (): Promise<void> => {
@@ -210,7 +269,7 @@ describe('peer death', () => {
   test('socat killed during a request: the request fails with LINK_DOWN, the transport reports it, no hang', async () => {
     const pty = await startPtyPair()
     const server = await serveSerial(pty.b, makeServer())
-    const transport = await createSerialTransport(pty.a)
+    const transport = await createSerialTransport(pty.a, {raw: true})
     try {
       const pending = request(transport, '/hang', Buffer.from('waiting'), 0)
       const settled = pending.then(
@@ -234,6 +293,6 @@ describe('peer death', () => {
   })
 
   test('opening a missing port is a SERIAL_OPEN_FAILED error', async () => {
-    await expect(createSerialTransport('/nonexistent/ttyX')).rejects.toMatchObject({code: 'SERIAL_OPEN_FAILED'})
+    await expect(createSerialTransport('/nonexistent/ttyX', {raw: true})).rejects.toMatchObject({code: 'SERIAL_OPEN_FAILED'})
   })
 })

@@ -5,7 +5,7 @@ import {CACHE_DIR, appImage, cid, tempDir} from '../helpers.js'
 /** Boot a fresh fast-forward device, run three apps with scripted button input, return the event trace. */
 async function trace(): Promise<string[]> {
   const tmp = tempDir()
-  const dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+  const dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
   const events: OsEvent[] = []
   dev.subscribe((e) => events.push(e))
   try {

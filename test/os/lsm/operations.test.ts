@@ -35,6 +35,8 @@ interface Row<K extends Kind> {
   manufacturing?: ManufacturingState
   /** Host name -> address, for AllowedConnections names. */
   hosts?: Record<string, string>
+  /** DNS-SD service type -> the names discovered through it. */
+  discovered?: Record<string, string[]>
   allowed: boolean
   /** The errno when denied (0 when allowed). */
   errno: number
@@ -282,6 +284,35 @@ const rows: Table = {
       allowed: false,
       errno: Errno.EACCES,
       reason: /10\.0\.0\.6 is not in Capabilities\.AllowedConnections/,
+    },
+  ],
+  'dns.query': [
+    {
+      name: 'a listed name (any case, trailing dot)',
+      operation: {op: 'dns.query', name: 'Example.COM.'},
+      caps: {AllowedConnections: ['example.com']},
+      allowed: true,
+      errno: 0,
+      reason: /^example\.com is in Capabilities\.AllowedConnections$/,
+      used: ['AllowedConnections:example.com'],
+    },
+    {
+      name: 'an instance discovered through a listed DNS-SD service type',
+      operation: {op: 'dns.query', name: 'inst._svc._tcp.local'},
+      caps: {AllowedConnections: ['_svc._tcp.local']},
+      discovered: {'_svc._tcp.local': ['inst._svc._tcp.local', 'host.local']},
+      allowed: true,
+      errno: 0,
+      reason: /inst\._svc\._tcp\.local was discovered through _svc\._tcp\.local/,
+      used: ['AllowedConnections:_svc._tcp.local'],
+    },
+    {
+      name: 'an unlisted name, even one that starts with a listed one',
+      operation: {op: 'dns.query', name: 'example.com.evil'},
+      caps: {AllowedConnections: ['example.com']},
+      allowed: false,
+      errno: Errno.EACCES,
+      reason: /example\.com\.evil is not in Capabilities\.AllowedConnections/,
     },
   ],
   'net.listen': [
@@ -637,7 +668,10 @@ function setup(r: AnyRow): {lsm: Lsm; subject: Subject} {
   lsm.setPolicy(compilePolicy({Name: 'app', ComponentId: APP, Capabilities: r.caps ?? {}}))
   lsm.setDeviceCapabilities(r.deviceCaps ?? [])
   lsm.setManufacturingState(r.manufacturing ?? 'Blank')
-  lsm.setHostResolver((n) => r.hosts?.[n])
+  lsm.setHostResolver(
+    (n) => r.hosts?.[n],
+    (svc) => r.discovered?.[svc] ?? [],
+  )
   return {lsm, subject: r.subject ?? {kind: 'app', componentId: APP, pid: PID}}
 }
 

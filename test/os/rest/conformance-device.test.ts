@@ -14,6 +14,8 @@ defineConformance('real Device (src/os) with a sideloaded .wat app', async () =>
     clock: 'realtime',
     trust: [sdkTestTrustAnchor(), anchor],
     stopGraceMs: 200,
+    // the suite keeps two apps installed side by side (one running, one stopped) through a restart
+    multiApp: true,
   })
   return {
     backend,

@@ -6,11 +6,14 @@ import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import {execFile} from 'node:child_process'
 import {existsSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
+import type {TLSSocket} from 'node:tls'
+import {checkDeviceIdentity} from '../../../src/device/device-identity.js'
 import net from 'node:net'
 import {join} from 'node:path'
 import {sdkTestTrustAnchor} from '../../../src/image/index.js'
 import {
-  connectionServer,
+  serialServer,
   createRestServer,
   DeviceRestBackend,
   listenHttps,
@@ -201,19 +204,39 @@ describe('REST handler over a Unix socket, emitted Duplex connections and curl; 
     expect((await request(t, 'PUT', '/sphere/sideload/timeout', {timeoutMinutes: -1})).status).toBe(400)
   })
 
-  test('emitted Duplex connections (serial link style) use the same handler', async () => {
-    const server = connectionServer(handler)
-    // a plain socket pair stands in for the serial link's TCP stream
+  test('emitted Duplex connections (serial link style) get TLS with the 192.168.35.2 leaf and the same handler', async () => {
+    const tls = serverTls(tmp.dir, '192.168.35.2')
+    const server = serialServer(handler, tls)
+    // a plain TCP socket stands in for the serial link's TCP stream
     const relay = net.createServer((sock) => server.emit('connection', sock))
-    const path = join(tmp.dir, 'relay.sock')
-    await new Promise<void>((r) => relay.listen(path, r))
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r))
+    const port = (relay.address() as net.AddressInfo).port
+    const get = (path: string) =>
+      new Promise<{status: number; headers: http.IncomingHttpHeaders; body: string; peer: string}>((resolve, reject) => {
+        const req = https.request(
+          {host: '127.0.0.1', port, path, ca: tls.ca, agent: false, headers: {Host: '*.devices.sphere.azure.local'}, checkServerIdentity: checkDeviceIdentity},
+          (res) => {
+            let body = ''
+            res.on('data', (d: Buffer) => (body += d.toString()))
+            res.on('end', () => resolve({status: res.statusCode ?? 0, headers: res.headers, body, peer: (res.socket as TLSSocket).getPeerCertificate().subjectaltname ?? ""}))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      })
     try {
-      const r = await request({kind: 'unix', socketPath: path}, 'GET', '/status')
+      const r = await get('/status')
       expect(r.status).toBe(200)
       expect(r.headers['rest-api-version']).toBe('4.4.0')
-      expect((await request({kind: 'unix', socketPath: path}, 'GET', `/app/status/${APP_CID}`)).json()).toEqual({
-        state: 'running',
+      expect(r.peer).toBe('DNS:*.devices.sphere.azure.local, DNS:localhost, IP Address:192.168.35.2')
+      expect(JSON.parse((await get(`/app/status/${APP_CID}`)).body)).toEqual({state: 'running'})
+      // plain HTTP to the same server gets no HTTP answer
+      const plain = await new Promise<string>((resolve) => {
+        const req = http.request({host: '127.0.0.1', port, path: '/status', agent: false}, () => resolve('answered'))
+        req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message))
+        req.end()
       })
+      expect(plain).toBe('ECONNRESET')
     } finally {
       await new Promise<void>((r) => relay.close(() => r()))
     }

@@ -18,7 +18,7 @@ describe('crash loop at boot', () => {
   beforeAll(async () => {
     tmp = tempDir('sphere-crashloop-')
     stateDir = join(tmp.dir, 'state')
-    const dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+    const dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
     await dev.install(await appImage(0xc1a5, 'Crasher', 'trap', {}))
     await dev.install(await appImage(0xc1a6, 'Neighbour', 'blink', {Gpio: [8]}))
     await dev.shutdown()
@@ -29,7 +29,7 @@ describe('crash loop at boot', () => {
     'boot %i: the crashing app is left stopped after 5 crashes, the device and its neighbour run on',
     async () => {
       const events: OsEvent[] = []
-      const dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR})
+      const dev = await Device.boot({stateDir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true})
       try {
         dev.subscribe((e) => events.push(e), ['process', 'app'])
         await dev.runFor(60_000)

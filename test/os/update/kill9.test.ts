@@ -6,38 +6,17 @@
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import {spawn} from 'node:child_process'
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {dirname, join, relative} from 'node:path'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import ts from 'typescript'
 import {Device, StateStore} from '../../../src/os/index.js'
 import {CACHE_DIR, tempDir, wat} from '../helpers.js'
 import {APP, version} from './helpers.js'
+import {transpiledTree} from '../../helpers/transpiled-tree.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const SRC = join(here, '..', '..', '..', 'src')
 const TRIALS = Number(process.env.SPHERE_UPDATE_TRIALS ?? 100)
 const PARALLEL = 3
-
-/** Transpile src/{util,image,os} to plain ESM in `out` (no type check: fast), so a child can run it. */
-function transpile(out: string): void {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f)
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : []
-    })
-  for (const area of ['util', 'image', 'os']) {
-    for (const file of walk(join(SRC, area))) {
-      const js = ts.transpileModule(readFileSync(file, 'utf8'), {
-        compilerOptions: {module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false},
-      }).outputText
-      const dest = join(out, relative(SRC, file)).replace(/\.ts$/, '.js')
-      mkdirSync(dirname(dest), {recursive: true})
-      writeFileSync(dest, js)
-    }
-  }
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}')
-}
 
 let tmp: {dir: string; cleanup: () => void}
 let root: string
@@ -46,8 +25,7 @@ let badPath: string
 
 beforeAll(async () => {
   tmp = tempDir('sphere-kill9-')
-  root = join(tmp.dir, 'js')
-  transpile(root)
+  root = transpiledTree(tmp.dir)
   goodPath = join(tmp.dir, 'good.wasm')
   badPath = join(tmp.dir, 'bad.wasm')
   writeFileSync(goodPath, await wat('blink'))

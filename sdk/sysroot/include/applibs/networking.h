@@ -116,8 +116,9 @@ void Networking_IpConfig_EnableAutomaticDns(Networking_IpConfig *ipConfig);
 int Networking_IpConfig_EnableCustomDns(Networking_IpConfig *ipConfig, const struct in_addr *dnsServerAddresses,
                                         size_t serverCount);
 int Networking_IpConfig_Apply(const char *networkInterfaceName, const Networking_IpConfig *ipConfig);
-int Networking_IpConfig_ReleaseIp(const char *networkInterfaceName, const Networking_IpConfig *ipConfig);
-int Networking_IpConfig_RenewIp(const char *networkInterfaceName, const Networking_IpConfig *ipConfig);
+/// DHCP release / renew of the interface's address (one argument, as in the Azure Sphere SDK).
+int Networking_IpConfig_ReleaseIp(const char *networkInterfaceName);
+int Networking_IpConfig_RenewIp(const char *networkInterfaceName);
 
 int Networking_TimeSync_SetEnabled(bool enabled);
 int Networking_TimeSync_GetEnabled(bool *outIsEnabled);

@@ -25,6 +25,9 @@
 #define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
 #endif
+#ifndef SO_MAX_PACING_RATE
+#define SO_MAX_PACING_RATE 47
+#endif
 #ifndef MSG_DONTWAIT
 #define MSG_DONTWAIT 0x40
 #endif

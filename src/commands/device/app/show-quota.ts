@@ -1,5 +1,6 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {azColumns} from '../../../cli/output.js'
 import {perApp} from './start.js'
 
 export interface QuotaRow {
@@ -14,11 +15,7 @@ export default class AppShowQuota extends DeviceCommand<QuotaRow[]> {
   static override flags = {
     'component-id': Flags.string({char: 'i', description: 'Component ID of the application (default: all)'}),
   }
-  static override columns = [
-    {key: 'componentId', header: 'Component ID'},
-    {key: 'UsageKB', header: 'Usage (KB)'},
-    {key: 'LimitKB', header: 'Limit (KB)'},
-  ]
+  static override columns = azColumns('componentId', 'UsageKB', 'LimitKB')
 
   async execute(): Promise<QuotaRow[]> {
     const {flags} = await this.parse(AppShowQuota)

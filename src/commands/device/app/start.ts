@@ -1,5 +1,6 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {azColumns} from '../../../cli/output.js'
 import {SphereError} from '../../../util/errors.js'
 
 export interface AppStateRow {
@@ -7,6 +8,8 @@ export interface AppStateRow {
   state: string
   gdbPort?: number
   outPort?: number
+  /** Ours (show-status on a simulator): the stopped app crashed and the OS gave up restarting it. */
+  crashed?: boolean
 }
 
 export default class AppStart extends DeviceCommand<AppStateRow[]> {
@@ -20,10 +23,7 @@ export default class AppStart extends DeviceCommand<AppStateRow[]> {
     'component-id': Flags.string({char: 'i', description: 'Component ID of the application (default: all)'}),
     'debug-mode': Flags.boolean({description: 'Start under the debug server (needs --component-id)'}),
   }
-  static override columns = [
-    {key: 'componentId', header: 'Component ID'},
-    {key: 'state', header: 'State'},
-  ]
+  static override columns = azColumns('componentId', 'state')
 
   async execute(): Promise<AppStateRow[]> {
     const {flags} = await this.parse(AppStart)

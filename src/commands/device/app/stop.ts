@@ -1,5 +1,6 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {azColumns} from '../../../cli/output.js'
 import {perApp, type AppStateRow} from './start.js'
 
 export default class AppStop extends DeviceCommand<AppStateRow[]> {
@@ -8,10 +9,7 @@ export default class AppStop extends DeviceCommand<AppStateRow[]> {
   static override flags = {
     'component-id': Flags.string({char: 'i', description: 'Component ID of the application (default: all)'}),
   }
-  static override columns = [
-    {key: 'componentId', header: 'Component ID'},
-    {key: 'state', header: 'State'},
-  ]
+  static override columns = azColumns('componentId', 'state')
 
   async execute(): Promise<AppStateRow[]> {
     const {flags} = await this.parse(AppStop)

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
 import {writeFileAtomic} from '../../../util/atomic-file.js'
 
@@ -11,10 +11,10 @@ export default class CapabilityDownload extends DeviceCommand<{outputFile: strin
   static override examples = ['<%= config.bin %> device capability download --type ApplicationDevelopment --output-file dev.cap']
   static override flags = {
     type: Flags.string({char: 't', description: 'Capabilities to include (none: an empty capability file)', options: ['ApplicationDevelopment', 'FieldServicing'], multiple: true}),
-    'output-file': Flags.string({description: 'Where to write the file', default: 'capability-device.cap'}),
+    'output-file': Flags.string({short: 'of', description: 'Where to write the file', default: 'capability-device.cap'}),
     catalog: Flags.string({char: 'c', description: 'Ignored locally'}),
     'resource-group': Flags.string({char: 'g', description: 'Ignored locally'}),
-    'device-group': Flags.string({description: 'Ignored locally'}),
+    'device-group': Flags.string({short: 'dg', description: 'Ignored locally'}),
     product: Flags.string({char: 'p', description: 'Ignored locally'}),
   }
 

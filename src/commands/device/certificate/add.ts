@@ -1,17 +1,12 @@
-import {Flags} from '@oclif/core'
-import {readFile} from 'node:fs/promises'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
+import {readInputFile} from '../../../cli/files.js'
 import {SphereError} from '../../../util/errors.js'
 import type {AddCertRequest} from '../../../protocol/api/index.js'
 
 async function readPem(path: string, what: string): Promise<string> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    throw new SphereError('FILE_NOT_FOUND', `Cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`)
-  }
-  if (!/-----BEGIN [A-Z ]+-----/.test(text)) throw new SphereError('BAD_PEM', `${what} '${path}' is not a PEM file.`)
+  const text = (await readInputFile(path, what, 1 << 20)).toString('utf8')
+  if (!/-----BEGIN [A-Z ]+-----/.test(text)) throw new SphereError('BAD_PEM', `${path} is not a PEM ${what}: it has no -----BEGIN ...----- line.`)
   return text
 }
 

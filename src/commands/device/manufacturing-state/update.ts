@@ -1,4 +1,5 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
+import {azColumns} from '../../../cli/output.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
 
 export default class ManufacturingStateUpdate extends DeviceCommand<{manufacturingState: string}> {
@@ -6,6 +7,7 @@ export default class ManufacturingStateUpdate extends DeviceCommand<{manufacturi
   static override description =
     'DeviceComplete locks the device: sideloading and other local commands are refused unless a fieldServicing capability is applied.'
   static override examples = ['<%= config.bin %> device manufacturing-state update --state DeviceComplete']
+  static override columns = azColumns('manufacturingState')
   static override flags = {
     state: Flags.string({char: 's', description: 'New state', options: ['Module1Complete', 'DeviceComplete'], required: true}),
   }

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
 
 export default class NetworkEnable extends DeviceCommand<{interfaceName: string; interfaceUp: boolean}> {

@@ -1,7 +1,6 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
-import {readInputFile} from '../../../cli/files.js'
-import {parseImagePackage} from '../../../image/index.js'
+import {parsePackageFile, readInputFile} from '../../../cli/files.js'
 
 export default class OtaDeploy extends DeviceCommand<{componentId: string; state: string}> {
   static override summary = 'Deliver an app update the way a cloud deployment does: A/B slot, trial, automatic rollback'
@@ -17,7 +16,7 @@ export default class OtaDeploy extends DeviceCommand<{componentId: string; state
   async execute(): Promise<{componentId: string; state: string}> {
     const {flags} = await this.parse(OtaDeploy)
     const pkg = await readInputFile(flags['image-package'], 'image package')
-    parseImagePackage(pkg) // fail fast on a malformed file; the device verifies the signature
+    parsePackageFile(flags['image-package'], pkg) // fail fast on a malformed file; the device verifies the signature
     return (await this.client()).applyUpdate(pkg)
   }
 }

@@ -1,7 +1,9 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
-import {readInputFile} from '../../../cli/files.js'
-import {parseImagePackage} from '../../../image/index.js'
+import {sphereHome} from '../../../cli/config.js'
+import {packageRefusal} from '../../../cli/device-errors.js'
+import {parsePackageFile, readInputFile} from '../../../cli/files.js'
+import {IMAGE_TYPE_APPLICATIONS} from '../../../image/index.js'
 
 export interface DeployResult {
   imagePackage: string
@@ -11,7 +13,7 @@ export interface DeployResult {
 }
 
 export default class SideloadDeploy extends DeviceCommand<DeployResult> {
-  static override summary = 'Deploy an image package to the attached device'
+  static override summary = 'Deploy an image package (an application or a board configuration) to the attached device'
   static override description =
     'Uploads the package (staging), then installs it; the device verifies the package before installing anything. An interrupted upload leaves the device as it was.'
   static override examples = [
@@ -32,26 +34,28 @@ export default class SideloadDeploy extends DeviceCommand<DeployResult> {
   async execute(): Promise<DeployResult> {
     const {flags} = await this.parse(SideloadDeploy)
     const pkg = await readInputFile(flags['image-package'], 'image package')
-    const componentId = readComponentId(pkg)
+    const parsed = parsePackageFile(flags['image-package'], pkg)
+    const componentId = parsed.identity.componentId.toLowerCase()
+    const isApp = parsed.identity.imageType === IMAGE_TYPE_APPLICATIONS
     const client = await this.client()
     const bar = this.progress('Deploying', pkg.length)
     let last = 0
     try {
-      await client.stage(pkg, (sent) => {
-        bar.tick(sent - last)
-        last = sent
-      })
-    } finally {
-      bar.done()
+      try {
+        await client.stage(pkg, (sent) => {
+          bar.tick(sent - last)
+          last = sent
+        })
+      } finally {
+        bar.done()
+      }
+      await client.install(flags['manual-start'] ? 'Manual' : 'Auto')
+    } catch (e) {
+      // the device gives a code; the package, this machine's trust store and the device's state can tell why, and what to do
+      throw (await packageRefusal(e, flags['image-package'], pkg, sphereHome(), client)) ?? e
     }
-    await client.install(flags['manual-start'] ? 'Manual' : 'Auto')
-    const state = componentId ? (await client.appStatus(componentId)).state : 'unknown'
+    // a board configuration has no app state: once install returned, it is installed
+    const state = !isApp ? 'installed' : componentId ? (await client.appStatus(componentId)).state : 'unknown'
     return {imagePackage: flags['image-package'], componentId, state, bytes: pkg.length}
   }
-}
-
-/** Parse the package locally first, so a malformed file fails fast with the parser's message (the device verifies again). */
-function readComponentId(pkg: Buffer): string | null {
-  const parsed = parseImagePackage(pkg)
-  return parsed.identity.componentId.toLowerCase()
 }

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {SphereCommand} from '../../../cli/base-command.js'
 import {sphereHome} from '../../../cli/config.js'
 import {writeDeploymentTimeout} from '../../../cli/deployment-timeout.js'

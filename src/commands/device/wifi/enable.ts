@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../cli/flags.js'
 import {DeviceCommand} from '../../../cli/device-command.js'
 import {WIFI_COLUMNS} from './list.js'
 import type {WifiNetwork} from '../../../protocol/api/index.js'

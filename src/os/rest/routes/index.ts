@@ -6,9 +6,10 @@ import {certstoreRoutes} from './certstore.js'
 import {deviceRoutes} from './device.js'
 import {imageRoutes} from './images.js'
 import {networkRoutes} from './network.js'
+import {replayRoutes} from './replay.js'
 import {sphereRoutes} from './sphere.js'
 import {wifiRoutes} from './wifi.js'
 
 export function allRoutes(d: RouteDeps): Registration[] {
-  return [deviceRoutes, appRoutes, imageRoutes, certstoreRoutes, networkRoutes, wifiRoutes, sphereRoutes].flatMap((f) => f(d))
+  return [deviceRoutes, appRoutes, imageRoutes, certstoreRoutes, networkRoutes, wifiRoutes, sphereRoutes, replayRoutes].flatMap((f) => f(d))
 }

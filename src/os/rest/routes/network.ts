@@ -18,6 +18,11 @@ export function networkRoutes(d: RouteDeps): Registration[] {
       const name = c.params.interfaceName
       const body = await c.body()
       if (!s.net.iface(name)) throw restError(404, 'invalidUri')
+      if (body.hardwareAddress !== undefined) {
+        // update-interface: the MAC address of an Ethernet interface (persisted; the up/down state is untouched)
+        s.net.setHardwareAddress(name, body.hardwareAddress)
+        if (body.interfaceUp === undefined) return {}
+      }
       if (typeof body.interfaceUp !== 'boolean') throw restError(400, 'invalidUri', 'interfaceUp must be a boolean')
       s.net.setUp(name, body.interfaceUp)
       return {}

@@ -98,6 +98,7 @@ export function sphereRoutes(d: RouteDeps): Registration[] {
       if (!b.applyUpdate) throw restError(404, 'invalidUri', 'this device has no update agent')
       return b.applyUpdate(await c.body())
     }),
+    on(api.recover, () => d.recover()),
     on(api.audit, (c) => b.audit(sinceParam(c.query))),
     on(api.events, (c) => {
       startStream(c.res)

@@ -1,6 +1,7 @@
 /** Wi-Fi endpoints (device REST API §8-§9). */
 import {wifi as api} from '../../../protocol/api/index.js'
 import {WIFI_INTERFACE} from '../../services/netconfig.js'
+import {wifiDiagnostics} from '../../services/wifi-diagnostics.js'
 import type {RouteDeps} from '../deps.js'
 import {restError} from '../errors.js'
 import {networkId, on, type Registration} from '../router.js'
@@ -10,15 +11,19 @@ export function wifiRoutes(d: RouteDeps): Registration[] {
   const wifiUpOr500 = (): void => {
     if (!s.net.wifiUp) throw restError(500, 'wifiDisabled')
   }
+  const diagnostics = () => wifiDiagnostics(s.wifi.stored(), (id) => s.certs.has(id), new Date().toISOString())
   return [
     on(api.diagnostics, () => {
       wifiUpOr500()
-      return {values: []}
+      return {values: diagnostics()}
     }),
-    on(api.networkDiagnostics, () => {
+    on(api.networkDiagnostics, (c) => {
       wifiUpOr500()
-      // no failed connection attempts are recorded
-      throw restError(404, 'networkNotFound')
+      const id = networkId(c.params.networkId)
+      // a network without a failed attempt (or no such network) has nothing recorded
+      const hit = diagnostics().find((v) => v.networkId === id)
+      if (!hit) throw restError(404, 'networkNotFound')
+      return hit
     }),
     on(api.networks, () => {
       wifiUpOr500()

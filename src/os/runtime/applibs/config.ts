@@ -236,7 +236,7 @@ function configImports(c: SysCtx): Record<string, Impl> {
     wificonfig_get_current_network(): number {
       const w = wifi()
       if (typeof w === 'number') return w
-      return -Errno.ENOTCONN // the simulated radio never associates
+      return -Errno.ENODATA // not connected to a network (the simulated radio never associates)
     },
     wificonfig_get_connected_network_id(): number {
       const w = wifi()
@@ -379,7 +379,7 @@ export const configGroup: SyscallGroup = {
     entry('certstore_move_certificate', 'const char *oldId, uint32_t oldLen, const char *newId, uint32_t newLen', {policy: certStore, doc: '`CertStore_MoveCertificate`; LSM: CertStore'}),
     entry('wificonfig_get_stored_network_count', '', {policy: wifiConfig, heavy: 'networks counted', doc: 'LSM: WifiConfig'}),
     entry('wificonfig_get_stored_networks', 'void *out, uint32_t count', {policy: wifiConfig, heavy: 'networks listed', doc: '40-byte StoredNetwork v1 records; LSM: WifiConfig'}),
-    entry('wificonfig_get_current_network', 'void *out', {policy: wifiConfig, doc: '52-byte ConnectedNetwork v1; ENOTCONN (the simulated radio never associates); LSM: WifiConfig'}),
+    entry('wificonfig_get_current_network', 'void *out', {policy: wifiConfig, doc: '52-byte ConnectedNetwork v1; ENODATA (189, the SDK\'s errno.h number): not connected (the simulated radio never associates); LSM: WifiConfig'}),
     entry('wificonfig_get_connected_network_id', '', {policy: wifiConfig, doc: 'LSM: WifiConfig'}),
     entry('wificonfig_trigger_scan', '', {policy: wifiConfig, doc: '-> count (blocking); LSM: WifiConfig'}),
     entry('wificonfig_get_scanned_networks', 'void *out, uint32_t count', {policy: wifiConfig, heavy: 'networks listed', doc: '52-byte ScannedNetwork v1; LSM: WifiConfig'}),

@@ -83,8 +83,16 @@ export interface DispatchHooks {
 
 const bound = new WeakSet<SyscallGroup>()
 
-/** The implementations of every table entry for one process, each behind the dispatch wrapper. */
-export function bindTable(table: SyscallTable, c: SysCtx, hooks: DispatchHooks = {}): Map<string, Impl> {
+/**
+ * The implementations of every table entry for one process, each behind the dispatch wrapper; with `only`
+ * (keys `module.name`, the app's imports), just those are wrapped (every group is still bound and checked).
+ */
+export function bindTable(
+  table: SyscallTable,
+  c: SysCtx,
+  hooks: DispatchHooks = {},
+  only?: ReadonlySet<string>,
+): Map<string, Impl> {
   const out = new Map<string, Impl>()
   for (const group of table.groups) {
     const impls = group.bind(c)
@@ -99,6 +107,7 @@ export function bindTable(table: SyscallTable, c: SysCtx, hooks: DispatchHooks =
     }
     for (const spec of group.entries) {
       const e = table.get(spec.module, spec.name)!
+      if (only && !only.has(e.key)) continue
       out.set(e.key, wrapEntry(e, c, impls[spec.name]!, hooks))
     }
   }

@@ -68,8 +68,8 @@ export const socketGroup: SyscallGroup = {
     syscall(S, 'recvfrom', 'int32_t fd, void *buf, uint32_t len, int32_t flags, void *addr, uint32_t *addrlen', {returns: 'n', policy: arrived,
       heavy: 'bytes received', doc: 'as sendto, but `addrlen` points to a u32 (in: capacity, out: length)'}),
     syscall(S, 'setsockopt', 'int32_t fd, int32_t level, int32_t name, const void *val, uint32_t len', {returns: '0', policy: state,
-      doc: 'level SOL_SOCKET = 1 (Linux); option names as wasi-libc\'s header numbers them (Linux values; SO_RCVTIMEO/SO_SNDTIMEO take wasm32 `struct timeval` = `{i64 sec; i64 usec}`)'}),
+      doc: 'level SOL_SOCKET = 1 (Linux); option names as wasi-libc\'s header numbers them (Linux values; SO_RCVTIMEO/SO_SNDTIMEO take wasm32 `struct timeval` = `{i64 sec; i64 usec}`); on an `Application_Connect` fd: SO_RCVTIMEO/SO_SNDTIMEO (a blocking recv/send then fails with EAGAIN), SO_SNDBUF/SO_RCVBUF accepted, others ENOPROTOOPT'}),
     syscall(S, 'getsockopt', 'int32_t fd, int32_t level, int32_t name, void *val, uint32_t *len', {returns: '0', policy: state,
-      doc: '`len` points to a u32 (in/out)'}),
+      doc: '`len` points to a u32 (in/out); an `Application_Connect` fd answers SO_TYPE (SOCK_SEQPACKET 5), SO_ERROR, the buffer sizes and the timeouts'}),
   ],
 }

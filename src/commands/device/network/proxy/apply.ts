@@ -1,4 +1,5 @@
-import {Flags} from '@oclif/core'
+import {Flags} from '../../../../cli/flags.js'
+import {azColumns} from '../../../../cli/output.js'
 import {DeviceCommand} from '../../../../cli/device-command.js'
 import {SphereError} from '../../../../util/errors.js'
 import type {ProxyConfig} from '../../../../protocol/api/index.js'
@@ -7,7 +8,9 @@ export default class ProxyApply extends DeviceCommand<ProxyConfig> {
   static override summary = 'Configure the network proxy of the attached device'
   static override examples = [
     '<%= config.bin %> device network proxy apply --address proxy.example.com --authentication anonymous --port 8080 --enable',
+    '<%= config.bin %> device network proxy apply --address proxy.example.com --authentication basic --port 3128 --username u --password p --no-proxy-addresses a.example b.example',
   ]
+  static override columns = azColumns('address', 'enabled', 'port', 'authenticationType', 'noProxyAddresses', 'username')
   static override flags = {
     address: Flags.string({char: 'a', description: 'Proxy host', required: true}),
     authentication: Flags.string({char: 't', description: 'Authentication type', options: ['anonymous', 'basic'], required: true}),
@@ -22,7 +25,8 @@ export default class ProxyApply extends DeviceCommand<ProxyConfig> {
   async execute(): Promise<ProxyConfig> {
     const {flags} = await this.parse(ProxyApply)
     const body: ProxyConfig = {
-      enabled: flags.enable && !flags.disable,
+      // enabled only with --enable (azsphere's default is a disabled proxy); the device needs the field either way
+      enabled: flags.enable === true && flags.disable !== true,
       address: flags.address,
       port: flags.port,
       noProxyAddresses: (flags['no-proxy-addresses'] ?? []).flatMap((s) => s.split(/\s+/)).filter(Boolean),

@@ -1,0 +1,108 @@
+/* sphere-sdk: the Azure IoT C SDK's common client types (public API: result, status and reason enums, callback
+   types), as the Azure Sphere OS's Azure IoT library provides them. The client runs on the host side of the OS
+   (src/os/runtime/azure-iot.ts); sdk/libapplibs/azureiot.c is the app-side layer. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <azure_macro_utils/macro_utils.h>
+#include <azureiot/iothub_message.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOTHUB_CLIENT_FILE_UPLOAD_RESULT_VALUES IOTHUB_CLIENT_FILE_UPLOAD_OK, IOTHUB_CLIENT_FILE_UPLOAD_ERROR
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_FILE_UPLOAD_RESULT, IOTHUB_CLIENT_FILE_UPLOAD_RESULT_VALUES)
+
+#define IOTHUB_CLIENT_RESULT_VALUES                                                                       \
+    IOTHUB_CLIENT_OK, IOTHUB_CLIENT_INVALID_ARG, IOTHUB_CLIENT_ERROR, IOTHUB_CLIENT_INVALID_SIZE,          \
+        IOTHUB_CLIENT_INDEFINITE_TIME
+#define IOTHUB_CLIENT_RESULT_VALUE IOTHUB_CLIENT_RESULT_VALUES
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_RESULT, IOTHUB_CLIENT_RESULT_VALUES)
+
+#define IOTHUB_CLIENT_RETRY_POLICY_VALUES                                                                 \
+    IOTHUB_CLIENT_RETRY_NONE, IOTHUB_CLIENT_RETRY_IMMEDIATE, IOTHUB_CLIENT_RETRY_INTERVAL,               \
+        IOTHUB_CLIENT_RETRY_LINEAR_BACKOFF, IOTHUB_CLIENT_RETRY_EXPONENTIAL_BACKOFF,                    \
+        IOTHUB_CLIENT_RETRY_EXPONENTIAL_BACKOFF_WITH_JITTER, IOTHUB_CLIENT_RETRY_RANDOM
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_RETRY_POLICY, IOTHUB_CLIENT_RETRY_POLICY_VALUES)
+
+#define IOTHUB_CLIENT_STATUS_VALUES IOTHUB_CLIENT_SEND_STATUS_IDLE, IOTHUB_CLIENT_SEND_STATUS_BUSY
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_STATUS, IOTHUB_CLIENT_STATUS_VALUES)
+
+#define IOTHUB_IDENTITY_TYPE_VALUE IOTHUB_TYPE_TELEMETRY, IOTHUB_TYPE_DEVICE_TWIN, IOTHUB_TYPE_DEVICE_METHODS, \
+        IOTHUB_TYPE_EVENT_QUEUE
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_IDENTITY_TYPE, IOTHUB_IDENTITY_TYPE_VALUE)
+
+#define IOTHUB_PROCESS_ITEM_RESULT_VALUE IOTHUB_PROCESS_OK, IOTHUB_PROCESS_ERROR, IOTHUB_PROCESS_NOT_CONNECTED, \
+        IOTHUB_PROCESS_CONTINUE
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_PROCESS_ITEM_RESULT, IOTHUB_PROCESS_ITEM_RESULT_VALUE)
+
+#define IOTHUBMESSAGE_DISPOSITION_RESULT_VALUES                                                           \
+    IOTHUBMESSAGE_ACCEPTED, IOTHUBMESSAGE_REJECTED, IOTHUBMESSAGE_ABANDONED, IOTHUBMESSAGE_ASYNC_ACK
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUBMESSAGE_DISPOSITION_RESULT, IOTHUBMESSAGE_DISPOSITION_RESULT_VALUES)
+
+#define IOTHUB_CLIENT_IOTHUB_METHOD_STATUS_VALUES IOTHUB_CLIENT_IOTHUB_METHOD_STATUS_SUCCESS, \
+        IOTHUB_CLIENT_IOTHUB_METHOD_STATUS_ERROR
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_IOTHUB_METHOD_STATUS, IOTHUB_CLIENT_IOTHUB_METHOD_STATUS_VALUES)
+
+#define IOTHUB_CLIENT_CONFIRMATION_RESULT_VALUES                                                          \
+    IOTHUB_CLIENT_CONFIRMATION_OK, IOTHUB_CLIENT_CONFIRMATION_BECAUSE_DESTROY,                            \
+        IOTHUB_CLIENT_CONFIRMATION_MESSAGE_TIMEOUT, IOTHUB_CLIENT_CONFIRMATION_ERROR
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_CONFIRMATION_RESULT, IOTHUB_CLIENT_CONFIRMATION_RESULT_VALUES)
+
+#define IOTHUB_CLIENT_CONNECTION_STATUS_VALUES                                                            \
+    IOTHUB_CLIENT_CONNECTION_AUTHENTICATED, IOTHUB_CLIENT_CONNECTION_UNAUTHENTICATED
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_CONNECTION_STATUS, IOTHUB_CLIENT_CONNECTION_STATUS_VALUES)
+
+#define IOTHUB_CLIENT_CONNECTION_STATUS_REASON_VALUES                                                     \
+    IOTHUB_CLIENT_CONNECTION_EXPIRED_SAS_TOKEN, IOTHUB_CLIENT_CONNECTION_DEVICE_DISABLED,                 \
+        IOTHUB_CLIENT_CONNECTION_BAD_CREDENTIAL, IOTHUB_CLIENT_CONNECTION_RETRY_EXPIRED,                  \
+        IOTHUB_CLIENT_CONNECTION_NO_NETWORK, IOTHUB_CLIENT_CONNECTION_COMMUNICATION_ERROR,                \
+        IOTHUB_CLIENT_CONNECTION_OK, IOTHUB_CLIENT_CONNECTION_NO_PING_RESPONSE
+MU_DEFINE_ENUM_WITHOUT_INVALID(IOTHUB_CLIENT_CONNECTION_STATUS_REASON,
+                               IOTHUB_CLIENT_CONNECTION_STATUS_REASON_VALUES)
+
+#define TRANSPORT_TYPE_VALUES TRANSPORT_LL, TRANSPORT_THREADED
+MU_DEFINE_ENUM_WITHOUT_INVALID(TRANSPORT_TYPE, TRANSPORT_TYPE_VALUES)
+
+#define DEVICE_TWIN_UPDATE_STATE_VALUES DEVICE_TWIN_UPDATE_COMPLETE, DEVICE_TWIN_UPDATE_PARTIAL
+MU_DEFINE_ENUM_WITHOUT_INVALID(DEVICE_TWIN_UPDATE_STATE, DEVICE_TWIN_UPDATE_STATE_VALUES)
+
+typedef void (*IOTHUB_CLIENT_EVENT_CONFIRMATION_CALLBACK)(IOTHUB_CLIENT_CONFIRMATION_RESULT result,
+                                                          void *userContextCallback);
+typedef void (*IOTHUB_CLIENT_CONNECTION_STATUS_CALLBACK)(IOTHUB_CLIENT_CONNECTION_STATUS result,
+                                                         IOTHUB_CLIENT_CONNECTION_STATUS_REASON reason,
+                                                         void *userContextCallback);
+typedef IOTHUBMESSAGE_DISPOSITION_RESULT (*IOTHUB_CLIENT_MESSAGE_CALLBACK_ASYNC)(IOTHUB_MESSAGE_HANDLE message,
+                                                                                 void *userContextCallback);
+typedef void (*IOTHUB_CLIENT_DEVICE_TWIN_CALLBACK)(DEVICE_TWIN_UPDATE_STATE update_state,
+                                                   const unsigned char *payLoad, size_t size,
+                                                   void *userContextCallback);
+typedef void (*IOTHUB_CLIENT_REPORTED_STATE_CALLBACK)(int status_code, void *userContextCallback);
+typedef int (*IOTHUB_CLIENT_DEVICE_METHOD_CALLBACK_ASYNC)(const char *method_name, const unsigned char *payload,
+                                                          size_t size, unsigned char **response,
+                                                          size_t *response_size, void *userContextCallback);
+typedef void (*IOTHUB_METHOD_INVOKE_CALLBACK)(IOTHUB_CLIENT_RESULT result, int responseStatus,
+                                              unsigned char *responsePayload, size_t responsePayloadSize,
+                                              void *context);
+
+/* A transport: MQTT_Protocol (iothubtransportmqtt.h) is the one this OS provides. */
+typedef struct TRANSPORT_PROVIDER_TAG TRANSPORT_PROVIDER;
+typedef const TRANSPORT_PROVIDER *(*IOTHUB_CLIENT_TRANSPORT_PROVIDER)(void);
+
+typedef struct IOTHUB_CLIENT_CONFIG_TAG {
+    IOTHUB_CLIENT_TRANSPORT_PROVIDER protocol;
+    const char *deviceId;
+    const char *deviceKey;
+    const char *deviceSasToken;
+    const char *iotHubName;
+    const char *iotHubSuffix;
+    const char *protocolGatewayHostName;
+} IOTHUB_CLIENT_CONFIG;
+
+#ifdef __cplusplus
+}
+#endif
