@@ -135,6 +135,20 @@ export interface SphereDeviceInfo {
   clock: {mode: 'realtime' | 'fast-forward'; virtualTimeMs: number; speed: number}
   name?: string
   transport?: string
+  /** Each app's Azure IoT connection (absent until an app creates an IoT Hub or DPS client). */
+  cloud?: SphereCloudState[]
+}
+
+/** An app's cloud connection, as the OS's Azure IoT library last reported it (the monitor's header). */
+export interface SphereCloudState {
+  state: 'connected' | 'connecting' | 'retrying' | 'disconnected'
+  /** The hub's (or DPS's) host name. */
+  host: string
+  /** The C SDK's IOTHUB_CLIENT_CONNECTION_STATUS_REASON name of the last change (e.g. COMMUNICATION_ERROR). */
+  reason: string
+  /** Wall-clock milliseconds of the change. */
+  since: number
+  componentId: string
 }
 
 export interface SphereLogEntry {

@@ -8,6 +8,7 @@
 import type {
   SphereAppInfo,
   SphereAuditRecord,
+  SphereCloudState,
   SphereDeviceInfo,
   SphereEvent,
   SphereLogEntry,
@@ -491,9 +492,20 @@ export function headerFacts(
   capabilities: string
   manufacturingState: string
   clock: string
+  /** The apps' Azure IoT connection in one phrase (absent: no app has an IoT client). */
+  cloud: CloudSummary | undefined
 } {
   const d = s.device
-  if (!d) return {deviceId: '-', osVersion: '-', uptime: '-', capabilities: '-', manufacturingState: '-', clock: '-'}
+  if (!d)
+    return {
+      deviceId: '-',
+      osVersion: '-',
+      uptime: '-',
+      capabilities: '-',
+      manufacturingState: '-',
+      clock: '-',
+      cloud: undefined,
+    }
   const speed = d.clock?.speed ?? 1
   const mode = d.clock?.mode === 'fast-forward' ? 'fast-fwd' : 'realtime'
   return {
@@ -503,5 +515,23 @@ export function headerFacts(
     capabilities: d.capabilities.length > 0 ? d.capabilities.join(',') : 'none',
     manufacturingState: d.manufacturingState,
     clock: `${mode} x${Number.isInteger(speed) ? speed : speed.toFixed(1)}`,
+    cloud: cloudSummary(d.cloud ?? []),
   }
+}
+
+/** The header's cloud fact: the state of the app whose connection is worst, with its reason when not connected. */
+export interface CloudSummary {
+  state: SphereCloudState['state']
+  text: string
+}
+
+const CLOUD_ORDER: readonly SphereCloudState['state'][] = ['retrying', 'connecting', 'disconnected', 'connected']
+
+export function cloudSummary(states: readonly SphereCloudState[]): CloudSummary | undefined {
+  if (states.length === 0) return undefined
+  const worst = [...states].sort((a, b) => CLOUD_ORDER.indexOf(a.state) - CLOUD_ORDER.indexOf(b.state))[0]!
+  const up = states.filter((c) => c.state === 'connected').length
+  const reason = worst.state === 'connected' || worst.reason === 'OK' ? '' : ` ${worst.reason}`
+  const count = states.length > 1 ? ` (${up}/${states.length} up)` : ''
+  return {state: worst.state, text: `${worst.state}${reason} ${worst.host}${count}`}
 }

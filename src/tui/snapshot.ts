@@ -101,7 +101,10 @@ export function formatSnapshotText(s: MonitorState, opts: {width: number; now: n
   const h = headerFacts(s, opts.now)
   const lines = [
     `Device ${elideMiddle(h.deviceId, width - 7)}`,
-    fit(`OS ${h.osVersion}  up ${h.uptime}  ${h.clock}  ${h.manufacturingState}  caps ${h.capabilities}`, width),
+    fit(
+      `OS ${h.osVersion}  up ${h.uptime}  ${h.clock}  ${h.manufacturingState}${h.cloud ? `  cloud ${h.cloud.text}` : ''}  caps ${h.capabilities}`,
+      width,
+    ),
     '',
   ]
   const layout = tableLayout(width)

@@ -97,7 +97,7 @@ export interface HeaderView {
   width: number
 }
 
-/** The top two lines: which device, its OS, uptime, capabilities, manufacturing state and clock. */
+/** The top two lines: which device, its OS, uptime, clock, manufacturing state, cloud connection and capabilities. */
 export function headerLines({state, label, now, width}: HeaderView): Line[] {
   const h = headerFacts(state, now)
   const c = state.connection
@@ -117,8 +117,16 @@ export function headerLines({state, label, now, width}: HeaderView): Line[] {
       s(h.clock),
       s(' mfg ', muted),
       s(h.manufacturingState),
+      ...(h.cloud
+        ? [
+            s(' cloud ', muted),
+            s(h.cloud.text, {
+              role: h.cloud.state === 'connected' ? 'ok' : h.cloud.state === 'disconnected' ? 'muted' : 'warn',
+            }),
+          ]
+        : []),
       s(' caps ', muted),
-      s(fitA(h.capabilities, Math.max(1, width - 40))),
+      s(fitA(h.capabilities, Math.max(1, width - 40 - (h.cloud ? h.cloud.text.length + 7 : 0)))),
     ]
   } else if (c.status === 'reconnecting') {
     const msg = ` DEVICE GONE | reconnecting (attempt ${c.attempt}, next in ${(c.retryInMs / 1000).toFixed(1)}s) | ${c.error} `

@@ -4,6 +4,7 @@
  *    test/fixtures/azure-iot-app, numbered telemetry with message IDs m-1..m-N, built by the C SDK) sees the
  *    disconnect reason the Azure IoT C SDK gives for a lost connection, retries with growing back-off, reconnects,
  *    and `sphere hub monitor-events` (running across the restart) shows every message the hub acknowledged once;
+ *    while it is away, the monitor's header (`device monitor --once`) shows the app's client retrying and why;
  *  - the same app with a manifest that does not list the hub in AllowedConnections never reaches it: the LSM's
  *    denial is in the device's audit log and the hub never sees the device.
  */
@@ -12,6 +13,7 @@ import {cpSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {buildApp} from '../../src/sdk/index.js'
 import {DeviceClient, simSocketPath} from '../../src/device/index.js'
+import type {SphereCloudState} from '../../src/protocol/rest-api.js'
 import {ROOT, runCli, tempHome} from '../helpers/cli.js'
 import {removeDir, tempDir, toolchainPresent} from '../sdk/helpers.js'
 import {monitorEvents} from '../hub/helpers.js'
@@ -49,6 +51,11 @@ d('the Azure IoT C library across a hub outage, and the firewall in front of the
     (await json<{text: string}[]>(['device', 'app', 'logs', '-i', cid, '-d', 'sim:iot']))
       .flatMap((l) => l.text.split('\n'))
       .filter((l) => l.trim())
+  /** The app's cloud connection as `device monitor --once` reports it (the header's source). */
+  const cloud = async (): Promise<SphereCloudState | undefined> =>
+    (await json<{device: {cloud?: SphereCloudState[]}}>(['device', 'monitor', '--once', '-d', 'sim:iot'])).device.cloud?.find(
+      (c) => c.componentId === COMPONENT,
+    )
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> => {
     const end = Date.now() + ms
     for (;;) {
@@ -110,9 +117,13 @@ d('the Azure IoT C library across a hub outage, and the firewall in front of the
       const stoppedAt = (await logLines()).filter((l) => l.startsWith('CONFIRM')).length
       // the app keeps sending while it retries; the hub stays away for at least two failed reconnection attempts
       await waitFor('two failed reconnections', async () => (await logLines()).filter((l) => l.startsWith('STATUS UNAUTHENTICATED')).length >= 3)
+      // the monitor's header says so meanwhile: the app's client retrying, why, and to which hub
+      expect(await cloud()).toMatchObject({state: 'retrying', reason: 'NO_NETWORK', host: HUB})
+      expect(await cli(['device', 'monitor', '--once', '-d', 'sim:iot'])).toContain(`cloud retrying NO_NETWORK ${HUB}`)
       await cli(['hub', 'start'])
       await waitFor('every message confirmed', async () => (await logLines()).includes(`DONE ${COUNT}`), 40_000)
       const lines = await logLines()
+      expect(await cloud()).toMatchObject({state: 'connected', reason: 'OK', host: HUB})
 
       // the status changes as the C SDK reports them: connected, the lost connection (a connection error is
       // NO_NETWORK), failed attempts while the hub is away, connected again

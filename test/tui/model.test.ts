@@ -198,4 +198,17 @@ describe('monitor model', () => {
     const gone = {...s, connection: {status: 'reconnecting' as const, attempt: 1, error: 'x', retryInMs: 250}}
     expect(headerFacts(gone, 61_000).uptime).toBe('1m00s')
   })
+
+  it('the header sums up the apps\' cloud connections by the worst one, with its reason and hub', () => {
+    const hub = 'sphere-hub.azure-devices.net'
+    const c = (componentId: string, state: 'connected' | 'retrying' | 'disconnected', reason = 'OK') => ({componentId, state, reason, host: hub, since: 0})
+    const at = (cloud?: ReturnType<typeof c>[]) => headerFacts(applyEvent(initialState(), snapshot(undefined, {device: cloud ? {cloud} : {}}), 0), 0)
+    expect(at().cloud).toBeUndefined()
+    expect(at([c('a', 'connected')]).cloud).toEqual({state: 'connected', text: `connected ${hub}`})
+    expect(at([c('a', 'connected'), c('b', 'retrying', 'NO_NETWORK')]).cloud).toEqual({
+      state: 'retrying',
+      text: `retrying NO_NETWORK ${hub} (1/2 up)`,
+    })
+    expect(at([c('a', 'disconnected', 'RETRY_EXPIRED')]).cloud?.text).toBe(`disconnected RETRY_EXPIRED ${hub}`)
+  })
 })

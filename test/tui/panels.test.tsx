@@ -272,7 +272,7 @@ describe('HelpOverlay and Footer', () => {
     for (const [k, what] of LEGEND) expect(text).toContain(`${k.padEnd(12)}${what}`)
     // every column header and mark of the screen is in the legend
     const legend = LEGEND.map(([k]) => k).join(' ')
-    for (const abbr of ['CID', 'PID', 'UID', 'STATE', 'S', 'MEMORY', 'RST', 'CPU', 'clock', 'mfg', 'caps', '~', '◐', '●', '○', 'Pins', 'DENY'])
+    for (const abbr of ['CID', 'PID', 'UID', 'STATE', 'S', 'MEMORY', 'RST', 'CPU', 'clock', 'mfg', 'caps', 'cloud', '~', '◐', '●', '○', 'Pins', 'DENY'])
       expect(legend.split(/\s+/)).toContain(abbr)
   })
 

@@ -59,7 +59,8 @@ export class DeviceRestBackend implements RestBackend {
   private bootOpts: DeviceBootOptions
   private readonly trust: TrustAnchors
   private readonly listeners = new Set<(e: BackendEvent) => void>()
-  private unsubscribeDevice: (() => void) | undefined
+  /** Ends this backend's subscriptions to the current Device (its events, its cloud state). */
+  private unsubscribe: (() => void) | undefined
   private readonly logs = new Map<string, LogRing>()
   private bootWall = Date.now()
   private readonly opts: DeviceBackendOptions
@@ -88,15 +89,25 @@ export class DeviceRestBackend implements RestBackend {
   }
 
   async shutdown(): Promise<void> {
-    this.unsubscribeDevice?.()
-    this.unsubscribeDevice = undefined
+    this.detach()
     await this.dev.shutdown()
   }
 
   private attach(): void {
-    this.unsubscribeDevice?.()
-    this.unsubscribeDevice = this.dev.subscribe((e) => this.onDeviceEvent(e))
+    this.detach()
+    const offEvents = this.dev.subscribe((e) => this.onDeviceEvent(e))
+    // an app's IoT Hub connection changed: the device info carries it (the monitor's header)
+    const offCloud = this.dev.iot.onState(() => this.emit({type: 'device'}))
+    this.unsubscribe = () => {
+      offEvents()
+      offCloud()
+    }
     if (this.netConfig) this.dev.network.useNetConfig(this.netConfig)
+  }
+
+  private detach(): void {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
   }
 
   private netConfig?: NetConfig
@@ -275,6 +286,7 @@ export class DeviceRestBackend implements RestBackend {
 
   deviceInfo(): SphereDeviceInfo {
     const k = this.dev.kernel
+    const cloud = this.dev.iot.cloudStates()
     return {
       deviceId: this.dev.deviceId(),
       osVersion: this.osVersion(),
@@ -283,6 +295,7 @@ export class DeviceRestBackend implements RestBackend {
       manufacturingState: this.manufacturingState(),
       // a recorded realtime device runs paced: the deterministic clock, following wall time
       clock: {mode: k.paced ? 'realtime' : k.mode, virtualTimeMs: k.now() / NS_PER_MS, speed: 1},
+      ...(cloud.length > 0 ? {cloud} : {}),
     }
   }
 
@@ -555,8 +568,7 @@ export class DeviceRestBackend implements RestBackend {
    * let `prepare` rewrite the state directory, boot with `bootOverrides` (a replay tap) and serve the new device.
    */
   async reboot(prepare: () => void, bootOverrides: Partial<DeviceBootOptions>, boots: number): Promise<Device> {
-    this.unsubscribeDevice?.()
-    this.unsubscribeDevice = undefined
+    this.detach()
     const world = this.dev.world
     await this.dev.shutdown()
     prepare()
@@ -590,8 +602,7 @@ export class DeviceRestBackend implements RestBackend {
    * proxy) is erased by the caller (RestController.recover).
    */
   async recover(): Promise<RecoverReport> {
-    this.unsubscribeDevice?.()
-    this.unsubscribeDevice = undefined
+    this.detach()
     const world = this.dev.world
     const before = {apps: this.dev.apps.installed().length, boardConfigs: this.dev.boardConfigs.list().length, osVersion: this.osVersion()}
     await this.dev.shutdown()
@@ -620,8 +631,7 @@ export class DeviceRestBackend implements RestBackend {
   }
 
   async restart(): Promise<void> {
-    this.unsubscribeDevice?.()
-    this.unsubscribeDevice = undefined
+    this.detach()
     const world = this.dev.world // the board's surroundings (world file, PTY bridges) survive a restart
     await this.dev.shutdown()
     this.dev = await Device.boot({...this.bootOpts, world})

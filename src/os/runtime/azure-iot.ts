@@ -110,6 +110,8 @@ export class IotClient extends KObject {
   private rid = 1
   private readonly ridCtx = new Map<string, {kind: 'reported' | 'get' | 'full'; ctx: number}>()
   private attempt = 0
+  /** Why the last attempt failed (the monitor shows it while the client retries). */
+  private retryReason: Reason = 'OK'
   private retryTimer?: NodeJS.Timeout
   private sweep?: NodeJS.Timeout
   private policy: number = RETRY.exponentialJitter
@@ -333,7 +335,7 @@ export class IotClient extends KObject {
 
   private async connect(): Promise<void> {
     this.state = 'connecting'
-    if (this.clientKind !== K.dps) this.report(this.attempt === 0 ? 'connecting' : 'retrying', 'OK')
+    if (this.clientKind !== K.dps) this.report(this.attempt === 0 ? 'connecting' : 'retrying', this.attempt === 0 ? 'OK' : this.retryReason)
     const name = this.host
     // the firewall: AllowedConnections by name (audited); a name it refuses does not resolve
     if (this.owner.check({op: 'net.connect', host: name, port: IOT_PORT}) !== 0) return this.failed('NO_NETWORK', 'the firewall refused the connection')
@@ -577,6 +579,7 @@ export class IotClient extends KObject {
       for (const o of this.outbound.splice(0)) this.confirm(o.ctx, CONFIRM.error)
       return
     }
+    this.retryReason = reason
     this.report('retrying', reason)
     const delay = this.retryDelayMs()
     this.attempt++

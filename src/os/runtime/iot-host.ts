@@ -4,6 +4,7 @@
  * when the world points the name at it, src/os/services/iot-hub.ts), the device's X.509 identity, and where the
  * device's cloud connection state is reported (the monitor's header). The runtime never imports services.
  */
+import type {SphereCloudState} from '../../protocol/rest-api.js'
 
 /** Where an MQTT-over-TLS connection to a host name goes. */
 export interface IotEndpoint {
@@ -15,18 +16,8 @@ export interface IotEndpoint {
   servername: string
 }
 
-/** A device's cloud connection state, as the monitor shows it. */
-export interface CloudState {
-  /** connected | connecting | retrying | disconnected */
-  state: 'connected' | 'connecting' | 'retrying' | 'disconnected'
-  /** The hub's host name. */
-  host: string
-  /** The C SDK's IOTHUB_CLIENT_CONNECTION_STATUS_REASON name of the last change (e.g. COMMUNICATION_ERROR). */
-  reason: string
-  /** Wall-clock milliseconds of the change. */
-  since: number
-  componentId: string
-}
+/** A device's cloud connection state, as the monitor shows it (the wire type of GET /sphere/device's `cloud`). */
+export type CloudState = SphereCloudState
 
 export interface IotHost {
   /**

@@ -28,6 +28,7 @@ export const LEGEND: readonly (readonly [string, string])[] = [
   ['RST CPU', 'automatic restarts after crashes; share of the CPU since boot'],
   ['clock', 'realtime or fast-fwd (virtual time jumps when idle), x speed'],
   ['mfg caps', 'manufacturing state; device capabilities (appDevelopment ...)'],
+  ['cloud', 'Azure IoT link of the apps (the worst): connected, retrying + why, disconnected; hub'],
   ['~', 'a value cut short: i shows IDs whole, Enter shows an app in full'],
   ['◐ ● ○', 'LED blinking (rate in Hz, measured by the device) / steady on / steady off'],
   ['Pins', 'out/in GPIO: N=level (0 low, 1 high) or blinking at a rate'],
