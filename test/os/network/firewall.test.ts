@@ -3,48 +3,27 @@
  * a name it does not list allows nothing), AllowedTcpServerPorts / AllowedUdpServerPorts; denials are audited and fail with
  * EACCES; allowed connections reach real sockets on the host loopback. Fast-forward devices.
  */
-import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
+import {describe, expect, test} from '@jest/globals'
 import dgram from 'node:dgram'
 import net from 'node:net'
 import {join} from 'node:path'
-import {Device, NS_PER_MS, type DeviceBootOptions} from '../../../src/os/index.js'
+import {Device} from '../../../src/os/index.js'
 import {DeviceRestBackend, createRestServer, listenUnix} from '../../../src/os/rest/index.js'
 import {request} from '../rest/helpers.js'
-import {CACHE_DIR, cid, logged, tempDir} from '../helpers.js'
-import {Mode, netAppBinary, netImage} from './helpers.js'
+import {cid, logged} from '../helpers.js'
+import {Mode, deviceHarness, netImage, runUntil} from './helpers.js'
 
 const EACCES = 2
 const ENETUNREACH = 40
 
-let tmp: {dir: string; cleanup: () => void}
-let dev: Device | undefined
-let n = 0
-
-beforeAll(async () => {
-  tmp = tempDir('sphere-net-')
-  await netAppBinary()
-})
-afterAll(() => tmp.cleanup())
-afterEach(async () => {
-  await dev?.shutdown()
-  dev = undefined
-})
-
-async function boot(opts: Partial<DeviceBootOptions> = {}): Promise<Device> {
-  dev = await Device.boot({stateDir: join(tmp.dir, `d${++n}`), clock: 'fast-forward', cacheDir: CACHE_DIR, ...opts})
-  return dev
-}
+const {boot, dir} = deviceHarness('sphere-net-')
 
 /**
  * Run until the app logged `done` (or `until` holds). Slices of virtual time alternate with host turns, so
  * bytes in flight on the host (to a test client) arrive too. Bounded: 100 slices of 200 ms.
  */
 async function runApp(d: Device, id: string, until?: () => boolean): Promise<Record<string, number>> {
-  const done = (): boolean => (until ? until() : logged(d.appLog(id)).done === 1)
-  for (let i = 0; i < 100 && !done(); i++) {
-    await d.kernel.runUntil(done, 200 * NS_PER_MS)
-    if (!done()) await new Promise((r) => setTimeout(r, 5))
-  }
+  await runUntil(d, () => (until ? until() : logged(d.appLog(id)).done === 1))
   return logged(d.appLog(id))
 }
 
@@ -212,8 +191,8 @@ describe('the REST firewall view', () => {
       }),
       {start: false},
     )
-    const backend = DeviceRestBackend.fromDevice(d, {stateDir: join(tmp.dir, 'rest')})
-    const socketPath = join(tmp.dir, 'rest.sock')
+    const backend = DeviceRestBackend.fromDevice(d, {stateDir: join(dir(), 'rest')})
+    const socketPath = join(dir(), 'rest.sock')
     const l = await listenUnix(createRestServer(backend, {}), socketPath)
     const reply = await request({kind: 'unix', socketPath}, 'GET', '/net/firewall/rulesets')
     await l.close()

@@ -5,43 +5,18 @@
  * is net.reply; the OS's own service ports are refused whatever AllowedConnections says; sockets per app are
  * bounded (EMFILE, audited) and charged to the app (Process.hostUsage). Fast-forward devices.
  */
-import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
+import {describe, expect, test} from '@jest/globals'
 import dgram from 'node:dgram'
 import {join} from 'node:path'
-import {Device, HOST_LIMITS, NS_PER_MS, osEndpoints, type DeviceBootOptions} from '../../../src/os/index.js'
+import {HOST_LIMITS, osEndpoints} from '../../../src/os/index.js'
 import {DeviceRestBackend, createRestServer, listenHttps, serverTls} from '../../../src/os/rest/index.js'
-import {CACHE_DIR, appImage, cid, logged, tempDir} from '../helpers.js'
-import {Mode, netAppBinary, netImage} from './helpers.js'
+import {appImage, cid, logged} from '../helpers.js'
+import {Mode, deviceHarness, netImage, runUntil} from './helpers.js'
 
 const EACCES = 2
 const EMFILE = 33
 
-let tmp: {dir: string; cleanup: () => void}
-let dev: Device | undefined
-let n = 0
-
-beforeAll(async () => {
-  tmp = tempDir('sphere-flows-')
-  await netAppBinary()
-})
-afterAll(() => tmp.cleanup())
-afterEach(async () => {
-  await dev?.shutdown()
-  dev = undefined
-})
-
-async function boot(opts: Partial<DeviceBootOptions> = {}): Promise<Device> {
-  dev = await Device.boot({stateDir: join(tmp.dir, `d${++n}`), clock: 'fast-forward', cacheDir: CACHE_DIR, ...opts})
-  return dev
-}
-
-/** Alternate slices of virtual time with host turns until `until` holds (bounded: 100 slices of 200 ms). */
-async function runUntil(d: Device, until: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !until(); i++) {
-    await d.kernel.runUntil(until, 200 * NS_PER_MS)
-    if (!until()) await new Promise((r) => setTimeout(r, 5))
-  }
-}
+const {boot, dir} = deviceHarness('sphere-flows-')
 
 const udpSocket = async (): Promise<dgram.Socket> => {
   const s = dgram.createSocket('udp4')
@@ -118,12 +93,12 @@ describe('UDP flows', () => {
 describe("the OS's own service ports", () => {
   test('the HTTPS REST API on the loopback is refused to an app that allows the loopback; once closed, its port is ordinary again', async () => {
     const d = await boot()
-    const backend = DeviceRestBackend.fromDevice(d, {stateDir: join(tmp.dir, 'rest'), clock: 'fast-forward'})
+    const backend = DeviceRestBackend.fromDevice(d, {stateDir: join(dir(), 'rest'), clock: 'fast-forward'})
     const rest = await listenHttps(
       createRestServer(backend, {}),
       '127.0.0.1',
       0,
-      serverTls(join(tmp.dir, 'rest-tls'), '127.0.0.1'),
+      serverTls(join(dir(), 'rest-tls'), '127.0.0.1'),
     )
     try {
       expect(osEndpoints.find('127.0.0.1', rest.port)).toMatchObject({protocol: 'tcp', name: 'REST API'})

@@ -1,9 +1,10 @@
-/** Helpers for the networking tests: the socket test app (net-app.wat) and its images. */
+/** Helpers for the networking tests: the socket test app (net-app.wat), its images, fast-forward devices. */
+import {afterAll, afterEach, beforeAll} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import type {AppManifest, UnpackedImage} from '../../../src/os/index.js'
-import {cid, wat} from '../helpers.js'
+import {Device, NS_PER_MS, type AppManifest, type DeviceBootOptions, type UnpackedImage} from '../../../src/os/index.js'
+import {CACHE_DIR, cid, tempDir, wat} from '../helpers.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -47,4 +48,47 @@ export async function netImage(
       ['app_manifest.json', new TextEncoder().encode(JSON.stringify(manifest))],
     ]),
   }
+}
+
+/**
+ * Fast-forward devices for one test file: `boot()` gives a fresh device in its own state directory (after
+ * `prepare`, e.g. a world file), shut down after each test; the socket app is compiled once up front.
+ */
+export function deviceHarness(
+  prefix: string,
+  prepare: (d: Device) => void | Promise<void> = () => {},
+): {boot: (opts?: Partial<DeviceBootOptions>) => Promise<Device>; dir: () => string} {
+  let tmp: {dir: string; cleanup: () => void} | undefined
+  let dev: Device | undefined
+  let n = 0
+  beforeAll(async () => {
+    tmp = tempDir(prefix)
+    await netAppBinary()
+  })
+  afterAll(() => tmp?.cleanup())
+  afterEach(async () => {
+    await dev?.shutdown()
+    dev = undefined
+  })
+  return {
+    boot: async (opts = {}) => {
+      dev = await Device.boot({stateDir: join(tmp!.dir, `d${++n}`), clock: 'fast-forward', cacheDir: CACHE_DIR, ...opts})
+      await prepare(dev)
+      return dev
+    },
+    /** The file's temporary directory (for other state: a REST backend's, sockets). */
+    dir: () => tmp!.dir,
+  }
+}
+
+/**
+ * Alternate slices of virtual time with host turns until `until` holds, so bytes in flight on the host (to a
+ * test client or server) arrive too. Bounded: `slices` slices of `sliceMs` virtual ms. Returns whether it held.
+ */
+export async function runUntil(d: Device, until: () => boolean, slices = 100, sliceMs = 200): Promise<boolean> {
+  for (let i = 0; i < slices && !until(); i++) {
+    await d.kernel.runUntil(until, sliceMs * NS_PER_MS)
+    if (!until()) await new Promise((r) => setTimeout(r, 5))
+  }
+  return until()
 }

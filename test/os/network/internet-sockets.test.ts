@@ -8,46 +8,21 @@
  * (net-app.wat, TCP client mode) connects to the site's address, sends "hello from app\n" and logs the answer:
  * from the site's HTTP server, a 400 (the line is not an HTTP request).
  */
-import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
+import {describe, expect, test} from '@jest/globals'
 import net, {type AddressInfo} from 'node:net'
-import {join} from 'node:path'
-import {Device, NS_PER_MS} from '../../../src/os/index.js'
+import type {Device} from '../../../src/os/index.js'
 import {Errno} from '../../../src/os/kernel/errno.js'
 import {applyWorldFile} from '../../../src/os/services/world-file.js'
-import {CACHE_DIR, cid, logged, tempDir} from '../helpers.js'
-import {Mode, netAppBinary, netImage} from './helpers.js'
+import {cid, logged} from '../helpers.js'
+import {Mode, deviceHarness, netImage, runUntil} from './helpers.js'
 
 const WORLD = ['internet:', '  sites:', '    example.com:', '      pages:', '        /: {body: "hi\\n"}'].join('\n')
 
-let tmp: {dir: string; cleanup: () => void}
-let dev: Device | undefined
-let n = 0
-
-beforeAll(async () => {
-  tmp = tempDir('sphere-internet-sockets-')
-  await netAppBinary()
+const {boot} = deviceHarness('sphere-internet-sockets-', async (d) => {
+  applyWorldFile(d, WORLD)
+  await d.internet.ready()
 })
-afterAll(() => tmp.cleanup())
-afterEach(async () => {
-  await dev?.shutdown()
-  dev = undefined
-})
-
-async function boot(): Promise<Device> {
-  dev = await Device.boot({stateDir: join(tmp.dir, `d${++n}`), clock: 'fast-forward', cacheDir: CACHE_DIR})
-  applyWorldFile(dev, WORLD)
-  await dev.internet.ready()
-  return dev
-}
-
-/** Alternate slices of virtual time with host turns until `until` holds (bounded: 200 slices of 100 ms). */
-async function runUntil(d: Device, until: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 200 && !until(); i++) {
-    await d.kernel.runUntil(until, 100 * NS_PER_MS)
-    if (!until()) await new Promise((r) => setTimeout(r, 5))
-  }
-  return until()
-}
+const until = (d: Device, done: () => boolean): Promise<boolean> => runUntil(d, done, 200, 100)
 
 describe("a local-internet site on the app's own socket", () => {
   test('device port 80 of the site reaches its HTTP server (not the host port 80 of its address)', async () => {
@@ -57,7 +32,7 @@ describe("a local-internet site on the app's own socket", () => {
     await d.install(await netImage(1, Mode.tcpClient, 80, site.address, {AllowedConnections: ['example.com']}), {
       start: true,
     })
-    expect(await runUntil(d, () => logged(d.appLog(cid(1))).done === 1)).toBe(true)
+    expect(await until(d, () => logged(d.appLog(cid(1))).done === 1)).toBe(true)
     const got = logged(d.appLog(cid(1)))
     expect(got.connect).toBe(0)
     expect(got.recv).toBeGreaterThan(0)
@@ -92,7 +67,7 @@ describe("a local-internet site on the app's own socket", () => {
       await d.install(await netImage(2, Mode.tcpClient, port, site.address, {AllowedConnections: ['example.com']}), {
         start: true,
       })
-      expect(await runUntil(d, () => logged(d.appLog(cid(2))).done === 1)).toBe(true)
+      expect(await until(d, () => logged(d.appLog(cid(2))).done === 1)).toBe(true)
       expect(logged(d.appLog(cid(2))).connect).toBe(-Errno.ECONNREFUSED)
       expect(reached).toBe(1)
     } finally {
