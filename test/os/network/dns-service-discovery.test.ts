@@ -15,13 +15,13 @@ import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
 import {loadTrustStore} from '../../../src/image/index.js'
-import {Device, NS_PER_MS} from '../../../src/os/index.js'
+import {Device} from '../../../src/os/index.js'
 import {Errno} from '../../../src/os/kernel/errno.js'
 import {applyWorldFile} from '../../../src/os/services/world-file.js'
 import {buildApp, type BuildResult} from '../../../src/sdk/index.js'
 import {copySamples, removeDir, tempDir, toolchainPresent} from '../../sdk/helpers.js'
 import {cid as testCid, logged} from '../helpers.js'
-import {Mode, netImage} from './helpers.js'
+import {Mode, netImage, runUntil as devUntil} from './helpers.js'
 
 const d = toolchainPresent ? describe : describe.skip
 
@@ -36,13 +36,7 @@ d('DNSServiceDiscovery sample on the simulator', () => {
   /** A loopback address of its own, so the instance's port is free for this test's server. */
   const address = '127.0.88.21'
 
-  const runUntil = async (done: () => boolean, slices = 300): Promise<boolean> => {
-    for (let i = 0; i < slices && !done(); i++) {
-      await dev.kernel.runUntil(done, 100 * NS_PER_MS)
-      if (!done()) await new Promise((r) => setTimeout(r, 2))
-    }
-    return done()
-  }
+  const runUntil = (done: () => boolean, slices = 300): Promise<boolean> => devUntil(dev, done, slices, 100)
   const log = (): string => dev.appLog(cid)
 
   beforeAll(async () => {

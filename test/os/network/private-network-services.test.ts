@@ -12,9 +12,10 @@ import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
 import {loadTrustStore} from '../../../src/image/index.js'
-import {Device, NS_PER_MS} from '../../../src/os/index.js'
+import {Device} from '../../../src/os/index.js'
 import {buildApp, type BuildResult} from '../../../src/sdk/index.js'
 import {copySamples, removeDir, tempDir, toolchainPresent} from '../../sdk/helpers.js'
+import {runUntil as devUntil} from './helpers.js'
 
 const d = toolchainPresent ? describe : describe.skip
 
@@ -25,14 +26,7 @@ d('PrivateNetworkServices sample on the simulator', () => {
   let dev: Device
   let cid: string
 
-  /** Alternate virtual-time slices with host turns until `done` (bounded). */
-  const runUntil = async (done: () => boolean, slices = 200): Promise<boolean> => {
-    for (let i = 0; i < slices && !done(); i++) {
-      await dev.kernel.runUntil(done, 100 * NS_PER_MS)
-      if (!done()) await new Promise((r) => setTimeout(r, 5))
-    }
-    return done()
-  }
+  const runUntil = (done: () => boolean, slices = 200): Promise<boolean> => devUntil(dev, done, slices, 100)
   const log = (): string => dev.appLog(cid)
 
   beforeAll(async () => {

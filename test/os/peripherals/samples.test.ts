@@ -6,14 +6,12 @@
  * the world and as events) and I2C / SPI with the simulated LSM6DS3 (the log shows the world's acceleration).
  * Each sample is built once for this file.
  */
-import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
-import {readFileSync} from 'node:fs'
+import {describe, expect, test} from '@jest/globals'
 import {join} from 'node:path'
-import {loadTrustStore} from '../../../src/image/index.js'
-import {Device, NS_PER_MS, type OsEvent} from '../../../src/os/index.js'
+import {NS_PER_MS, type OsEvent} from '../../../src/os/index.js'
 import {closeWorldBridges, setWorldPath, worldExtras, worldSettled} from '../../../src/os/services/world-file.js'
-import {buildApp, type BuildResult} from '../../../src/sdk/index.js'
-import {copySamples, removeDir, tempDir, toolchainPresent} from '../../sdk/helpers.js'
+import {toolchainPresent} from '../../sdk/helpers.js'
+import {sampleDevices} from '../samples/harness.js'
 
 const d = toolchainPresent ? describe : describe.skip
 
@@ -25,52 +23,9 @@ const SAMPLES = {
   i2c: 'Samples/I2C/I2C_LSM6DS3_HighLevelApp',
   spi: 'Samples/SPI/SPI_LSM6DS3_HighLevelApp',
 } as const
-type Sample = keyof typeof SAMPLES
 
 d('Azure Sphere peripheral samples on the simulator', () => {
-  let root: string
-  let home: string
-  const built = {} as Record<Sample, BuildResult>
-  let dev: Device | undefined
-  let events: OsEvent[]
-
-  beforeAll(async () => {
-    root = tempDir('sphere-periph-')
-    home = join(root, 'home')
-    copySamples(root)
-    const env = {...process.env, SPHERE_SDK_CACHE: join(root, 'sdk-cache'), SPHERE_HOME: home}
-    for (const [k, dir] of Object.entries(SAMPLES))
-      built[k as Sample] = await buildApp({dir: join(root, dir), env, sphereHome: home})
-  }, 300_000)
-  afterAll(() => removeDir(root))
-  afterEach(async () => {
-    if (dev) await closeWorldBridges(dev.world)
-    await dev?.shutdown()
-    dev = undefined
-  })
-
-  const boot = async (name: string): Promise<Device> => {
-    dev = await Device.boot({
-      stateDir: join(root, `state-${name}`),
-      clock: 'fast-forward',
-      trust: loadTrustStore(home),
-      cacheDir: join(root, 'app-cache'),
-    })
-    events = []
-    dev.subscribe((e) => events.push(e))
-    return dev
-  }
-  const install = async (device: Device, s: Sample): Promise<string> => {
-    const st = await device.installPackage(readFileSync(built[s].apps[0]!.imagePackage), {start: true})
-    expect(st.state).toBe('running')
-    return st.componentId
-  }
-  const press = async (device: Device, button: string): Promise<void> => {
-    device.pressButton(button)
-    await device.runFor(300)
-    device.releaseButton(button)
-    await device.runFor(300)
-  }
+  const {root, boot, install, press, events} = sampleDevices('sphere-periph-', SAMPLES, {beforeShutdown: (dv) => closeWorldBridges(dv.world)})
 
   test('MutableStorage: button A writes and increments a number that survives a restart; B deletes the file', async () => {
     const device = await boot('storage')
@@ -116,7 +71,7 @@ d('Azure Sphere peripheral samples on the simulator', () => {
     const device = await boot('pwm')
     await install(device, 'pwm')
     await device.runFor(550)
-    const pwm = events.filter(
+    const pwm = events().filter(
       (e): e is Extract<OsEvent, {type: 'peripheral'}> => e.type === 'peripheral' && e.path.startsWith('pwm.'),
     )
     // first all four channels are switched off, then channel 1 (LED1 green) steps up
@@ -188,7 +143,7 @@ d('Azure Sphere peripheral samples on the simulator', () => {
 
   test('UART through a host PTY: the test sees the app bytes on the PTY and the app receives what the test sends', async () => {
     const device = await boot('uart-pty')
-    const link = join(root, 'isu0-pty')
+    const link = join(root(), 'isu0-pty')
     setWorldPath(device.world, 'uarts.ISU0', {pty: link})
     await worldSettled(device.world)
     const cid = await install(device, 'uart')

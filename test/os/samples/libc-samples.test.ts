@@ -10,16 +10,14 @@
  *   no real-time app in the world the partner echoes, so the app's messages come back every second.
  * - SystemTime: setenv("TZ", "PST+8") + tzset(): localtime is UTC - 8 h and tzname[0] is "PST".
  */
-import {afterAll, afterEach, beforeAll, describe, expect, test} from '@jest/globals'
-import {readFileSync} from 'node:fs'
+import {describe, expect, test} from '@jest/globals'
 import {join} from 'node:path'
-import {loadTrustStore} from '../../../src/image/index.js'
-import {Device, type OsEvent} from '../../../src/os/index.js'
+import type {OsEvent} from '../../../src/os/index.js'
 import {DeviceRestBackend, createRestServer, listenUnix} from '../../../src/os/rest/index.js'
 import {appCrashDescription} from '../../../src/os/services/telemetry.js'
-import {buildApp, type BuildResult} from '../../../src/sdk/index.js'
-import {copySamples, removeDir, tempDir, toolchainPresent} from '../../sdk/helpers.js'
+import {toolchainPresent} from '../../sdk/helpers.js'
 import {request} from '../rest/helpers.js'
+import {sampleDevices} from './harness.js'
 
 const d = toolchainPresent ? describe : describe.skip
 
@@ -29,51 +27,9 @@ const SAMPLES = {
   intercore: 'Samples/IntercoreComms/IntercoreComms_HighLevelApp',
   time: 'Samples/SystemTime',
 } as const
-type Sample = keyof typeof SAMPLES
 
 d('Azure Sphere samples that need the SDK libc additions', () => {
-  let root: string
-  let home: string
-  const built = {} as Record<Sample, BuildResult>
-  let dev: Device | undefined
-  let events: OsEvent[]
-
-  beforeAll(async () => {
-    root = tempDir('sphere-libc-samples-')
-    home = join(root, 'home')
-    copySamples(root)
-    const env = {...process.env, SPHERE_SDK_CACHE: join(root, 'sdk-cache'), SPHERE_HOME: home}
-    for (const [k, dir] of Object.entries(SAMPLES))
-      built[k as Sample] = await buildApp({dir: join(root, dir), env, sphereHome: home})
-  }, 300_000)
-  afterAll(() => removeDir(root))
-  afterEach(async () => {
-    await dev?.shutdown()
-    dev = undefined
-  })
-
-  const boot = async (name: string): Promise<Device> => {
-    dev = await Device.boot({
-      stateDir: join(root, `state-${name}`),
-      clock: 'fast-forward',
-      trust: loadTrustStore(home),
-      cacheDir: join(root, 'app-cache'),
-    })
-    events = []
-    dev.subscribe((e) => events.push(e))
-    return dev
-  }
-  const install = async (device: Device, s: Sample): Promise<string> => {
-    const st = await device.installPackage(readFileSync(built[s].apps[0]!.imagePackage), {start: true})
-    expect(st.state).toBe('running')
-    return st.componentId
-  }
-  const press = async (device: Device, button: string): Promise<void> => {
-    device.pressButton(button)
-    await device.runFor(300)
-    device.releaseButton(button)
-    await device.runFor(1_500)
-  }
+  const {root, boot, install, press, events} = sampleDevices('sphere-libc-samples-', SAMPLES, {settleMs: 1_500})
 
   test('DHCP: button A releases the IP address, button B renews it', async () => {
     const device = await boot('dhcp')
@@ -103,14 +59,14 @@ d('Azure Sphere samples that need the SDK libc additions', () => {
   test('ErrorReporting Stage 1: the NULL read kills the app with SIGSEGV, reported as AppCrash signal 11', async () => {
     const device = await boot('errors')
     // the device's REST API, as the daemon serves it: its error-report telemetry records the crash
-    const backend = DeviceRestBackend.fromDevice(device, {stateDir: join(root, 'rest-errors')})
-    const socketPath = join(root, 'rest-errors.sock')
+    const backend = DeviceRestBackend.fromDevice(device, {stateDir: join(root(), 'rest-errors')})
+    const socketPath = join(root(), 'rest-errors.sock')
     const rest = await listenUnix(createRestServer(backend, {}), socketPath)
     const cid = await install(device, 'errors')
     await device.runFor(1_000)
     expect(device.appStatus(cid).state).toBe('running')
     await press(device, 'A')
-    const crash = events.find(
+    const crash = events().find(
       (e): e is Extract<OsEvent, {type: 'process'}> => e.type === 'process' && e.state === 'crashed',
     )
     expect(crash?.reason).toMatch(/^signal 11 \(SIGSEGV\)/)
