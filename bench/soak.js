@@ -82,6 +82,7 @@ try {
     })
     console.log(`  attacks: ${r.attacks.join(' ')}`)
     for (const x of r.refused) console.log(`  refused at install: ${x}`)
+    console.log(`  ${r.installed.length} of ${r.attacks.length} ran, at most ${r.maxTogether} at once (the device's RAM), ${r.rotations} rotations`)
     const crashed = Object.entries(r.crashes).map(([c, n]) => `${c.slice(-4)}x${n}`)
     if (crashed.length) console.log(`  crashes (restarted with back-off): ${crashed.join(' ')}`)
     console.log(
