@@ -86,7 +86,7 @@ try {
     const crashed = Object.entries(r.crashes).map(([c, n]) => `${c.slice(-4)}x${n}`)
     if (crashed.length) console.log(`  crashes (restarted with back-off): ${crashed.join(' ')}`)
     console.log(
-      `hostile soak: ${r.installed.length} hostile apps for ${r.wallS.toFixed(0)} s wall (${r.virtualS.toFixed(0)} s device time), ` +
+      `hostile soak: ${r.installed.length} hostile apps for ${r.wallS.toFixed(0)} s wall after ${r.deployS.toFixed(0)} s deploying (${r.virtualS.toFixed(0)} s device time), ` +
         `device restarted: ${r.restarted ? 'yes' : 'no'}, blink ${r.edges} edges, worst ${r.maxLateMs.toFixed(3)} ms off its ` +
         `${100} ms period (p99 ${r.p99LateMs.toFixed(3)} ms), peak host RSS ${r.peakRssMiB.toFixed(0)} MiB`,
     )
