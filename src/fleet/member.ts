@@ -98,7 +98,7 @@ export class FleetMember {
     this.unsubscribe?.()
     this.unsubscribe = this.backend.subscribe((e) => {
       if (e.type === 'crash') this.crashes++
-    })
+    }, ['crash'])
   }
 
   has(kind: FaultSpec['kind']): FaultSpec | undefined {

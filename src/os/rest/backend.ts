@@ -119,8 +119,11 @@ export interface RestBackend {
   position?(): {boot: number; step: number; virtualTimeMs: number}
 
   // ---- lifecycle ----
-  /** Change notifications; survives restart() (the backend re-attaches to the new boot). */
-  subscribe(fn: (e: BackendEvent) => void): () => void
+  /**
+   * Change notifications; survives restart() (the backend re-attaches to the new boot). `types`: only those
+   * (the backend then follows only the device events that make them).
+   */
+  subscribe(fn: (e: BackendEvent) => void, types?: readonly BackendEvent['type'][]): () => void
   /** Reboot: uptime restarts, installed apps survive. Resolves when the device is up again. */
   restart(): Promise<void>
 }

@@ -33,7 +33,7 @@ import {OsError} from '../errors.js'
 import {Device, type DeviceBootOptions} from '../device.js'
 import {APP_RAM_CAP_BYTES} from '../hw/chip.js'
 import {NS_PER_MS} from '../kernel/clock.js'
-import type {AuditRecord, OsEvent} from '../kernel/events.js'
+import type {AuditRecord, OsEvent, OsEventType} from '../kernel/events.js'
 import {DEVICE_CAPABILITY_CODES, type DeviceCapability} from '../lsm/policy.js'
 import type {AppNetworkAllowance, NetConfig} from '../services/netconfig.js'
 import {setWorldPath, worldExtras} from '../services/world-file.js'
@@ -42,6 +42,18 @@ import {eraseForRecovery} from '../services/recovery.js'
 
 /** Entries kept per app for /sphere/apps/{cid}/log (older ones are still in the device's log text). */
 const LOG_RING = 2000
+/** Device events the backend always follows: they fill the log rings GET .../log serves. */
+const LOG_EVENTS: readonly OsEventType[] = ['log', 'log-dropped']
+/** The device events each backend event comes from, beyond the logs (followed only for subscribers of it). */
+const DEVICE_EVENTS_FOR: Record<BackendEvent['type'], readonly OsEventType[]> = {
+  apps: ['process', 'memory', 'app'],
+  crash: ['process'],
+  world: ['gpio', 'peripheral'],
+  audit: ['audit'],
+  log: [],
+  device: [],
+}
+const ALL_BACKEND_EVENTS = Object.keys(DEVICE_EVENTS_FOR) as BackendEvent['type'][]
 
 interface LogRing {
   seq: number
@@ -58,7 +70,8 @@ export class DeviceRestBackend implements RestBackend {
   private dev: Device
   private bootOpts: DeviceBootOptions
   private readonly trust: TrustAnchors
-  private readonly listeners = new Set<(e: BackendEvent) => void>()
+  /** Subscribers and the event types each asked for (undefined: all). */
+  private readonly listeners = new Map<(e: BackendEvent) => void, readonly BackendEvent['type'][] | undefined>()
   /** Ends this backend's subscriptions to the current Device (its events, its cloud state). */
   private unsubscribe: (() => void) | undefined
   private readonly logs = new Map<string, LogRing>()
@@ -95,13 +108,38 @@ export class DeviceRestBackend implements RestBackend {
 
   private attach(): void {
     this.detach()
-    const offEvents = this.dev.subscribe((e) => this.onDeviceEvent(e))
-    // an app's IoT Hub connection changed: the device info carries it (the monitor's header)
-    const offCloud = this.dev.iot.onState(() => this.emit({type: 'device'}))
+    // the log rings are kept whether or not anyone streams events; the rest only turns into events for
+    // subscribers, so it is subscribed only while there are some (a fleet's members mostly have none)
+    const offLogs = this.dev.subscribe((e) => this.onDeviceEvent(e), LOG_EVENTS)
     this.unsubscribe = () => {
+      offLogs()
+      this.detachLive()
+    }
+    if (this.listeners.size > 0) this.attachLive()
+  }
+
+  private unsubscribeLive: (() => void) | undefined
+
+  /** Follow the device events the subscribers' types need (again, after a subscriber came or went). */
+  private attachLive(): void {
+    this.detachLive()
+    const wanted = new Set<BackendEvent['type']>()
+    for (const types of this.listeners.values()) for (const t of types ?? ALL_BACKEND_EVENTS) wanted.add(t)
+    const deviceTypes = new Set<OsEventType>()
+    for (const t of wanted) for (const d of DEVICE_EVENTS_FOR[t]) deviceTypes.add(d)
+    if (deviceTypes.size === 0 && !wanted.has('device')) return
+    const offEvents = deviceTypes.size > 0 ? this.dev.subscribe((e) => this.onDeviceEvent(e), [...deviceTypes]) : () => {}
+    // an app's IoT Hub connection changed: the device info carries it (the monitor's header)
+    const offCloud = wanted.has('device') ? this.dev.iot.onState(() => this.emit({type: 'device'})) : () => {}
+    this.unsubscribeLive = () => {
       offEvents()
       offCloud()
     }
+  }
+
+  private detachLive(): void {
+    this.unsubscribeLive?.()
+    this.unsubscribeLive = undefined
     if (this.netConfig) this.dev.network.useNetConfig(this.netConfig)
   }
 
@@ -135,7 +173,8 @@ export class DeviceRestBackend implements RestBackend {
   }
 
   private emit(e: BackendEvent): void {
-    for (const fn of this.listeners) {
+    for (const [fn, types] of this.listeners) {
+      if (types && !types.includes(e.type)) continue
       try {
         fn(e)
       } catch {
@@ -625,9 +664,12 @@ export class DeviceRestBackend implements RestBackend {
 
   // ---- lifecycle ----
 
-  subscribe(fn: (e: BackendEvent) => void): () => void {
-    this.listeners.add(fn)
-    return () => this.listeners.delete(fn)
+  subscribe(fn: (e: BackendEvent) => void, types?: readonly BackendEvent['type'][]): () => void {
+    this.listeners.set(fn, types)
+    this.attachLive()
+    return () => {
+      if (this.listeners.delete(fn)) this.attachLive()
+    }
   }
 
   async restart(): Promise<void> {

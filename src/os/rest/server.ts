@@ -66,7 +66,7 @@ export class RestController implements RouteDeps {
           detail: e.reason,
           description: appCrashDescription(e.componentId, e.imageId, e.reason),
         })
-    })
+    }, ['crash'])
     this.router = new Router(allRoutes(this), {
       maxJsonBytes: opts.maxJsonBytes,
       maxImageBytes: opts.maxImageBytes,
