@@ -792,7 +792,7 @@ export class AppManager {
         const f = a.image.files.get(path)
         return f ? new PackageFile(path, f) : -Errno.ENOENT
       },
-      random: rng ?? ((buf) => randomFillSync(buf)),
+      random: rng ?? pooledRandom(),
       net: this.opts.net,
       http: this.opts.http,
       iot: this.opts.iot,
@@ -819,6 +819,28 @@ function appBinary(img: StoredImage): Uint8Array {
 }
 
 /** A deterministic byte stream (SHA-256 in counter mode) for fast-forward runs. */
+/**
+ * Real-time random_get: bytes from the host's CSPRNG, drawn 64 KiB at a time into the process's own pool and
+ * each handed out once. One randomFillSync per 256-byte chunk made a C++ job object each (768 for 192 KiB),
+ * which kept the garbage collector busy for 5-30 ms at a time, outside any slice: other apps' timers waited.
+ */
+function pooledRandom(): (buf: Uint8Array) => void {
+  const pool = new Uint8Array(64 * 1024)
+  let pos = pool.length
+  return (buf) => {
+    for (let off = 0; off < buf.length; ) {
+      if (pos === pool.length) {
+        randomFillSync(pool)
+        pos = 0
+      }
+      const n = Math.min(buf.length - off, pool.length - pos)
+      buf.set(pool.subarray(pos, pos + n), off)
+      pos += n
+      off += n
+    }
+  }
+}
+
 function seededRandom(seed: string): (buf: Uint8Array) => void {
   let counter = 0
   let pool = new Uint8Array(0)
