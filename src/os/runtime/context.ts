@@ -12,7 +12,10 @@ import type {DeviceTrustStore} from './trust.js'
 export interface AppEnvironment {
   args: readonly string[]
   env: readonly string[]
-  /** stdout (1), stderr (2) and Log_Debug ('log') output of the app. */
+  /**
+   * stdout (1), stderr (2) and Log_Debug ('log') output of the app. `data` may be a view of the app's memory,
+   * valid only during the call: copy what is kept.
+   */
   output(stream: 1 | 2 | 'log', data: Uint8Array): void
   /** The app's mutable storage file (created if absent), or a negative errno. */
   openMutableStorage(): FileBacking | number

@@ -221,7 +221,9 @@ function wasiImports(c: SysCtx): Record<string, Impl> {
       if (!mem.ok(nwritten, 4)) return Errno.EFAULT
       const wait = c.admit(v.total * COST.nsPerByte)
       if (wait !== 0) return wait
-      const r = writeObject(c, o, gather(c, v))
+      // the app log decodes what it keeps at once: one buffer goes to it as a view of the app's memory, no copy
+      const one = o instanceof StdioObject && v.parts.length === 1 ? v.parts[0]! : undefined
+      const r = writeObject(c, o, one ? mem.bytes().subarray(one[0], one[0] + one[1]) : gather(c, v))
       if (r === BLOCK) return r
       if (r < 0) return -r
       mem.setU32(nwritten, r)
