@@ -69,10 +69,12 @@ function scatter(c: SysCtx, v: Iovs, data: Uint8Array): number {
   return off
 }
 
+/** The 8 bytes a timerfd or eventfd read returns, in one buffer reused by every read (fd_read copies it out at once). */
+const U64_OUT = new Uint8Array(8)
+const U64_VIEW = new DataView(U64_OUT.buffer)
 function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, v, true)
-  return b
+  U64_VIEW.setBigUint64(0, v, true)
+  return U64_OUT
 }
 
 /** Read a device stream: nothing there blocks the caller (interruptibly) unless the fd is non-blocking. */
@@ -92,7 +94,7 @@ export function streamDeadline(c: SysCtx, timeoutNs: number): number {
   return c.callState as number
 }
 
-/** Read from any fd kind; returns bytes, 0-length for EOF, or a number (errno or BLOCK). */
+/** Read from any fd kind; returns bytes (a timerfd / eventfd: a shared buffer, copy it out before the next read), 0-length for EOF, or a number (errno or BLOCK). */
 export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | number {
   const now = c.kernel.now()
   if (o instanceof StdioObject) return o.stream === 0 ? new Uint8Array(0) : Errno.EBADF
