@@ -86,6 +86,8 @@ export interface RunOptions {
   /** Lines of log and audit in a failure report (default 20 and 10). */
   logTail?: number
   auditTail?: number
+  /** Waits served in place (DeviceBootOptions.inPlaceWaits; default true; false: the same run, slower). */
+  inPlaceWaits?: boolean
 }
 
 class StepFailure extends Error {
@@ -270,6 +272,7 @@ class Run {
       ...(d.capabilities ? {capabilities: d.capabilities} : {}),
       ...(d.world !== undefined ? {worldText: worldText(d.world)} : {}),
       trust: loadTrustStore(this.opts.sphereHome),
+      ...(this.opts.inPlaceWaits !== undefined ? {inPlaceWaits: this.opts.inPlaceWaits} : {}),
       // each port a step talks to is opened on a free host port (never a clash with the host's own services)
       network: {
         ports: Object.fromEntries(

@@ -230,6 +230,29 @@ export class WasmTask implements Task {
     return false
   }
 
+  /**
+   * The call blocked: may the kernel serve the wait in place (Kernel.resumeInPlace)? Then the call is retried at
+   * once in the next slice, as the rewind would retry it. Not for a setjmp / longjmp (their BLOCK is an unwind).
+   */
+  private resumeInPlace(): boolean {
+    return this.ctx.stackOp === undefined && this.preemptible && this.kernel.resumeInPlace(this.proc)
+  }
+
+  /** Task.sliceClosed: the slice's syscalls are counted and the counters start again (the fuel is refilled). */
+  sliceClosed(): void {
+    this.proc.syscalls += this.sliceSyscalls
+    this.resetSlice()
+  }
+
+  private resetSlice(): void {
+    this.sliceFuel = 0
+    this.sliceSyscalls = 0
+    this.nextCheck = SYSCALLS_PER_CHECK
+    this.sliceChargeNs = 0
+    this.checkAtNs = CHARGE_NS_PER_CHECK
+    this.fuel.value = this.q
+  }
+
   /** Syscall exit, slow path: a blocking or yielding result unwinds; retry state is dropped; a kill lands. */
   private exitSlow(r: number): number {
     if (r === BLOCK) {
@@ -259,37 +282,43 @@ export class WasmTask implements Task {
       case 0:
         return (() => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f()
+          let r = f()
+          while (r === BLOCK && this.resumeInPlace()) r = f()
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 1:
         return ((a: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a)
+          let r = f(a)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 2:
         return ((a: unknown, b: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a, b)
+          let r = f(a, b)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a, b)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 3:
         return ((a: unknown, b: unknown, c: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a, b, c)
+          let r = f(a, b, c)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a, b, c)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 4:
         return ((a: unknown, b: unknown, c: unknown, d: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a, b, c, d)
+          let r = f(a, b, c, d)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a, b, c, d)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       default: // five or more parameters (the dispatcher gives every import the length its table entry declares)
         return ((...a: unknown[]) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(...a)
+          let r = f(...a)
+          while (r === BLOCK && this.resumeInPlace()) r = f(...a)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
     }
@@ -359,12 +388,7 @@ export class WasmTask implements Task {
 
   run(): void {
     if (this.disposed) return
-    this.sliceFuel = 0
-    this.sliceSyscalls = 0
-    this.nextCheck = SYSCALLS_PER_CHECK
-    this.sliceChargeNs = 0
-    this.checkAtNs = CHARGE_NS_PER_CHECK
-    this.fuel.value = this.q
+    this.resetSlice()
     this.preemptible = true
     const p = this.proc
     try {
