@@ -555,7 +555,8 @@ export class Kernel {
     this.closedInPlace = true
     this.afterSlice(p)
     this.steps++
-    if (performance.now() - loop.wall > HOST_TURN_EVERY_MS) return false
+    // (the wall clock is read every few wakes: a wake is a few microseconds, the host turn is due every 20 ms)
+    if ((this.inPlaceWakes & 15) === 0 && performance.now() - loop.wall > HOST_TURN_EVERY_MS) return false
     // the point after the slice: nothing is due before w, so the loop jumps to it (a memory event's listener may
     // have changed that: the loop then takes over at this point)
     if (loop.done() || !this.pointIdle()) return false

@@ -64,7 +64,8 @@ export class AppMemory {
     return this.view().getBigUint64(ptr >>> 0, true)
   }
   setU64(ptr: number, v: bigint | number): void {
-    this.view().setBigUint64(ptr >>> 0, BigInt.asUintN(64, BigInt(v)), true)
+    // setBigUint64 takes the value modulo 2^64 itself
+    this.view().setBigUint64(ptr >>> 0, typeof v === 'bigint' ? v : BigInt(v), true)
   }
   /** Copy out (the caller checked bounds). */
   read(ptr: number, len: number): Uint8Array {

@@ -79,6 +79,8 @@ export class WasmTask implements Task {
   private readonly q: number
   private area = 0
   private areaEnd = 0
+  /** The end of the unwind data in the area (what a rewind reads), for rewound() to clear. */
+  private dataEnd = 0
   private started = false
   private rewinding = false
   private unwinding = false
@@ -217,8 +219,7 @@ export class WasmTask implements Task {
   /** Syscall entry, slow path: finish a rewind, or run the periodic preemption check. True: do not run the call. */
   private enterSlow(): boolean {
     if (this.rewinding) {
-      this.ex.asyncify_stop_rewind()
-      this.rewinding = false
+      this.rewound()
       return false
     }
     this.nextCheck = this.sliceSyscalls + SYSCALLS_PER_CHECK
@@ -235,13 +236,31 @@ export class WasmTask implements Task {
    * once in the next slice, as the rewind would retry it. Not for a setjmp / longjmp (their BLOCK is an unwind).
    */
   private resumeInPlace(): boolean {
-    return this.ctx.stackOp === undefined && this.preemptible && this.kernel.resumeInPlace(this.proc)
+    if (this.ctx.stackOp !== undefined || !this.preemptible || !this.kernel.resumeInPlace(this.proc)) return false
+    this.resetSlice() // the next slice, from zero, as run() starts one
+    return true
   }
 
-  /** Task.sliceClosed: the slice's syscalls are counted and the counters start again (the fuel is refilled). */
+  /**
+   * Task.sliceClosed: the slice's syscalls are counted (run() must not count them again should the process
+   * unwind after all); the fuel is left as it is, as a slice that unwinds leaves it (it is in memoryDigest).
+   */
   sliceClosed(): void {
     this.proc.syscalls += this.sliceSyscalls
-    this.resetSlice()
+    this.sliceSyscalls = 0
+  }
+
+  /**
+   * A rewind is complete. The unwind data it read is cleared (the header too: the area is as before the first
+   * unwind), so that what the app's memory holds while it runs does not depend on how many of its waits were
+   * unwound and how many were served in place (Kernel.resumeInPlace): memory digests and anything the app could
+   * read back are the same both ways. At rest the area holds the data of the wait it rests in, either way.
+   */
+  private rewound(): void {
+    this.ex.asyncify_stop_rewind()
+    this.rewinding = false
+    this.mem.bytes().fill(0, this.area, this.dataEnd)
+    this.dataEnd = this.area
   }
 
   private resetSlice(): void {
@@ -341,8 +360,7 @@ export class WasmTask implements Task {
 
   private onFuelOut(): void {
     if (this.rewinding) {
-      this.ex.asyncify_stop_rewind()
-      this.rewinding = false
+      this.rewound()
       return
     }
     this.sliceFuel += this.q + 1
@@ -375,7 +393,13 @@ export class WasmTask implements Task {
     const dv = this.mem.view()
     dv.setUint32(this.area, this.area + 8 + kept.data.length, true)
     dv.setUint32(this.area + 4, this.areaEnd, true)
+    this.noteDataEnd(this.area + 8 + kept.data.length)
     this.ctx.jmpReturn = value
+  }
+
+  /** Unwind data now reaches `end` (rewound() clears up to the furthest end since the last clear). */
+  private noteDataEnd(end: number): void {
+    this.dataEnd = Math.max(this.dataEnd, Math.min(Math.max(end, this.area), this.areaEnd))
   }
 
   private unwind(): void {
@@ -401,6 +425,7 @@ export class WasmTask implements Task {
       while (this.unwinding) {
         this.ex.asyncify_stop_unwind()
         this.unwinding = false
+        this.noteDataEnd(this.mem.view().getUint32(this.area, true))
         const op = this.ctx.stackOp
         if (!op) return
         this.ctx.stackOp = undefined

@@ -58,8 +58,14 @@ function gather(c: SysCtx, v: Iovs): Uint8Array {
 }
 
 function scatter(c: SysCtx, v: Iovs, data: Uint8Array): number {
-  let off = 0
   const b = c.mem.bytes()
+  const first = v.parts[0]
+  if (first && data.length <= first[1]) {
+    // the common case: it all fits in the first buffer
+    b.set(data, first[0])
+    return data.length
+  }
+  let off = 0
   for (const [p, l] of v.parts) {
     if (off >= data.length) break
     const n = Math.min(l, data.length - off)
@@ -97,6 +103,17 @@ export function streamDeadline(c: SysCtx, timeoutNs: number): number {
 /** Read from any fd kind; returns bytes (a timerfd / eventfd: a shared buffer, copy it out before the next read), 0-length for EOF, or a number (errno or BLOCK). */
 export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | number {
   const now = c.kernel.now()
+  // timers first: an event loop reads one on every wake-up
+  if (o instanceof TimerFdObject || o instanceof EventFdObject) {
+    if (max < 8) return Errno.EINVAL
+    const v = o instanceof TimerFdObject ? BigInt(o.consume(now)) : o.take()
+    if (v === 0n) {
+      if (o.nonblock) return Errno.EAGAIN
+      if (c.pendingSignals() !== 0) return Errno.EINTR
+      return c.block([o], Infinity)
+    }
+    return u64le(v)
+  }
   if (o instanceof StdioObject) return o.stream === 0 ? new Uint8Array(0) : Errno.EBADF
   if (o instanceof StreamObject) return readStream(c, o, max, now)
   if (o instanceof NetSocket) {
@@ -107,16 +124,6 @@ export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | num
     const data = o.backing.read(o.offset, max)
     o.offset += data.length
     return data
-  }
-  if (o instanceof TimerFdObject || o instanceof EventFdObject) {
-    if (max < 8) return Errno.EINVAL
-    const v = o instanceof TimerFdObject ? BigInt(o.consume(now)) : o.take()
-    if (v === 0n) {
-      if (o.nonblock) return Errno.EAGAIN
-      if (c.pendingSignals() !== 0) return Errno.EINTR
-      return c.block([o], Infinity)
-    }
-    return u64le(v)
   }
   return Errno.EINVAL
 }

@@ -11,6 +11,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {loadTrustStore} from '../../../src/image/index.js'
 import {Device, type OsEvent} from '../../../src/os/index.js'
+import {NS_PER_MS} from '../../../src/os/kernel/clock.js'
 import {DeviceRestBackend} from '../../../src/os/rest/index.js'
 import {parseRecording} from '../../../src/os/replay/recording.js'
 import {replay} from '../../../src/os/replay/replayer.js'
@@ -22,8 +23,12 @@ import {copySamples, removeDir, toolchainPresent} from '../../sdk/helpers.js'
 import {CACHE_DIR, appImage, cid, tempDir} from '../helpers.js'
 import {readLines, recordedDevice} from '../replay/helpers.js'
 
-/** Run `apps` with scripted button input on a fresh fast-forward device; the event trace and the waits served in place. */
-async function run(inPlaceWaits: boolean, apps: 'sleepers' | 'with-spinner'): Promise<{events: string[]; inPlace: number}> {
+/**
+ * Run `apps` with scripted button input on a fresh fast-forward device: the event trace, the waits served in
+ * place, and the memory digest (memory and fuel) of each app each time a run ended on a condition (a snapshot
+ * checks a restored device against these).
+ */
+async function run(inPlaceWaits: boolean, apps: 'sleepers' | 'with-spinner'): Promise<{events: string[]; inPlace: number; digests: string[]}> {
   const tmp = tempDir()
   const dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true, inPlaceWaits})
   const events: OsEvent[] = []
@@ -39,7 +44,14 @@ async function run(inPlaceWaits: boolean, apps: 'sleepers' | 'with-spinner'): Pr
     await dev.runFor(2_000)
     await dev.stopApp(cid(2))
     await dev.runFor(1_200)
-    return {events: events.map((e) => JSON.stringify(e)), inPlace: dev.kernel.inPlaceWakes}
+    // runs that end when a condition holds, in the middle of the loop's points
+    const digests: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const n = events.length
+      await dev.kernel.runUntil(() => events.length > n, 10_000 * NS_PER_MS)
+      for (const p of dev.kernel.processes()) digests.push(`${i} ${p.pid} ${dev.kernel.now()} ${p.task?.memoryDigest?.() ?? ''}`)
+    }
+    return {events: events.map((e) => JSON.stringify(e)), inPlace: dev.kernel.inPlaceWakes, digests}
   } finally {
     await dev.shutdown()
     tmp.cleanup()
@@ -57,6 +69,8 @@ describe('waits served in place', () => {
     expect(fast.events.some((l) => l.includes('"type":"gpio","gpio":15'))).toBe(true)
     expect(fast.events.length).toBeGreaterThan(30)
     expect(fast.events).toEqual(slow.events)
+    expect(fast.digests.length).toBe(6) // blink alone is left
+    expect(fast.digests).toEqual(slow.digests)
   }, 120_000)
 
   test('beside a process that never sleeps: the same trace, and no wait is served in place while it is ready', async () => {
