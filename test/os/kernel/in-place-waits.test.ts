@@ -81,6 +81,38 @@ describe('waits served in place', () => {
     expect(fast.events).toEqual(slow.events)
   }, 120_000)
 
+  test('an app napping 1 us at a time beside blink: blink keeps its times, the host event loop keeps its turns', async () => {
+    const once = async (inPlaceWaits: boolean): Promise<{pins: string[]; inPlace: number; hostTurnMidRun: boolean}> => {
+      const tmp = tempDir()
+      const dev = await Device.boot({stateDir: tmp.dir, clock: 'fast-forward', cacheDir: CACHE_DIR, multiApp: true, inPlaceWaits})
+      const pins: string[] = []
+      dev.subscribe((e) => {
+        if (e.type === 'gpio' || e.type === 'process') pins.push(JSON.stringify(e))
+      })
+      try {
+        await dev.install(await appImage(1, 'Blink', 'blink', {Gpio: [8]}))
+        await dev.install(await appImage(4, 'Naps', 'nap-storm', {}))
+        let hostTurnMidRun = false
+        setImmediate(() => (hostTurnMidRun = dev.kernel.driving))
+        await dev.runFor(1_600) // a nap and its call are about 2.4 us of virtual time: some 660,000 naps
+        return {pins, inPlace: dev.kernel.inPlaceWakes, hostTurnMidRun}
+      } finally {
+        await dev.shutdown()
+        tmp.cleanup()
+      }
+    }
+    const slow = await once(false)
+    const fast = await once(true)
+    expect(fast.inPlace).toBeGreaterThan(500_000)
+    // blink toggled on time (the naps never held it up) and the host event loop ran while the naps went on
+    const toggles = fast.pins.map((l) => JSON.parse(l) as OsEvent).filter((e) => e.type === 'gpio' && e.gpio === 8).map((e) => e.t)
+    // opened high, set low at start, then every 500 ms of virtual time (its own calls take a few us)
+    expect(toggles).toHaveLength(5)
+    expect(toggles.slice(2).map((t, i) => Math.abs(t - (i + 1) * 500 * NS_PER_MS) < 20_000)).toEqual([true, true, true])
+    expect(fast.hostTurnMidRun).toBe(true)
+    expect(fast.pins).toEqual(slow.pins)
+  }, 240_000)
+
   test('a session recorded with them replays to the same trace without them, and the other way round', async () => {
     const home = mkdtempSync(join(tmpdir(), 'sphere-inplace-home-'))
     try {
