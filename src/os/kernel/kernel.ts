@@ -474,9 +474,8 @@ export class Kernel {
     if (this.tap) this.sliceQuantumEnd = (Math.floor(this.sliceStart / SLICE_QUANTUM_NS) + 1) * SLICE_QUANTUM_NS
   }
 
-  /** Take `p` off the CPU: its slice's time is charged (fast-forward: the clock moves by it). */
-  private endSlice(p: Process): void {
-    const used = p.task ? p.task.sliceElapsedNs() : 0
+  /** Take `p` off the CPU: its slice's time (`used`, default: what the task says) is charged (fast-forward: the clock moves by it). */
+  private endSlice(p: Process, used = p.task ? p.task.sliceElapsedNs() : 0): void {
     this.current = undefined
     p.cpuNs += used
     if (this.clock.mode === 'fast-forward') this.clock.advanceTo(this.sliceStart + used)
@@ -548,9 +547,10 @@ export class Kernel {
     if (!loop || !this.inPlaceWaits || this.pacedOn || this.current !== p || !p.blocked || p.killRequested) return false
     if (this.ready.length > 0 || !this.pointIdle()) return false
     const w = p.wakeAt
-    if (!(w < loop.target) || !(w > this.now()) || !this.nextIsOnly(p, w)) return false
+    const used = p.task!.sliceElapsedNs()
+    if (!(w < loop.target) || !(w > this.sliceStart + used) || !this.nextIsOnly(p, w)) return false
     // the slice ends (runSlice), the loop counts the step and may give the host its turn
-    this.endSlice(p)
+    this.endSlice(p, used)
     p.task?.sliceClosed?.()
     this.closedInPlace = true
     this.afterSlice(p)

@@ -78,8 +78,12 @@ function scatter(c: SysCtx, v: Iovs, data: Uint8Array): number {
 /** The 8 bytes a timerfd or eventfd read returns, in one buffer reused by every read (fd_read copies it out at once). */
 const U64_OUT = new Uint8Array(8)
 const U64_VIEW = new DataView(U64_OUT.buffer)
-function u64le(v: bigint): Uint8Array {
-  U64_VIEW.setBigUint64(0, v, true)
+function u64le(v: bigint | number): Uint8Array {
+  if (typeof v === 'bigint') U64_VIEW.setBigUint64(0, v, true)
+  else {
+    U64_VIEW.setUint32(0, v >>> 0, true)
+    U64_VIEW.setUint32(4, Math.floor(v / 2 ** 32), true)
+  }
   return U64_OUT
 }
 
@@ -106,8 +110,9 @@ export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | num
   // timers first: an event loop reads one on every wake-up
   if (o instanceof TimerFdObject || o instanceof EventFdObject) {
     if (max < 8) return Errno.EINVAL
-    const v = o instanceof TimerFdObject ? BigInt(o.consume(now)) : o.take()
-    if (v === 0n) {
+    // a timer's expiration count is a number (no BigInt for every wake-up of an event loop)
+    const v = o instanceof TimerFdObject ? o.consume(now) : o.take()
+    if (v === 0 || v === 0n) {
       if (o.nonblock) return Errno.EAGAIN
       if (c.pendingSignals() !== 0) return Errno.EINTR
       return c.block([o], Infinity)
