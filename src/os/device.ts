@@ -64,6 +64,8 @@ export interface DeviceBootOptions {
   trialWindowMs?: number
   /** Record / replay (src/os/replay): the scheduler tap every input goes through. */
   tap?: SchedulerTap
+  /** Fast-forward: serve waits in place when provably next (KernelOptions.inPlaceWaits; default true). */
+  inPlaceWaits?: boolean
   /**
    * With `clock: 'fast-forward'`: drive the deterministic clock from the host event loop so that it follows
    * wall time (a recorded "realtime" device, see Kernel.startPaced).
@@ -165,6 +167,7 @@ export class Device {
       fuelQuantum: opts.fuelQuantum,
       nsPerFuel: opts.nsPerFuel,
       tap: opts.tap,
+      inPlaceWaits: opts.inPlaceWaits,
     })
     this.lsm = new Lsm(() => this.kernel.now())
     this.lsm.setDeviceCapabilities(identity.capabilities)

@@ -33,6 +33,8 @@ export interface DeviceSetup {
   trust?: TrustAnchors
   /** Host map and port map of the device's network (e.g. device port 11000 -> any free host port). */
   network?: NetworkOptions
+  /** Waits served in place (DeviceBootOptions.inPlaceWaits; default true). */
+  inPlaceWaits?: boolean
 }
 
 export interface DeviceTarget {
@@ -118,6 +120,7 @@ export class InProcessTarget implements DeviceTarget {
       ...(this.setup.cacheDir ? {cacheDir: this.setup.cacheDir} : {}),
       ...(this.setup.trust ? {trust: this.setup.trust} : {}),
       ...(this.setup.network ? {network: this.setup.network} : {}),
+      ...(this.setup.inPlaceWaits !== undefined ? {inPlaceWaits: this.setup.inPlaceWaits} : {}),
       // apps installed with auto-start run at boot, as on a device
       autostart: false,
     })

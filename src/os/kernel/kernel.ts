@@ -24,6 +24,11 @@ export interface KernelOptions {
    * scheduling points (`steps`) and calls the tap at each one, and a host wait's time advance goes through it.
    */
   tap?: SchedulerTap
+  /**
+   * Fast-forward: serve a wait in place when it is provably the next thing to happen (Kernel.resumeInPlace).
+   * Default true; false runs every wait through the scheduler loop (the same trace, slower: tests compare both).
+   */
+  inPlaceWaits?: boolean
 }
 
 /**
@@ -45,6 +50,19 @@ export interface SchedulerTap {
   hostTurn(k: Kernel, wait: () => Promise<number>): Promise<number>
   /** See Kernel.hostInput. */
   input?(k: Kernel, input: HostInput, apply: () => void): void
+  /**
+   * True when `point(k)` would do nothing at the kernel's current step (no input is due there). A tap without it
+   * turns off waits served in place (Kernel.resumeInPlace), which must know that a point it skips is empty.
+   */
+  idle?(k: Kernel): boolean
+}
+
+/** A fast-forward scheduler loop (runUntil) while it runs a slice: what a wait served in place must honour. */
+interface Loop {
+  done: () => boolean
+  target: number
+  /** performance.now() when the loop last gave the host event loop a turn. */
+  wall: number
 }
 
 /** What a host input is, as a recording stores it (the runtime names the object; bytes in base64). */
@@ -79,6 +97,8 @@ export type ExitListener = (p: Process) => void
 
 /** Fast-forward: longest real wait per turn while a process waits on a host-backed object (ms). */
 const HOST_TURN_MS = 20
+/** Fast-forward: the scheduler loop gives the host event loop a turn after a slice once this much wall time passed (ms). */
+const HOST_TURN_EVERY_MS = 20
 /** With a scheduler tap: slices end at multiples of this much virtual time (10 ms). */
 const SLICE_QUANTUM_NS = 10 * NS_PER_MS
 
@@ -129,6 +149,13 @@ export class Kernel {
   private holds = 0
   private pacedWall0 = 0
   private pacedVirtual0 = 0
+  private readonly inPlaceWaits: boolean
+  /** The fast-forward loop running the current slice (undefined: a paced or realtime pump runs it). */
+  private sliceLoop?: Loop
+  /** resumeInPlace closed the current slice and then left it to the loop: runSlice must not close it again. */
+  private closedInPlace = false
+  /** Waits served in place since boot (a count for benches and tests; it changes nothing). */
+  inPlaceWakes = 0
 
   constructor(opts: KernelOptions) {
     this.clock = new VirtualClock(opts.clock, {epochMs: opts.epochMs})
@@ -140,6 +167,7 @@ export class Kernel {
     this.nsPerSyscall = opts.nsPerSyscall ?? 1_000
     this.turnMs = opts.realtimeTurnMs ?? 8
     this.tap = opts.tap
+    this.inPlaceWaits = opts.inPlaceWaits ?? true
   }
 
   get mode(): ClockMode {
@@ -205,14 +233,19 @@ export class Kernel {
   wake(p: Process): void {
     if (!p.alive || !p.blocked) return
     const yielding = p.wait?.yielding === true
-    p.blocked = false
-    p.wait = undefined
-    p.wakeAt = Infinity
-    this.sleeping.delete(p)
+    this.unblock(p)
     if (yielding) this.ready.push(p)
     else this.ready.unshift(p)
     this.kick()
     this.hostWake?.()
+  }
+
+  /** The wait of `p` is over (wake; resumeInPlace runs it at once instead of queueing it). */
+  private unblock(p: Process): void {
+    p.blocked = false
+    p.wait = undefined
+    p.wakeAt = Infinity
+    this.sleeping.delete(p)
   }
 
   /** Fast-forward: resolves the host turn in progress early (a process was woken by host I/O). */
@@ -432,20 +465,24 @@ export class Kernel {
     }
   }
 
-  private runSlice(p: Process): void {
+  /** Put `p` on the CPU: a slice starts now. */
+  private beginSlice(p: Process): void {
     this.current = p
     this.sliceStart = this.clock.now()
     // with a tap, slices also end on fixed boundaries of virtual time, whoever drives the loop (a paced pump
     // has no run target): where a slice ends is then a function of the inputs only
     if (this.tap) this.sliceQuantumEnd = (Math.floor(this.sliceStart / SLICE_QUANTUM_NS) + 1) * SLICE_QUANTUM_NS
-    try {
-      p.task!.run()
-    } finally {
-      const used = p.task ? p.task.sliceElapsedNs() : 0
-      this.current = undefined
-      p.cpuNs += used
-      if (this.clock.mode === 'fast-forward') this.clock.advanceTo(this.sliceStart + used)
-    }
+  }
+
+  /** Take `p` off the CPU: its slice's time (`used`, default: what the task says) is charged (fast-forward: the clock moves by it). */
+  private endSlice(p: Process, used = p.task ? p.task.sliceElapsedNs() : 0): void {
+    this.current = undefined
+    p.cpuNs += used
+    if (this.clock.mode === 'fast-forward') this.clock.advanceTo(this.sliceStart + used)
+  }
+
+  /** After a slice: memory accounting, a kill that landed, back in the queue unless it blocked. */
+  private afterSlice(p: Process): void {
     if (p.alive) {
       this.accountMemory(p)
       if (p.killRequested) {
@@ -453,6 +490,92 @@ export class Kernel {
         this.terminate(p, 'crashed', undefined, 'killed by signal 9')
       } else if (!p.blocked) this.ready.push(p)
     }
+  }
+
+  /** Run one slice of `p`. True: it ended in a wait served in place that left the rest to the loop (resumeInPlace). */
+  private runSlice(p: Process, loop?: Loop): boolean {
+    this.beginSlice(p)
+    this.sliceLoop = loop
+    this.closedInPlace = false
+    try {
+      p.task!.run()
+    } finally {
+      this.sliceLoop = undefined
+      if (!this.closedInPlace) this.endSlice(p)
+    }
+    if (this.closedInPlace) {
+      this.closedInPlace = false
+      return true
+    }
+    this.afterSlice(p)
+    return false
+  }
+
+  /**
+   * Is `p`'s wake-up at `w` the next event, strictly before every other sleeper's and every kernel timer, with
+   * no one waiting on the host (the loop would then let real time pass instead of jumping)?
+   */
+  private nextIsOnly(p: Process, w: number): boolean {
+    if ((this.timers[0]?.at ?? Infinity) <= w) return false
+    for (const q of this.sleeping) {
+      if (q !== p && q.wakeAt <= w) return false
+      const objs = q.wait?.objects
+      if (objs) for (let i = 0; i < objs.length; i++) if (objs[i]!.hostBacked) return false
+    }
+    return true
+  }
+
+  /** What a wait served in place needs at a scheduling point it skips: nothing there to apply. */
+  private pointIdle(): boolean {
+    return this.tap === undefined || this.tap.idle?.(this) === true
+  }
+
+  /**
+   * Fast-forward, called by the task of the current process `p` whose call just blocked (it has not unwound).
+   * When all the scheduler loop would do is jump to `p`'s own wake-up and run `p` again (no other process is
+   * ready, `p`'s wake-up comes strictly before every other event and the loop's target, nothing waits on the
+   * host, the tap has nothing to apply), this does exactly those steps here, without unwinding `p`'s stack or
+   * leaving the slice loop: it closes the slice as runSlice would, passes the same scheduling points (the
+   * same step counts and done() checks), advances the clock, wakes `p` and opens its next slice. True: `p`
+   * runs on and retries its call, as it would after a rewind. False: `p` unwinds as usual; when the slice was
+   * closed already (a check failed on the way, or the loop is due to give the host event loop its turn), the
+   * loop goes on from the point reached (closedInPlace). Every new slice is a whole slice (fuel, preemption
+   * checks): a process served in place can keep the CPU only while no one else wants it.
+   */
+  resumeInPlace(p: Process): boolean {
+    const loop = this.sliceLoop
+    if (!loop || !this.inPlaceWaits || this.pacedOn || this.current !== p || !p.blocked || p.killRequested) return false
+    if (this.ready.length > 0 || !this.pointIdle()) return false
+    const w = p.wakeAt
+    const used = p.task!.sliceElapsedNs()
+    if (!(w < loop.target) || !(w > this.sliceStart + used) || !this.nextIsOnly(p, w)) return false
+    // the slice ends (runSlice), the loop counts the step and may give the host its turn
+    this.endSlice(p, used)
+    p.task?.sliceClosed?.()
+    this.closedInPlace = true
+    this.afterSlice(p)
+    this.steps++
+    // (the wall clock is read every few wakes: a wake is a few microseconds, the host turn is due every 20 ms)
+    if ((this.inPlaceWakes & 15) === 0 && performance.now() - loop.wall > HOST_TURN_EVERY_MS) return false
+    // the point after the slice: nothing is due before w, so the loop jumps to it (a memory event's listener may
+    // have changed that: the loop then takes over at this point)
+    if (loop.done() || !this.pointIdle()) return false
+    if (this.ready.length > 0 || !p.blocked || p.wakeAt !== w || !this.nextIsOnly(p, w)) return false
+    if (loop.done()) return false
+    this.clock.advanceTo(w)
+    this.steps++
+    // the point at w: p wakes (it is the only one due: wakeDue would wake it alone) and is run
+    if (loop.done() || !this.pointIdle()) return false
+    this.unblock(p)
+    if (loop.done()) {
+      this.ready.unshift(p)
+      return false
+    }
+    this.beginSlice(p)
+    this.sliceLoop = loop
+    this.closedInPlace = false
+    this.inPlaceWakes++
+    return true
   }
 
   /**
@@ -475,7 +598,7 @@ export class Kernel {
     const outerDriving = this.driving
     this.runTarget = target
     this.driving = true
-    let wall = performance.now()
+    const loop: Loop = {done, target, wall: performance.now()}
     try {
       for (;;) {
         if (done()) return true
@@ -485,11 +608,11 @@ export class Kernel {
         if (done()) return true
         const p = this.ready.shift()
         if (p && now < target) {
-          this.runSlice(p)
-          this.steps++
-          if (performance.now() - wall > 20) {
+          // a slice that ended in a wait served in place counted its steps itself
+          if (!this.runSlice(p, loop)) this.steps++
+          if (performance.now() - loop.wall > HOST_TURN_EVERY_MS) {
             await new Promise((r) => setImmediate(r))
-            wall = performance.now()
+            loop.wall = performance.now()
           }
           continue
         }
@@ -506,7 +629,7 @@ export class Kernel {
           }
           this.clock.advanceTo(this.tap ? await this.tap.hostTurn(this, wait) : await wait())
           this.steps++
-          wall = performance.now()
+          loop.wall = performance.now()
           continue
         }
         // nothing will ever happen (only an unbounded run, e.g. a replay running to a step, gets here)

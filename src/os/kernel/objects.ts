@@ -162,8 +162,27 @@ export const EPOLLHUP = 0x010
 
 export class EpollObject extends KObject {
   readonly kind = 'epoll' as const
-  /** fd number -> interest. The fds are resolved in the owner's table at wait time. */
-  readonly interest = new Map<number, EpollInterest>()
+  /** fd number -> interest. The fds are resolved in the owner's table at wait time. Change it with set / delete. */
+  readonly interest: ReadonlyMap<number, EpollInterest> = new Map<number, EpollInterest>()
+  /** The interest list's fds in ascending order (the order epoll_wait reports them), kept until it changes. */
+  private order?: number[]
+
+  set(fd: number, want: EpollInterest): void {
+    if (!this.interest.has(fd)) this.order = undefined
+    ;(this.interest as Map<number, EpollInterest>).set(fd, want)
+  }
+
+  delete(fd: number): boolean {
+    if (!(this.interest as Map<number, EpollInterest>).delete(fd)) return false
+    this.order = undefined
+    return true
+  }
+
+  /** The fds of the interest list, ascending (a copy is not made: do not change it). */
+  fds(): readonly number[] {
+    this.order ??= [...this.interest.keys()].sort((a, b) => a - b)
+    return this.order
+  }
 }
 
 /** What a file fd reads and writes: the app's mutable storage file or a read-only file of its image. */
@@ -269,7 +288,7 @@ export class FdTable {
     const o = this.slots[fd]
     if (o === undefined) return undefined
     this.slots[fd] = undefined
-    for (const other of this.slots) if (other instanceof EpollObject) other.interest.delete(fd)
+    for (const other of this.slots) if (other instanceof EpollObject) other.delete(fd)
     if (!this.slots.includes(o)) o.close()
     return o
   }

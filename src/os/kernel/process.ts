@@ -7,6 +7,11 @@ export interface Task {
   run(): void
   /** Virtual CPU time the current slice has used so far (fast-forward time accounting). */
   sliceElapsedNs(): number
+  /**
+   * The kernel closed the current slice without the task returning (Kernel.resumeInPlace): count it, and start
+   * the next slice from zero, as run() does. Optional: a task without it is never served in place.
+   */
+  sliceClosed?(): void
   /** Bytes of linear memory the process holds now. */
   memoryBytes(): number
   /** Read / write a u32 in the process's memory; undefined / false when out of bounds. */

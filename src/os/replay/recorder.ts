@@ -136,6 +136,10 @@ export class InputRecorder implements SchedulerTap, RestInputTap {
     }
   }
 
+  idle(): boolean {
+    return this.queue.length === 0
+  }
+
   async hostTurn(k: Kernel, wait: () => Promise<number>): Promise<number> {
     const t = await wait()
     this.write({in: 'clock', boot: this.boot, step: k.steps, t})

@@ -53,12 +53,13 @@ export class ReplayTap implements SchedulerTap {
   }
 
   point(k: Kernel): void {
-    for (;;) {
-      const h = this.head()
-      if (!h || h.in !== 'host' || h.boot !== this.boot || h.step !== k.steps) return
-      this.pos++
-      this.deliver(k, h)
-    }
+    while (!this.idle(k)) this.deliver(k, this.inputs[this.pos++] as HostRecord)
+  }
+
+  /** No recorded host input is due at the kernel's step. */
+  idle(k: Kernel): boolean {
+    const h = this.head()
+    return !h || h.in !== 'host' || h.boot !== this.boot || h.step !== k.steps
   }
 
   deliver(k: Kernel, h: HostRecord): void {

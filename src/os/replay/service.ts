@@ -43,6 +43,9 @@ export class SwitchTap implements SchedulerTap, RestInputTap {
   hostTurn(k: Kernel, wait: () => Promise<number>): Promise<number> {
     return this.target.hostTurn(k, wait)
   }
+  idle(k: Kernel): boolean {
+    return this.target.idle?.(k) === true
+  }
   input(k: Kernel, input: HostInput, apply: () => void): void {
     if (this.target.input) this.target.input(k, input, apply)
     else apply()

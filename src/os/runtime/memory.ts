@@ -12,9 +12,13 @@ export class AppMemory {
     this.dv = new DataView(memory.buffer)
   }
 
-  /** Current bytes (memory.grow by the app replaces the buffer: refresh the views). */
+  /**
+   * Current bytes. memory.grow (by the app or the kernel) detaches the old buffer, whose views then have length
+   * 0: only then are the views made again (reading `memory.buffer` on every access was a measurable share of a
+   * syscall's cost).
+   */
   bytes(): Uint8Array {
-    if (this.u8.length === 0 || this.u8.buffer !== this.memory.buffer) {
+    if (this.u8.length === 0) {
       this.u8 = new Uint8Array(this.memory.buffer)
       this.dv = new DataView(this.memory.buffer)
     }
@@ -22,12 +26,12 @@ export class AppMemory {
   }
 
   view(): DataView {
-    this.bytes()
+    if (this.u8.length === 0) this.bytes()
     return this.dv
   }
 
   get size(): number {
-    return this.memory.buffer.byteLength
+    return this.bytes().length
   }
 
   /**
@@ -38,7 +42,7 @@ export class AppMemory {
   ok(ptr: number, len: number): boolean {
     const p = ptr >>> 0
     const l = len < 0 ? len >>> 0 : len
-    return Number.isFinite(l) && p + l <= this.memory.buffer.byteLength
+    return Number.isFinite(l) && p + l <= this.bytes().length
   }
 
   u32(ptr: number): number {
@@ -60,7 +64,8 @@ export class AppMemory {
     return this.view().getBigUint64(ptr >>> 0, true)
   }
   setU64(ptr: number, v: bigint | number): void {
-    this.view().setBigUint64(ptr >>> 0, BigInt.asUintN(64, BigInt(v)), true)
+    // setBigUint64 takes the value modulo 2^64 itself
+    this.view().setBigUint64(ptr >>> 0, typeof v === 'bigint' ? v : BigInt(v), true)
   }
   /** Copy out (the caller checked bounds). */
   read(ptr: number, len: number): Uint8Array {

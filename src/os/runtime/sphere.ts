@@ -108,12 +108,12 @@ function sphereImports(c: SysCtx): Record<string, Impl> {
       if (!ep) return -Errno.EBADF
       if (!(ep instanceof EpollObject) || fd === epfd) return -Errno.EINVAL
       if (!fds.get(fd)) return -Errno.EBADF
-      if (op === 2) return ep.interest.delete(fd) ? 0 : -Errno.ENOENT
+      if (op === 2) return ep.delete(fd) ? 0 : -Errno.ENOENT
       if (op !== 1 && op !== 3) return -Errno.EINVAL
       if (!mem.ok(event, 16)) return -Errno.EFAULT
       if (op === 1 && ep.interest.has(fd)) return -Errno.EEXIST
       if (op === 3 && !ep.interest.has(fd)) return -Errno.ENOENT
-      ep.interest.set(fd, {events: mem.u32(event), data: mem.u64(event + 8)})
+      ep.set(fd, {events: mem.u32(event), data: mem.u64(event + 8)})
       return 0
     },
     epoll_wait(epfd: number, events: number, maxevents: number, timeoutMs: number): number {
@@ -125,30 +125,31 @@ function sphereImports(c: SysCtx): Record<string, Impl> {
       const wait = c.admit(ep.interest.size * COST.nsPerItem)
       if (wait !== 0) return wait
       const now = kernel.now()
-      const ready: [number, bigint][] = []
+      // ready events go straight to the app's buffer, in fd order (the bounds were checked above)
+      let n = 0
       const waitOn: KObject[] = []
-      for (const fd of [...ep.interest.keys()].sort((a, b) => a - b)) {
+      const order = ep.fds()
+      for (let i = 0; i < order.length; i++) {
+        const fd = order[i]!
         const o = fds.get(fd)
-        const want = ep.interest.get(fd)!
-        if (!o) {
-          ep.interest.delete(fd)
+        const want = ep.interest.get(fd)
+        if (!o || !want) {
+          ep.delete(fd)
           continue
         }
         const rev =
           (want.events & EPOLLIN && o.readable(now) ? EPOLLIN : 0) |
           (want.events & EPOLLOUT && o.writable(now) ? EPOLLOUT : 0)
         if (rev) {
-          if (ready.length < maxevents) ready.push([rev, want.data])
+          if (n < maxevents) {
+            mem.setU32(events + n * 16, rev)
+            mem.setU32(events + n * 16 + 4, 0)
+            mem.setU64(events + n * 16 + 8, want.data)
+            n++
+          }
         } else waitOn.push(o)
       }
-      if (ready.length > 0) {
-        ready.forEach(([rev, data], i) => {
-          mem.setU32(events + i * 16, rev)
-          mem.setU32(events + i * 16 + 4, 0)
-          mem.setU64(events + i * 16 + 8, data)
-        })
-        return ready.length
-      }
+      if (n > 0) return n
       if (timeoutMs === 0) return 0
       if (c.pendingSignals() !== 0) return -Errno.EINTR
       if (c.callState === undefined) c.callState = timeoutMs < 0 ? Infinity : now + timeoutMs * 1_000_000

@@ -79,6 +79,8 @@ export class WasmTask implements Task {
   private readonly q: number
   private area = 0
   private areaEnd = 0
+  /** The end of the unwind data in the area (what a rewind reads), for rewound() to clear. */
+  private dataEnd = 0
   private started = false
   private rewinding = false
   private unwinding = false
@@ -217,8 +219,7 @@ export class WasmTask implements Task {
   /** Syscall entry, slow path: finish a rewind, or run the periodic preemption check. True: do not run the call. */
   private enterSlow(): boolean {
     if (this.rewinding) {
-      this.ex.asyncify_stop_rewind()
-      this.rewinding = false
+      this.rewound()
       return false
     }
     this.nextCheck = this.sliceSyscalls + SYSCALLS_PER_CHECK
@@ -228,6 +229,47 @@ export class WasmTask implements Task {
       return true
     }
     return false
+  }
+
+  /**
+   * The call blocked: may the kernel serve the wait in place (Kernel.resumeInPlace)? Then the call is retried at
+   * once in the next slice, as the rewind would retry it. Not for a setjmp / longjmp (their BLOCK is an unwind).
+   */
+  private resumeInPlace(): boolean {
+    if (this.ctx.stackOp !== undefined || !this.preemptible || !this.kernel.resumeInPlace(this.proc)) return false
+    this.resetSlice() // the next slice, from zero, as run() starts one
+    return true
+  }
+
+  /**
+   * Task.sliceClosed: the slice's syscalls are counted (run() must not count them again should the process
+   * unwind after all); the fuel is left as it is, as a slice that unwinds leaves it (it is in memoryDigest).
+   */
+  sliceClosed(): void {
+    this.proc.syscalls += this.sliceSyscalls
+    this.sliceSyscalls = 0
+  }
+
+  /**
+   * A rewind is complete. The unwind data it read is cleared (the header too: the area is as before the first
+   * unwind), so that what the app's memory holds while it runs does not depend on how many of its waits were
+   * unwound and how many were served in place (Kernel.resumeInPlace): memory digests and anything the app could
+   * read back are the same both ways. At rest the area holds the data of the wait it rests in, either way.
+   */
+  private rewound(): void {
+    this.ex.asyncify_stop_rewind()
+    this.rewinding = false
+    this.mem.bytes().fill(0, this.area, this.dataEnd)
+    this.dataEnd = this.area
+  }
+
+  private resetSlice(): void {
+    this.sliceFuel = 0
+    this.sliceSyscalls = 0
+    this.nextCheck = SYSCALLS_PER_CHECK
+    this.sliceChargeNs = 0
+    this.checkAtNs = CHARGE_NS_PER_CHECK
+    this.fuel.value = this.q
   }
 
   /** Syscall exit, slow path: a blocking or yielding result unwinds; retry state is dropped; a kill lands. */
@@ -259,37 +301,43 @@ export class WasmTask implements Task {
       case 0:
         return (() => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f()
+          let r = f()
+          while (r === BLOCK && this.resumeInPlace()) r = f()
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 1:
         return ((a: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a)
+          let r = f(a)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 2:
         return ((a: unknown, b: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a, b)
+          let r = f(a, b)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a, b)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 3:
         return ((a: unknown, b: unknown, c: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a, b, c)
+          let r = f(a, b, c)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a, b, c)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       case 4:
         return ((a: unknown, b: unknown, c: unknown, d: unknown) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(a, b, c, d)
+          let r = f(a, b, c, d)
+          while (r === BLOCK && this.resumeInPlace()) r = f(a, b, c, d)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
       default: // five or more parameters (the dispatcher gives every import the length its table entry declares)
         return ((...a: unknown[]) => {
           if ((this.rewinding || ++this.sliceSyscalls >= this.nextCheck) && this.enterSlow()) return 0
-          const r = f(...a)
+          let r = f(...a)
+          while (r === BLOCK && this.resumeInPlace()) r = f(...a)
           return r < 0 || ctx.callState !== undefined || proc.killRequested ? this.exitSlow(r) : r
         }) as AnyFn
     }
@@ -312,8 +360,7 @@ export class WasmTask implements Task {
 
   private onFuelOut(): void {
     if (this.rewinding) {
-      this.ex.asyncify_stop_rewind()
-      this.rewinding = false
+      this.rewound()
       return
     }
     this.sliceFuel += this.q + 1
@@ -346,7 +393,13 @@ export class WasmTask implements Task {
     const dv = this.mem.view()
     dv.setUint32(this.area, this.area + 8 + kept.data.length, true)
     dv.setUint32(this.area + 4, this.areaEnd, true)
+    this.noteDataEnd(this.area + 8 + kept.data.length)
     this.ctx.jmpReturn = value
+  }
+
+  /** Unwind data now reaches `end` (rewound() clears up to the furthest end since the last clear). */
+  private noteDataEnd(end: number): void {
+    this.dataEnd = Math.max(this.dataEnd, Math.min(Math.max(end, this.area), this.areaEnd))
   }
 
   private unwind(): void {
@@ -359,12 +412,7 @@ export class WasmTask implements Task {
 
   run(): void {
     if (this.disposed) return
-    this.sliceFuel = 0
-    this.sliceSyscalls = 0
-    this.nextCheck = SYSCALLS_PER_CHECK
-    this.sliceChargeNs = 0
-    this.checkAtNs = CHARGE_NS_PER_CHECK
-    this.fuel.value = this.q
+    this.resetSlice()
     this.preemptible = true
     const p = this.proc
     try {
@@ -377,6 +425,7 @@ export class WasmTask implements Task {
       while (this.unwinding) {
         this.ex.asyncify_stop_unwind()
         this.unwinding = false
+        this.noteDataEnd(this.mem.view().getUint32(this.area, true))
         const op = this.ctx.stackOp
         if (!op) return
         this.ctx.stackOp = undefined

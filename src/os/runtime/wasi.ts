@@ -58,8 +58,14 @@ function gather(c: SysCtx, v: Iovs): Uint8Array {
 }
 
 function scatter(c: SysCtx, v: Iovs, data: Uint8Array): number {
-  let off = 0
   const b = c.mem.bytes()
+  const first = v.parts[0]
+  if (first && data.length <= first[1]) {
+    // the common case: it all fits in the first buffer
+    b.set(data, first[0])
+    return data.length
+  }
+  let off = 0
   for (const [p, l] of v.parts) {
     if (off >= data.length) break
     const n = Math.min(l, data.length - off)
@@ -69,10 +75,16 @@ function scatter(c: SysCtx, v: Iovs, data: Uint8Array): number {
   return off
 }
 
-function u64le(v: bigint): Uint8Array {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, v, true)
-  return b
+/** The 8 bytes a timerfd or eventfd read returns, in one buffer reused by every read (fd_read copies it out at once). */
+const U64_OUT = new Uint8Array(8)
+const U64_VIEW = new DataView(U64_OUT.buffer)
+function u64le(v: bigint | number): Uint8Array {
+  if (typeof v === 'bigint') U64_VIEW.setBigUint64(0, v, true)
+  else {
+    U64_VIEW.setUint32(0, v >>> 0, true)
+    U64_VIEW.setUint32(4, Math.floor(v / 2 ** 32), true)
+  }
+  return U64_OUT
 }
 
 /** Read a device stream: nothing there blocks the caller (interruptibly) unless the fd is non-blocking. */
@@ -92,9 +104,21 @@ export function streamDeadline(c: SysCtx, timeoutNs: number): number {
   return c.callState as number
 }
 
-/** Read from any fd kind; returns bytes, 0-length for EOF, or a number (errno or BLOCK). */
+/** Read from any fd kind; returns bytes (a timerfd / eventfd: a shared buffer, copy it out before the next read), 0-length for EOF, or a number (errno or BLOCK). */
 export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | number {
   const now = c.kernel.now()
+  // timers first: an event loop reads one on every wake-up
+  if (o instanceof TimerFdObject || o instanceof EventFdObject) {
+    if (max < 8) return Errno.EINVAL
+    // a timer's expiration count is a number (no BigInt for every wake-up of an event loop)
+    const v = o instanceof TimerFdObject ? o.consume(now) : o.take()
+    if (v === 0 || v === 0n) {
+      if (o.nonblock) return Errno.EAGAIN
+      if (c.pendingSignals() !== 0) return Errno.EINTR
+      return c.block([o], Infinity)
+    }
+    return u64le(v)
+  }
   if (o instanceof StdioObject) return o.stream === 0 ? new Uint8Array(0) : Errno.EBADF
   if (o instanceof StreamObject) return readStream(c, o, max, now)
   if (o instanceof NetSocket) {
@@ -105,16 +129,6 @@ export function readObject(c: SysCtx, o: KObject, max: number): Uint8Array | num
     const data = o.backing.read(o.offset, max)
     o.offset += data.length
     return data
-  }
-  if (o instanceof TimerFdObject || o instanceof EventFdObject) {
-    if (max < 8) return Errno.EINVAL
-    const v = o instanceof TimerFdObject ? BigInt(o.consume(now)) : o.take()
-    if (v === 0n) {
-      if (o.nonblock) return Errno.EAGAIN
-      if (c.pendingSignals() !== 0) return Errno.EINTR
-      return c.block([o], Infinity)
-    }
-    return u64le(v)
   }
   return Errno.EINVAL
 }

@@ -44,7 +44,7 @@ describe('fd table', () => {
     const fd2 = t.add(obj) // a dup
     const ep = new EpollObject()
     t.add(ep)
-    ep.interest.set(fd1, {events: EPOLLIN, data: 0n})
+    ep.set(fd1, {events: EPOLLIN, data: 0n})
     t.remove(fd1)
     expect(closed).toBe(0)
     expect(ep.interest.has(fd1)).toBe(false)

@@ -45,7 +45,7 @@ export function call(sock: string, method: string, path: string, body?: unknown)
 }
 
 /** A recorded fast-forward device served on a Unix socket, as `sim start --record` runs it in the daemon. */
-export async function recordedDevice(home: string, dir: string, opts: {file?: string; world?: string | null; multiApp?: boolean} = {}) {
+export async function recordedDevice(home: string, dir: string, opts: {file?: string; world?: string | null; multiApp?: boolean; inPlaceWaits?: boolean} = {}) {
   const stateDir = join(dir, 'state')
   const session = new RecordSession({
     stateDir,
@@ -57,7 +57,13 @@ export async function recordedDevice(home: string, dir: string, opts: {file?: st
     cacheDir: CACHE_DIR,
     ...(opts.multiApp ? {multiApp: true} : {}),
   })
-  const backend = await DeviceRestBackend.boot({stateDir, trust: loadTrustStore(home), cacheDir: CACHE_DIR, ...session.bootOptions()})
+  const backend = await DeviceRestBackend.boot({
+    stateDir,
+    trust: loadTrustStore(home),
+    cacheDir: CACHE_DIR,
+    ...session.bootOptions(),
+    ...(opts.inPlaceWaits !== undefined ? {inPlaceWaits: opts.inPlaceWaits} : {}),
+  })
   const handler = createRestServer(backend, {stateDir, name: 'rec', transport: 'unix', inputs: session.inputs, replay: session.services(backend)})
   const sock = join(dir, 'rec.sock')
   const listener = await listenUnix(handler, sock)
