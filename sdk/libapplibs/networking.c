@@ -426,7 +426,7 @@ SPHERE_API int Networking_Proxy_GetProxyOptions(const Networking_ProxyConfig *pr
 }
 
 #define PROXY_STRING_GETTER(name, field)                                   \
-    const char *name(const Networking_ProxyConfig *proxyConfig)            \
+    SPHERE_API const char *name(const Networking_ProxyConfig *proxyConfig) \
     {                                                                      \
         if (proxyConfig == NULL) {                                         \
             errno = EFAULT;                                                \
