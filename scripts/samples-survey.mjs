@@ -202,6 +202,19 @@ const CHECKS = {
       'stops at its README precondition (set the iperf3 server in CmdArgs first)',
     ),
   },
+  'Samples/DeviceToCloud/ExternalMcuLowPower/AzureSphere_HighLevelApp': {
+    // its own Log_Debug (logging.c) writes each line to the app log and to the debug UART (ISU1)
+    check: (log, run) => [
+      /application starting\.\n[\s\S]*Missing scope ID/.test(log) && run.uartTxBytes('ISU1') > 0,
+      'its own Log_Debug logs to the debug UART too; stops at its README precondition (set the scope ID first)',
+    ],
+  },
+  'Samples/LoggingToAzure': {
+    check: has(
+      /Hostname: yourhostname\.azure-devices\.net[\s\S]*Azure IoT connection status: IOTHUB_CLIENT_CONNECTION_NO_NETWORK/,
+      'connects to the IoT Hub its CmdArgs name (README precondition: set --Hostname; the placeholder has no network)',
+    ),
+  },
   'Samples/CustomNTP/CustomNTP_HighLevelApp': {
     check: has(/--TimeSource|--DisableFallback/, 'stops at its README precondition (set CmdArgs first)'),
   },
@@ -343,6 +356,7 @@ async function survey(sample) {
       const run = {
         crashes,
         gpioWrites: (id) => events.filter((e) => e.type === 'gpio' && e.gpio === id && e.source === 'app').length,
+        uartTxBytes: (isu) => dev.world.uarts.get(isu)?.stats.txBytes ?? 0,
         peripheralEvents: (prefix) =>
           events.filter((e) => e.type === 'peripheral' && String(e.path).startsWith(prefix)).length,
       }

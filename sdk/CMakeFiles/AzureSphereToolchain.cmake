@@ -44,12 +44,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # The SDK's headers (applibs/*.h and the Linux headers wasi-libc lacks) come before wasi-libc's.
 # -ffile-prefix-map keeps build paths out of the binary (reproducible builds).
-# -Wno-error=format: on the ARM target size_t / ssize_t are unsigned int / int, on wasm32 clang fixes them as
-# unsigned long / long (sizeof too) and has no option to change that, so printf formats written for ARM
-# ("%u" of a size_t) draw -Wformat warnings here. They stay warnings under a project's -Werror (a later
-# -Werror=format would make them errors again).
 set(_sphere_common_flags
-    "-isystem \"${SPHERE_SDK_DIR}/sysroot/include\" -ffile-prefix-map=\"${SPHERE_SDK_DIR}\"=/sphere-sdk -fno-exceptions -Wno-error=format")
+    "-isystem \"${SPHERE_SDK_DIR}/sysroot/include\" -ffile-prefix-map=\"${SPHERE_SDK_DIR}\"=/sphere-sdk -fno-exceptions")
 if(DEFINED CMAKE_SOURCE_DIR AND NOT CMAKE_SOURCE_DIR STREQUAL "")
     string(APPEND _sphere_common_flags " -ffile-prefix-map=\"${CMAKE_SOURCE_DIR}\"=.")
 endif()
@@ -61,7 +57,21 @@ string(APPEND _sphere_common_flags " -Wno-error=return-type")
 # `const unsigned char *` passed as `const char *`. They stay warnings under -Werror, as there.
 string(APPEND _sphere_common_flags " -Wno-error=enum-conversion -Wno-error=pointer-sign")
 set(CMAKE_C_FLAGS_INIT "${_sphere_common_flags}")
-set(CMAKE_CXX_FLAGS_INIT "${_sphere_common_flags}")
+# C++ has no ARM format check (below): there "%u" of a size_t draws a -Wformat warning (size_t is unsigned long
+# on wasm32), kept a warning under a project's -Werror.
+set(CMAKE_CXX_FLAGS_INIT "${_sphere_common_flags} -Wno-error=format")
+
+# printf formats are checked as on the device: on the ARM target size_t / ssize_t are unsigned int / int, on
+# wasm32 clang fixes them as unsigned long / long (the type of sizeof too) with no option to change that, and a
+# typedef would only move the mismatch to "%zu". So every C compile goes through sphere-cc-launcher.sh: the wasm32
+# compile runs with -Wno-format, and a syntax-only pass of the same source and flags for arm-linux-musleabihf,
+# over the same headers with ARM's type sizes, gives the format diagnostics (errors under a project's -Werror).
+find_program(SPHERE_BASH NAMES bash NO_CMAKE_FIND_ROOT_PATH)
+if(NOT SPHERE_BASH)
+    message(FATAL_ERROR "sphere-sdk: bash was not found (the C compiler launcher needs it)")
+endif()
+set(CMAKE_C_COMPILER_LAUNCHER
+    "${SPHERE_BASH};${CMAKE_CURRENT_LIST_DIR}/sphere-cc-launcher.sh;${SPHERE_CLANG};${SPHERE_SYSROOT}/include/arm-linux-musleabihf;${SPHERE_SYSROOT}/include/wasm32-wasi;--")
 set(CMAKE_C_FLAGS_DEBUG_INIT "-g -O1")
 set(CMAKE_C_FLAGS_RELEASE_INIT "-Os -DNDEBUG")
 set(CMAKE_C_FLAGS_RELWITHDEBINFO_INIT "-g -O2 -DNDEBUG")

@@ -79,6 +79,8 @@ endfunction()
 #   include/wasm32-wasi -> wasi-libc headers (symlink)
 #   lib/wasm32-wasi/    -> wasi-libc's files (symlinks) + libapplibs.a + libgcc_s.a, libwolfssl.a, libcurl.a, libazureiot.a (empty)
 #   usr/include         -> the SDK's headers (symlink): ${AZURE_SPHERE_API_SET_DIR}/usr/include as projects name it
+#   include/arm-linux-musleabihf/bits/alltypes.h -> wasi-libc's, with the ARM target's type sizes (the format
+#                          check, sphere-cc-launcher.sh, reads the wasi-libc headers through it)
 # A private sysroot keeps clang from falling back to the host's glibc headers in /usr/include.
 function(sphere_prepare_sysroot out_var)
     _sphere_cache_dir(cache)
@@ -86,7 +88,7 @@ function(sphere_prepare_sysroot out_var)
     file(GLOB_RECURSE headers RELATIVE "${SPHERE_SDK_DIR}" "${SPHERE_SDK_DIR}/sysroot/include/*.h")
     list(SORT sources)
     list(SORT headers)
-    set(key_text "v2;${SPHERE_CLANG_VERSION};${SPHERE_WASI_INCLUDE};${SPHERE_WASI_LIB}")
+    set(key_text "v3;${SPHERE_CLANG_VERSION};${SPHERE_WASI_INCLUDE};${SPHERE_WASI_LIB}")
     foreach(f IN LISTS sources headers)
         file(SHA256 "${SPHERE_SDK_DIR}/${f}" h)
         string(APPEND key_text ";${f}=${h}")
@@ -144,6 +146,17 @@ function(sphere_prepare_sysroot out_var)
     # ${AZURE_SPHERE_API_SET_DIR}/usr/include/{azureiot,azure_prov_client,azure_c_shared_utility} to their
     # include path, as the real SDK's sysroot lays them out.
     execute_process(COMMAND "${SPHERE_AR}" rcsD "${tmp}/lib/wasm32-wasi/libazureiot.a" RESULT_VARIABLE rc)
+    # The ARM format check's types: wasi-libc's alltypes.h defines size_t, ssize_t, ptrdiff_t, intptr_t and
+    # register_t over _Addr / _Reg, fixed as long / long long for wasm32; the Azure Sphere target's musl has int.
+    file(READ "${SPHERE_WASI_INCLUDE}/bits/alltypes.h" alltypes)
+    string(REPLACE "#define _Addr long\n" "#define _Addr int\n" arm_alltypes "${alltypes}")
+    string(REPLACE "#define _Reg long long\n" "#define _Reg int\n" arm_alltypes "${arm_alltypes}")
+    if(arm_alltypes STREQUAL alltypes OR NOT arm_alltypes MATCHES "#define _Reg int\n")
+        file(REMOVE_RECURSE "${tmp}")
+        message(FATAL_ERROR "sphere-sdk: ${SPHERE_WASI_INCLUDE}/bits/alltypes.h does not define _Addr / _Reg as "
+                            "this SDK expects (#define _Addr long, #define _Reg long long): unsupported wasi-libc")
+    endif()
+    file(WRITE "${tmp}/include/arm-linux-musleabihf/bits/alltypes.h" "${arm_alltypes}")
     file(MAKE_DIRECTORY "${tmp}/usr")
     file(CREATE_LINK "${SPHERE_SDK_DIR}/sysroot/include" "${tmp}/usr/include" SYMBOLIC)
     file(REMOVE_RECURSE "${tmp}/obj")

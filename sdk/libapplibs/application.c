@@ -8,13 +8,13 @@
 
 #include "internal.h"
 
-int Application_Connect(const char *componentId)
+SPHERE_API int Application_Connect(const char *componentId)
 {
     SPHERE_REQUIRE_PTR(componentId);
     return __sphere_ret(__applibs_app_connect(componentId, __sphere_strlen(componentId)));
 }
 
-int Application_IsDeviceAuthReady(bool *outIsDeviceAuthReady)
+SPHERE_API int Application_IsDeviceAuthReady(bool *outIsDeviceAuthReady)
 {
     SPHERE_REQUIRE_PTR(outIsDeviceAuthReady);
     uint8_t ready = 0;
@@ -25,7 +25,7 @@ int Application_IsDeviceAuthReady(bool *outIsDeviceAuthReady)
     return 0;
 }
 
-int z__Applications_GetMemoryInfo(z__Application_MemoryAttribute memoryAttribute, void *buffer, size_t capacity)
+SPHERE_API int z__Applications_GetMemoryInfo(z__Application_MemoryAttribute memoryAttribute, void *buffer, size_t capacity)
 {
     SPHERE_REQUIRE_PTR(buffer);
     if (capacity < sizeof(size_t)) {
@@ -41,7 +41,7 @@ int z__Applications_GetMemoryInfo(z__Application_MemoryAttribute memoryAttribute
     return 0;
 }
 
-int Applications_GetOsVersion(Applications_OsVersion *outVersion)
+SPHERE_API int Applications_GetOsVersion(Applications_OsVersion *outVersion)
 {
     SPHERE_REQUIRE_PTR(outVersion);
     int32_t n = __sphere_ret(__applibs_applications_get_os_version(outVersion->version,
@@ -54,7 +54,7 @@ int Applications_GetOsVersion(Applications_OsVersion *outVersion)
     return 0;
 }
 
-int z__PowerManagement_TransitionToSystemPowerState(z__PowerManagement_System_PowerState type,
+SPHERE_API int z__PowerManagement_TransitionToSystemPowerState(z__PowerManagement_System_PowerState type,
                                                     void *power_state_transition_params_ptr)
 {
     switch (type) {
@@ -71,7 +71,7 @@ int z__PowerManagement_TransitionToSystemPowerState(z__PowerManagement_System_Po
     }
 }
 
-int z__PowerManagement_SetSystemPowerProfile(PowerManagement_System_PowerProfile desired_profile)
+SPHERE_API int z__PowerManagement_SetSystemPowerProfile(PowerManagement_System_PowerProfile desired_profile)
 {
     if (desired_profile > PowerManagement_HighPerformance) {
         errno = EINVAL;
@@ -80,7 +80,7 @@ int z__PowerManagement_SetSystemPowerProfile(PowerManagement_System_PowerProfile
     return __sphere_ret(__applibs_power_set_profile(desired_profile));
 }
 
-int clock_systohc(void)
+SPHERE_API int clock_systohc(void)
 {
     return __sphere_ret(__applibs_rtc_systohc());
 }

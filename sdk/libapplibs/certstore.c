@@ -15,7 +15,7 @@ static int CheckIdentifier(const char *identifier)
     return 0;
 }
 
-int CertStore_InstallClientCertificate(const char *identifier, const char *certBlob, size_t certBlobLength,
+SPHERE_API int CertStore_InstallClientCertificate(const char *identifier, const char *certBlob, size_t certBlobLength,
                                        const char *privateKeyBlob, size_t privateKeyBlobLength,
                                        const char *privateKeyPassword)
 {
@@ -34,7 +34,7 @@ int CertStore_InstallClientCertificate(const char *identifier, const char *certB
         privateKeyPassword, __sphere_strlen(privateKeyPassword)));
 }
 
-int CertStore_InstallRootCACertificate(const char *identifier, const char *certBlob, size_t certBlobLength)
+SPHERE_API int CertStore_InstallRootCACertificate(const char *identifier, const char *certBlob, size_t certBlobLength)
 {
     if (CheckIdentifier(identifier) != 0) {
         return -1;
@@ -48,7 +48,7 @@ int CertStore_InstallRootCACertificate(const char *identifier, const char *certB
                                                                         certBlob, certBlobLength));
 }
 
-int CertStore_DeleteCertificate(const char *identifier)
+SPHERE_API int CertStore_DeleteCertificate(const char *identifier)
 {
     if (CheckIdentifier(identifier) != 0) {
         return -1;
@@ -56,12 +56,12 @@ int CertStore_DeleteCertificate(const char *identifier)
     return __sphere_ret(__applibs_certstore_delete_certificate(identifier, __sphere_strlen(identifier)));
 }
 
-ssize_t CertStore_GetCertificateCount(void)
+SPHERE_API ssize_t CertStore_GetCertificateCount(void)
 {
     return __sphere_ret(__applibs_certstore_get_certificate_count());
 }
 
-int CertStore_GetCertificateIdentifierAt(size_t index, CertStore_Identifier *outIdentifier)
+SPHERE_API int CertStore_GetCertificateIdentifierAt(size_t index, CertStore_Identifier *outIdentifier)
 {
     SPHERE_REQUIRE_PTR(outIdentifier);
     memset(outIdentifier, 0, sizeof(*outIdentifier));
@@ -70,12 +70,12 @@ int CertStore_GetCertificateIdentifierAt(size_t index, CertStore_Identifier *out
     return r < 0 ? -1 : 0;
 }
 
-ssize_t CertStore_GetAvailableSpace(void)
+SPHERE_API ssize_t CertStore_GetAvailableSpace(void)
 {
     return __sphere_ret(__applibs_certstore_get_available_space());
 }
 
-int CertStore_MoveCertificate(const char *oldIdentifier, const char *newIdentifier)
+SPHERE_API int CertStore_MoveCertificate(const char *oldIdentifier, const char *newIdentifier)
 {
     if (CheckIdentifier(oldIdentifier) != 0 || CheckIdentifier(newIdentifier) != 0) {
         return -1;
@@ -84,7 +84,7 @@ int CertStore_MoveCertificate(const char *oldIdentifier, const char *newIdentifi
                                                              newIdentifier, __sphere_strlen(newIdentifier)));
 }
 
-int z__CertStore_GetCertificateInfo(const char *identifier, enum z__CertInfoField field, void *data, size_t size)
+SPHERE_API int z__CertStore_GetCertificateInfo(const char *identifier, enum z__CertInfoField field, void *data, size_t size)
 {
     if (CheckIdentifier(identifier) != 0) {
         return -1;

@@ -32,7 +32,7 @@ struct EventLoop {
     EventRegistration *graveyard; /* removed during a dispatch, freed when it ends */
 };
 
-EventLoop *EventLoop_Create(void)
+SPHERE_API EventLoop *EventLoop_Create(void)
 {
     EventLoop *el = calloc(1, sizeof(EventLoop));
     if (el == NULL) {
@@ -58,7 +58,7 @@ static void FreeList(EventRegistration *reg)
     }
 }
 
-void EventLoop_Close(EventLoop *el)
+SPHERE_API void EventLoop_Close(EventLoop *el)
 {
     if (el == NULL) {
         return;
@@ -69,20 +69,20 @@ void EventLoop_Close(EventLoop *el)
     free(el);
 }
 
-int EventLoop_Stop(EventLoop *el)
+SPHERE_API int EventLoop_Stop(EventLoop *el)
 {
     SPHERE_REQUIRE_PTR(el);
     el->stopRequested = true;
     return 0;
 }
 
-int EventLoop_GetWaitDescriptor(EventLoop *el)
+SPHERE_API int EventLoop_GetWaitDescriptor(EventLoop *el)
 {
     SPHERE_REQUIRE_PTR(el);
     return el->epollFd;
 }
 
-EventRegistration *EventLoop_RegisterIo(EventLoop *el, int fd, EventLoop_IoEvents eventBitmask,
+SPHERE_API EventRegistration *EventLoop_RegisterIo(EventLoop *el, int fd, EventLoop_IoEvents eventBitmask,
                                         EventLoopIoCallback *callback, void *context)
 {
     if (el == NULL || callback == NULL) {
@@ -121,7 +121,7 @@ EventRegistration *EventLoop_RegisterIo(EventLoop *el, int fd, EventLoop_IoEvent
     return reg;
 }
 
-int EventLoop_ModifyIoEvents(EventLoop *el, EventRegistration *reg, EventLoop_IoEvents eventBitmask)
+SPHERE_API int EventLoop_ModifyIoEvents(EventLoop *el, EventRegistration *reg, EventLoop_IoEvents eventBitmask)
 {
     if (el == NULL || reg == NULL) {
         errno = EFAULT;
@@ -139,7 +139,7 @@ int EventLoop_ModifyIoEvents(EventLoop *el, EventRegistration *reg, EventLoop_Io
     return 0;
 }
 
-int EventLoop_UnregisterIo(EventLoop *el, EventRegistration *reg)
+SPHERE_API int EventLoop_UnregisterIo(EventLoop *el, EventRegistration *reg)
 {
     if (reg == NULL) {
         return 0;
@@ -202,7 +202,7 @@ static int WaitAndDispatch(EventLoop *el, int timeoutMs, bool processOne)
     return dispatched;
 }
 
-EventLoop_Run_Result EventLoop_Run(EventLoop *el, int duration_in_milliseconds, bool process_one_event)
+SPHERE_API EventLoop_Run_Result EventLoop_Run(EventLoop *el, int duration_in_milliseconds, bool process_one_event)
 {
     if (el == NULL) {
         errno = EFAULT;

@@ -3,23 +3,23 @@
 
 #include "internal.h"
 
-int GPIO_OpenAsInput(GPIO_Id gpioId)
+SPHERE_API int GPIO_OpenAsInput(GPIO_Id gpioId)
 {
     return __sphere_ret(__applibs_gpio_open_input(gpioId));
 }
 
-int GPIO_OpenAsOutput(GPIO_Id gpioId, GPIO_OutputMode_Type outputMode, GPIO_Value_Type initialValue)
+SPHERE_API int GPIO_OpenAsOutput(GPIO_Id gpioId, GPIO_OutputMode_Type outputMode, GPIO_Value_Type initialValue)
 {
     return __sphere_ret(__applibs_gpio_open_output(gpioId, outputMode, initialValue));
 }
 
-int GPIO_GetValue(int gpioFd, GPIO_Value_Type *outValue)
+SPHERE_API int GPIO_GetValue(int gpioFd, GPIO_Value_Type *outValue)
 {
     SPHERE_REQUIRE_PTR(outValue);
     return __sphere_ret(__applibs_gpio_get_value(gpioFd, outValue));
 }
 
-int GPIO_SetValue(int gpioFd, GPIO_Value_Type value)
+SPHERE_API int GPIO_SetValue(int gpioFd, GPIO_Value_Type value)
 {
     return __sphere_ret(__applibs_gpio_set_value(gpioFd, value));
 }

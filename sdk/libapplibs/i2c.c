@@ -3,27 +3,27 @@
 
 #include "internal.h"
 
-int I2CMaster_Open(I2C_InterfaceId id)
+SPHERE_API int I2CMaster_Open(I2C_InterfaceId id)
 {
     return __sphere_ret(__applibs_i2c_open(id));
 }
 
-int I2CMaster_SetBusSpeed(int fd, uint32_t speedInHz)
+SPHERE_API int I2CMaster_SetBusSpeed(int fd, uint32_t speedInHz)
 {
     return __sphere_ret(__applibs_i2c_set_bus_speed(fd, speedInHz));
 }
 
-int I2CMaster_SetTimeout(int fd, uint32_t timeoutInMs)
+SPHERE_API int I2CMaster_SetTimeout(int fd, uint32_t timeoutInMs)
 {
     return __sphere_ret(__applibs_i2c_set_timeout(fd, timeoutInMs));
 }
 
-int I2CMaster_SetDefaultTargetAddress(int fd, I2C_DeviceAddress address)
+SPHERE_API int I2CMaster_SetDefaultTargetAddress(int fd, I2C_DeviceAddress address)
 {
     return __sphere_ret(__applibs_i2c_set_default_target_address(fd, address));
 }
 
-ssize_t I2CMaster_Read(int fd, I2C_DeviceAddress address, uint8_t *buffer, size_t maxLength)
+SPHERE_API ssize_t I2CMaster_Read(int fd, I2C_DeviceAddress address, uint8_t *buffer, size_t maxLength)
 {
     if (buffer == NULL && maxLength != 0) {
         errno = EFAULT;
@@ -32,7 +32,7 @@ ssize_t I2CMaster_Read(int fd, I2C_DeviceAddress address, uint8_t *buffer, size_
     return __sphere_ret_blocking(__applibs_i2c_transfer(fd, address, NULL, 0, buffer, maxLength));
 }
 
-ssize_t I2CMaster_Write(int fd, I2C_DeviceAddress address, const uint8_t *data, size_t length)
+SPHERE_API ssize_t I2CMaster_Write(int fd, I2C_DeviceAddress address, const uint8_t *data, size_t length)
 {
     if (data == NULL && length != 0) {
         errno = EFAULT;
@@ -41,7 +41,7 @@ ssize_t I2CMaster_Write(int fd, I2C_DeviceAddress address, const uint8_t *data, 
     return __sphere_ret_blocking(__applibs_i2c_transfer(fd, address, data, length, NULL, 0));
 }
 
-ssize_t I2CMaster_WriteThenRead(int fd, I2C_DeviceAddress address, const uint8_t *writeData, size_t lenWriteData,
+SPHERE_API ssize_t I2CMaster_WriteThenRead(int fd, I2C_DeviceAddress address, const uint8_t *writeData, size_t lenWriteData,
                                 uint8_t *readData, size_t lenReadData)
 {
     if ((writeData == NULL && lenWriteData != 0) || (readData == NULL && lenReadData != 0)) {

@@ -11,6 +11,13 @@
 #define APPLIBS(name) SPHERE_IMPORT("applibs", name)
 #define SPHERE(name) SPHERE_IMPORT("sphere", name)
 
+/* The applibs API functions (those the public applibs/*.h headers declare) are weak definitions. On the device
+   they live in the shared library libapplibs.so, so an app that defines one itself (the ExternalMcuLowPower
+   sample's own Log_Debug, which also writes to a debug UART) interposes on it: every call, the library's own
+   included, reaches the app's definition. In a static libapplibs.a the same definition would be a duplicate
+   symbol; a weak one gives the shared library's rule. */
+#define SPHERE_API __attribute__((weak))
+
 /* ---- generated from the syscall table (src/os/runtime/syscalls): run node scripts/gen-abi.mjs ---- */
 /* module "sphere": Linux calls wasi-libc lacks */
 SPHERE("timerfd_create") int32_t __sphere_timerfd_create(int32_t clockid, int32_t flags);

@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-int Log_DebugVarArgs(const char *fmt, va_list args)
+SPHERE_API int Log_DebugVarArgs(const char *fmt, va_list args)
 {
     SPHERE_REQUIRE_PTR(fmt);
     char stackBuffer[512];
@@ -32,7 +32,7 @@ int Log_DebugVarArgs(const char *fmt, va_list args)
     return result;
 }
 
-int Log_Debug(const char *fmt, ...)
+SPHERE_API int Log_Debug(const char *fmt, ...)
 {
     SPHERE_REQUIRE_PTR(fmt);
     va_list args;

@@ -38,7 +38,7 @@ _Static_assert(sizeof(IpConfigImpl) <= sizeof(Networking_IpConfig), "IpConfig st
 _Static_assert(sizeof(DhcpConfigImpl) <= sizeof(Networking_DhcpServerConfig), "DhcpServerConfig storage");
 _Static_assert(sizeof(Networking_NetworkInterface) == 32, "Networking_NetworkInterface v1 is 32 bytes");
 
-int Networking_IsNetworkingReady(bool *outIsNetworkingReady)
+SPHERE_API int Networking_IsNetworkingReady(bool *outIsNetworkingReady)
 {
     SPHERE_REQUIRE_PTR(outIsNetworkingReady);
     uint8_t ready = 0;
@@ -49,12 +49,12 @@ int Networking_IsNetworkingReady(bool *outIsNetworkingReady)
     return 0;
 }
 
-ssize_t Networking_GetInterfaceCount(void)
+SPHERE_API ssize_t Networking_GetInterfaceCount(void)
 {
     return __sphere_ret(__applibs_networking_get_interface_count());
 }
 
-ssize_t z__Networking_GetInterfaces(struct z__Networking_NetworkInterface_Base *outNetworkInterfacesArray,
+SPHERE_API ssize_t z__Networking_GetInterfaces(struct z__Networking_NetworkInterface_Base *outNetworkInterfacesArray,
                                     size_t networkInterfacesArrayCount, uint32_t networkInterfaceStructVersion)
 {
     SPHERE_REQUIRE_PTR(outNetworkInterfacesArray);
@@ -75,14 +75,14 @@ ssize_t z__Networking_GetInterfaces(struct z__Networking_NetworkInterface_Base *
     return n;
 }
 
-int Networking_SetInterfaceState(const char *networkInterfaceName, bool isEnabled)
+SPHERE_API int Networking_SetInterfaceState(const char *networkInterfaceName, bool isEnabled)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     return __sphere_ret(__applibs_networking_set_interface_state(
         networkInterfaceName, __sphere_strlen(networkInterfaceName), isEnabled));
 }
 
-int Networking_GetInterfaceConnectionStatus(const char *networkInterfaceName,
+SPHERE_API int Networking_GetInterfaceConnectionStatus(const char *networkInterfaceName,
                                             Networking_InterfaceConnectionStatus *outStatus)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
@@ -91,26 +91,26 @@ int Networking_GetInterfaceConnectionStatus(const char *networkInterfaceName,
         networkInterfaceName, __sphere_strlen(networkInterfaceName), outStatus));
 }
 
-void Networking_IpConfig_Init(Networking_IpConfig *ipConfig)
+SPHERE_API void Networking_IpConfig_Init(Networking_IpConfig *ipConfig)
 {
     if (ipConfig != NULL) {
         memset(ipConfig, 0, sizeof(*ipConfig));
     }
 }
 
-void Networking_IpConfig_Destroy(Networking_IpConfig *ipConfig)
+SPHERE_API void Networking_IpConfig_Destroy(Networking_IpConfig *ipConfig)
 {
     Networking_IpConfig_Init(ipConfig);
 }
 
-void Networking_IpConfig_EnableDynamicIp(Networking_IpConfig *ipConfig)
+SPHERE_API void Networking_IpConfig_EnableDynamicIp(Networking_IpConfig *ipConfig)
 {
     if (ipConfig != NULL) {
         ((IpConfigImpl *)ipConfig)->flags &= ~1u;
     }
 }
 
-void Networking_IpConfig_EnableStaticIp(Networking_IpConfig *ipConfig, struct in_addr ipAddress,
+SPHERE_API void Networking_IpConfig_EnableStaticIp(Networking_IpConfig *ipConfig, struct in_addr ipAddress,
                                         struct in_addr subnetMask, struct in_addr gatewayAddress)
 {
     if (ipConfig != NULL) {
@@ -122,7 +122,7 @@ void Networking_IpConfig_EnableStaticIp(Networking_IpConfig *ipConfig, struct in
     }
 }
 
-void Networking_IpConfig_EnableAutomaticDns(Networking_IpConfig *ipConfig)
+SPHERE_API void Networking_IpConfig_EnableAutomaticDns(Networking_IpConfig *ipConfig)
 {
     if (ipConfig != NULL) {
         IpConfigImpl *c = (IpConfigImpl *)ipConfig;
@@ -131,7 +131,7 @@ void Networking_IpConfig_EnableAutomaticDns(Networking_IpConfig *ipConfig)
     }
 }
 
-int Networking_IpConfig_EnableCustomDns(Networking_IpConfig *ipConfig, const struct in_addr *dnsServerAddresses,
+SPHERE_API int Networking_IpConfig_EnableCustomDns(Networking_IpConfig *ipConfig, const struct in_addr *dnsServerAddresses,
                                         size_t serverCount)
 {
     SPHERE_REQUIRE_PTR(ipConfig);
@@ -155,7 +155,7 @@ int Networking_IpConfig_EnableCustomDns(Networking_IpConfig *ipConfig, const str
     return 0;
 }
 
-int Networking_IpConfig_Apply(const char *networkInterfaceName, const Networking_IpConfig *ipConfig)
+SPHERE_API int Networking_IpConfig_Apply(const char *networkInterfaceName, const Networking_IpConfig *ipConfig)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     SPHERE_REQUIRE_PTR(ipConfig);
@@ -163,25 +163,25 @@ int Networking_IpConfig_Apply(const char *networkInterfaceName, const Networking
                                                              __sphere_strlen(networkInterfaceName), ipConfig));
 }
 
-int Networking_IpConfig_ReleaseIp(const char *networkInterfaceName)
+SPHERE_API int Networking_IpConfig_ReleaseIp(const char *networkInterfaceName)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     return __sphere_ret(
         __applibs_networking_ip_release(networkInterfaceName, __sphere_strlen(networkInterfaceName)));
 }
 
-int Networking_IpConfig_RenewIp(const char *networkInterfaceName)
+SPHERE_API int Networking_IpConfig_RenewIp(const char *networkInterfaceName)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     return __sphere_ret(__applibs_networking_ip_renew(networkInterfaceName, __sphere_strlen(networkInterfaceName)));
 }
 
-int Networking_TimeSync_SetEnabled(bool enabled)
+SPHERE_API int Networking_TimeSync_SetEnabled(bool enabled)
 {
     return __sphere_ret(__applibs_networking_timesync_set_enabled(enabled));
 }
 
-int Networking_TimeSync_GetEnabled(bool *outIsEnabled)
+SPHERE_API int Networking_TimeSync_GetEnabled(bool *outIsEnabled)
 {
     SPHERE_REQUIRE_PTR(outIsEnabled);
     uint8_t enabled = 0;
@@ -192,17 +192,17 @@ int Networking_TimeSync_GetEnabled(bool *outIsEnabled)
     return 0;
 }
 
-int Networking_TimeSync_EnableDefaultNtp(void)
+SPHERE_API int Networking_TimeSync_EnableDefaultNtp(void)
 {
     return __sphere_ret(__applibs_networking_timesync_enable_default_ntp());
 }
 
-int Networking_TimeSync_EnableAutomaticNtp(Networking_NtpOption option)
+SPHERE_API int Networking_TimeSync_EnableAutomaticNtp(Networking_NtpOption option)
 {
     return __sphere_ret(__applibs_networking_timesync_enable_automatic_ntp(option));
 }
 
-int Networking_TimeSync_EnableCustomNtp(const char *primaryNtpServer, const char *secondaryNtpServer,
+SPHERE_API int Networking_TimeSync_EnableCustomNtp(const char *primaryNtpServer, const char *secondaryNtpServer,
                                         Networking_NtpOption option)
 {
     SPHERE_REQUIRE_PTR(primaryNtpServer);
@@ -211,7 +211,7 @@ int Networking_TimeSync_EnableCustomNtp(const char *primaryNtpServer, const char
         __sphere_strlen(secondaryNtpServer), option));
 }
 
-int Networking_TimeSync_GetLastNtpSyncInfo(char *outNtpServer, size_t *inOutNtpServerLength,
+SPHERE_API int Networking_TimeSync_GetLastNtpSyncInfo(char *outNtpServer, size_t *inOutNtpServerLength,
                                            struct tm *outTimeBeforeSync, struct tm *outNtpTime)
 {
     if (outNtpServer != NULL && inOutNtpServerLength == NULL) {
@@ -227,19 +227,19 @@ int Networking_TimeSync_GetLastNtpSyncInfo(char *outNtpServer, size_t *inOutNtpS
     return r < 0 ? -1 : 0;
 }
 
-void Networking_SntpServerConfig_Init(Networking_SntpServerConfig *sntpServerConfig)
+SPHERE_API void Networking_SntpServerConfig_Init(Networking_SntpServerConfig *sntpServerConfig)
 {
     if (sntpServerConfig != NULL) {
         memset(sntpServerConfig, 0, sizeof(*sntpServerConfig));
     }
 }
 
-void Networking_SntpServerConfig_Destroy(Networking_SntpServerConfig *sntpServerConfig)
+SPHERE_API void Networking_SntpServerConfig_Destroy(Networking_SntpServerConfig *sntpServerConfig)
 {
     Networking_SntpServerConfig_Init(sntpServerConfig);
 }
 
-int Networking_SntpServer_Start(const char *networkInterfaceName,
+SPHERE_API int Networking_SntpServer_Start(const char *networkInterfaceName,
                                 const Networking_SntpServerConfig *sntpServerConfig)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
@@ -248,19 +248,19 @@ int Networking_SntpServer_Start(const char *networkInterfaceName,
         __applibs_networking_sntp_server_start(networkInterfaceName, __sphere_strlen(networkInterfaceName)));
 }
 
-void Networking_DhcpServerConfig_Init(Networking_DhcpServerConfig *dhcpServerConfig)
+SPHERE_API void Networking_DhcpServerConfig_Init(Networking_DhcpServerConfig *dhcpServerConfig)
 {
     if (dhcpServerConfig != NULL) {
         memset(dhcpServerConfig, 0, sizeof(*dhcpServerConfig));
     }
 }
 
-void Networking_DhcpServerConfig_Destroy(Networking_DhcpServerConfig *dhcpServerConfig)
+SPHERE_API void Networking_DhcpServerConfig_Destroy(Networking_DhcpServerConfig *dhcpServerConfig)
 {
     Networking_DhcpServerConfig_Init(dhcpServerConfig);
 }
 
-int Networking_DhcpServerConfig_SetLease(Networking_DhcpServerConfig *dhcpServerConfig,
+SPHERE_API int Networking_DhcpServerConfig_SetLease(Networking_DhcpServerConfig *dhcpServerConfig,
                                          struct in_addr startIpAddress, uint8_t ipAddressCount,
                                          struct in_addr subnetMask, struct in_addr gatewayAddress,
                                          uint32_t leaseTimeInHours)
@@ -279,7 +279,7 @@ int Networking_DhcpServerConfig_SetLease(Networking_DhcpServerConfig *dhcpServer
     return 0;
 }
 
-int Networking_DhcpServerConfig_SetNtpServerAddresses(Networking_DhcpServerConfig *dhcpServerConfig,
+SPHERE_API int Networking_DhcpServerConfig_SetNtpServerAddresses(Networking_DhcpServerConfig *dhcpServerConfig,
                                                       const struct in_addr *ntpServerAddresses,
                                                       size_t serverCount)
 {
@@ -299,7 +299,7 @@ int Networking_DhcpServerConfig_SetNtpServerAddresses(Networking_DhcpServerConfi
     return 0;
 }
 
-int Networking_DhcpServer_Start(const char *networkInterfaceName,
+SPHERE_API int Networking_DhcpServer_Start(const char *networkInterfaceName,
                                 const Networking_DhcpServerConfig *dhcpServerConfig)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
@@ -308,7 +308,7 @@ int Networking_DhcpServer_Start(const char *networkInterfaceName,
         networkInterfaceName, __sphere_strlen(networkInterfaceName), dhcpServerConfig));
 }
 
-int Networking_SetHardwareAddress(const char *networkInterfaceName, const uint8_t *hardwareAddress,
+SPHERE_API int Networking_SetHardwareAddress(const char *networkInterfaceName, const uint8_t *hardwareAddress,
                                   size_t hardwareAddressLength)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
@@ -321,7 +321,7 @@ int Networking_SetHardwareAddress(const char *networkInterfaceName, const uint8_
         networkInterfaceName, __sphere_strlen(networkInterfaceName), hardwareAddress, hardwareAddressLength));
 }
 
-int Networking_GetHardwareAddress(const char *networkInterfaceName, Networking_Interface_HardwareAddress *outAddress)
+SPHERE_API int Networking_GetHardwareAddress(const char *networkInterfaceName, Networking_Interface_HardwareAddress *outAddress)
 {
     SPHERE_REQUIRE_PTR(networkInterfaceName);
     SPHERE_REQUIRE_PTR(outAddress);
@@ -329,7 +329,7 @@ int Networking_GetHardwareAddress(const char *networkInterfaceName, Networking_I
         networkInterfaceName, __sphere_strlen(networkInterfaceName), outAddress->address));
 }
 
-Networking_ProxyConfig *Networking_Proxy_Create(void)
+SPHERE_API Networking_ProxyConfig *Networking_Proxy_Create(void)
 {
     Networking_ProxyConfig *config = calloc(1, sizeof(Networking_ProxyConfig));
     if (config == NULL) {
@@ -342,24 +342,24 @@ Networking_ProxyConfig *Networking_Proxy_Create(void)
     return config;
 }
 
-void Networking_Proxy_Destroy(Networking_ProxyConfig *proxyConfig)
+SPHERE_API void Networking_Proxy_Destroy(Networking_ProxyConfig *proxyConfig)
 {
     free(proxyConfig);
 }
 
-int Networking_Proxy_Apply(const Networking_ProxyConfig *proxyConfig)
+SPHERE_API int Networking_Proxy_Apply(const Networking_ProxyConfig *proxyConfig)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
     return __sphere_ret(__applibs_networking_proxy_apply(proxyConfig));
 }
 
-int Networking_Proxy_Get(Networking_ProxyConfig *proxyConfig)
+SPHERE_API int Networking_Proxy_Get(Networking_ProxyConfig *proxyConfig)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
     return __sphere_ret(__applibs_networking_proxy_get(proxyConfig));
 }
 
-int Networking_Proxy_SetProxyOptions(Networking_ProxyConfig *proxyConfig, Networking_ProxyOptions proxyOptions)
+SPHERE_API int Networking_Proxy_SetProxyOptions(Networking_ProxyConfig *proxyConfig, Networking_ProxyOptions proxyOptions)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
     proxyConfig->options = proxyOptions;
@@ -378,7 +378,7 @@ static int CopyBounded(char *dst, size_t capacity, const char *src)
     return 0;
 }
 
-int Networking_Proxy_SetProxyAddress(Networking_ProxyConfig *proxyConfig, const char *proxyAddress,
+SPHERE_API int Networking_Proxy_SetProxyAddress(Networking_ProxyConfig *proxyConfig, const char *proxyAddress,
                                      uint16_t proxyPort)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
@@ -389,7 +389,7 @@ int Networking_Proxy_SetProxyAddress(Networking_ProxyConfig *proxyConfig, const 
     return 0;
 }
 
-int Networking_Proxy_SetAnonymousAuthentication(Networking_ProxyConfig *proxyConfig)
+SPHERE_API int Networking_Proxy_SetAnonymousAuthentication(Networking_ProxyConfig *proxyConfig)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
     proxyConfig->authType = Networking_ProxyAuthType_Anonymous;
@@ -398,7 +398,7 @@ int Networking_Proxy_SetAnonymousAuthentication(Networking_ProxyConfig *proxyCon
     return 0;
 }
 
-int Networking_Proxy_SetBasicAuthentication(Networking_ProxyConfig *proxyConfig, const char *username,
+SPHERE_API int Networking_Proxy_SetBasicAuthentication(Networking_ProxyConfig *proxyConfig, const char *username,
                                             const char *password)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
@@ -410,13 +410,13 @@ int Networking_Proxy_SetBasicAuthentication(Networking_ProxyConfig *proxyConfig,
     return 0;
 }
 
-int Networking_Proxy_SetProxyNoProxyAddresses(Networking_ProxyConfig *proxyConfig, const char *noProxyAddresses)
+SPHERE_API int Networking_Proxy_SetProxyNoProxyAddresses(Networking_ProxyConfig *proxyConfig, const char *noProxyAddresses)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
     return CopyBounded(proxyConfig->noProxyAddresses, sizeof(proxyConfig->noProxyAddresses), noProxyAddresses);
 }
 
-int Networking_Proxy_GetProxyOptions(const Networking_ProxyConfig *proxyConfig,
+SPHERE_API int Networking_Proxy_GetProxyOptions(const Networking_ProxyConfig *proxyConfig,
                                      Networking_ProxyOptions *proxyOptions)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
@@ -426,7 +426,7 @@ int Networking_Proxy_GetProxyOptions(const Networking_ProxyConfig *proxyConfig,
 }
 
 #define PROXY_STRING_GETTER(name, field)                                   \
-    const char *name(const Networking_ProxyConfig *proxyConfig)            \
+    SPHERE_API const char *name(const Networking_ProxyConfig *proxyConfig) \
     {                                                                      \
         if (proxyConfig == NULL) {                                         \
             errno = EFAULT;                                                \
@@ -440,7 +440,7 @@ PROXY_STRING_GETTER(Networking_Proxy_GetProxyUsername, username)
 PROXY_STRING_GETTER(Networking_Proxy_GetProxyPassword, password)
 PROXY_STRING_GETTER(Networking_Proxy_GetNoProxyAddresses, noProxyAddresses)
 
-int Networking_Proxy_GetProxyPort(const Networking_ProxyConfig *proxyConfig, uint16_t *proxyPort)
+SPHERE_API int Networking_Proxy_GetProxyPort(const Networking_ProxyConfig *proxyConfig, uint16_t *proxyPort)
 {
     SPHERE_REQUIRE_PTR(proxyConfig);
     SPHERE_REQUIRE_PTR(proxyPort);
@@ -448,7 +448,7 @@ int Networking_Proxy_GetProxyPort(const Networking_ProxyConfig *proxyConfig, uin
     return 0;
 }
 
-Networking_ProxyType Networking_Proxy_GetProxyType(const Networking_ProxyConfig *proxyConfig)
+SPHERE_API Networking_ProxyType Networking_Proxy_GetProxyType(const Networking_ProxyConfig *proxyConfig)
 {
     if (proxyConfig == NULL) {
         errno = EFAULT;
@@ -457,7 +457,7 @@ Networking_ProxyType Networking_Proxy_GetProxyType(const Networking_ProxyConfig 
     return proxyConfig->type;
 }
 
-Networking_ProxyAuthType Networking_Proxy_GetAuthType(const Networking_ProxyConfig *proxyConfig)
+SPHERE_API Networking_ProxyAuthType Networking_Proxy_GetAuthType(const Networking_ProxyConfig *proxyConfig)
 {
     if (proxyConfig == NULL) {
         errno = EFAULT;
@@ -466,7 +466,7 @@ Networking_ProxyAuthType Networking_Proxy_GetAuthType(const Networking_ProxyConf
     return proxyConfig->authType;
 }
 
-int Networking_Proxy_GetProxyStatus(Networking_ProxyStatus *proxyStatus)
+SPHERE_API int Networking_Proxy_GetProxyStatus(Networking_ProxyStatus *proxyStatus)
 {
     SPHERE_REQUIRE_PTR(proxyStatus);
     return __sphere_ret(__applibs_networking_proxy_get_status(proxyStatus));

@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-int z__SPIMaster_InitConfig(z__SPIMaster_Config_Base *config, uint32_t structVersion)
+SPHERE_API int z__SPIMaster_InitConfig(z__SPIMaster_Config_Base *config, uint32_t structVersion)
 {
     SPHERE_REQUIRE_PTR(config);
     if (structVersion != 1) {
@@ -17,7 +17,7 @@ int z__SPIMaster_InitConfig(z__SPIMaster_Config_Base *config, uint32_t structVer
     return 0;
 }
 
-int z__SPIMaster_Open(SPI_InterfaceId interfaceId, SPI_ChipSelectId chipSelectId,
+SPHERE_API int z__SPIMaster_Open(SPI_InterfaceId interfaceId, SPI_ChipSelectId chipSelectId,
                       const z__SPIMaster_Config_Base *config)
 {
     SPHERE_REQUIRE_PTR(config);
@@ -28,22 +28,22 @@ int z__SPIMaster_Open(SPI_InterfaceId interfaceId, SPI_ChipSelectId chipSelectId
     return __sphere_ret(__applibs_spi_open(interfaceId, chipSelectId, config));
 }
 
-int SPIMaster_SetBusSpeed(int fd, uint32_t speedInHz)
+SPHERE_API int SPIMaster_SetBusSpeed(int fd, uint32_t speedInHz)
 {
     return __sphere_ret(__applibs_spi_set_bus_speed(fd, speedInHz));
 }
 
-int SPIMaster_SetMode(int fd, SPI_Mode mode)
+SPHERE_API int SPIMaster_SetMode(int fd, SPI_Mode mode)
 {
     return __sphere_ret(__applibs_spi_set_mode(fd, mode));
 }
 
-int SPIMaster_SetBitOrder(int fd, SPI_BitOrder order)
+SPHERE_API int SPIMaster_SetBitOrder(int fd, SPI_BitOrder order)
 {
     return __sphere_ret(__applibs_spi_set_bit_order(fd, order));
 }
 
-int z__SPIMaster_InitTransfers(z__SPIMaster_Transfer_Base *transfers, size_t transferCount,
+SPHERE_API int z__SPIMaster_InitTransfers(z__SPIMaster_Transfer_Base *transfers, size_t transferCount,
                                uint32_t transferStructVersion)
 {
     SPHERE_REQUIRE_PTR(transfers);
@@ -59,7 +59,7 @@ int z__SPIMaster_InitTransfers(z__SPIMaster_Transfer_Base *transfers, size_t tra
     return 0;
 }
 
-ssize_t z__SPIMaster_TransferSequential(int fd, const z__SPIMaster_Transfer_Base *transfers, size_t transferCount,
+SPHERE_API ssize_t z__SPIMaster_TransferSequential(int fd, const z__SPIMaster_Transfer_Base *transfers, size_t transferCount,
                                         uint32_t transferStructVersion)
 {
     SPHERE_REQUIRE_PTR(transfers);

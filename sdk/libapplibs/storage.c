@@ -27,7 +27,7 @@ static int CheckRelativePath(const char *relativePath)
     return 0;
 }
 
-char *Storage_GetAbsolutePathInImagePackage(const char *relativePath)
+SPHERE_API char *Storage_GetAbsolutePathInImagePackage(const char *relativePath)
 {
     if (CheckRelativePath(relativePath) != 0) {
         return NULL;
@@ -52,7 +52,7 @@ char *Storage_GetAbsolutePathInImagePackage(const char *relativePath)
     return path;
 }
 
-int Storage_OpenFileInImagePackage(const char *relativePath)
+SPHERE_API int Storage_OpenFileInImagePackage(const char *relativePath)
 {
     if (CheckRelativePath(relativePath) != 0) {
         return -1;
@@ -60,12 +60,12 @@ int Storage_OpenFileInImagePackage(const char *relativePath)
     return __sphere_ret(__applibs_storage_open_in_package(relativePath, __sphere_strlen(relativePath)));
 }
 
-int Storage_OpenMutableFile(void)
+SPHERE_API int Storage_OpenMutableFile(void)
 {
     return __sphere_ret(__applibs_storage_open_mutable());
 }
 
-int Storage_DeleteMutableFile(void)
+SPHERE_API int Storage_DeleteMutableFile(void)
 {
     return __sphere_ret(__applibs_storage_delete_mutable());
 }

@@ -38,7 +38,7 @@ static void OnEvent(EventLoop *el, int fd, EventLoop_IoEvents events, void *cont
     s->callback(info.event, info.status, &info, s->context);
 }
 
-EventRegistration *SysEvent_RegisterForEventNotifications(EventLoop *el, SysEvent_Events eventBitmask,
+SPHERE_API EventRegistration *SysEvent_RegisterForEventNotifications(EventLoop *el, SysEvent_Events eventBitmask,
                                                           SysEvent_EventsCallback *callback, void *context)
 {
     if (el == NULL || callback == NULL) {
@@ -78,7 +78,7 @@ EventRegistration *SysEvent_RegisterForEventNotifications(EventLoop *el, SysEven
     return s->registration;
 }
 
-int SysEvent_UnregisterForEventNotifications(EventRegistration *reg)
+SPHERE_API int SysEvent_UnregisterForEventNotifications(EventRegistration *reg)
 {
     SPHERE_REQUIRE_PTR(reg);
     for (int i = 0; i < MAX_SUBSCRIPTIONS; i++) {
@@ -94,7 +94,7 @@ int SysEvent_UnregisterForEventNotifications(EventRegistration *reg)
     return -1;
 }
 
-int SysEvent_Info_GetUpdateData(const SysEvent_Info *info, SysEvent_Info_UpdateData *update_info)
+SPHERE_API int SysEvent_Info_GetUpdateData(const SysEvent_Info *info, SysEvent_Info_UpdateData *update_info)
 {
     if (info == NULL || update_info == NULL) {
         errno = EFAULT;
@@ -109,7 +109,7 @@ int SysEvent_Info_GetUpdateData(const SysEvent_Info *info, SysEvent_Info_UpdateD
     return 0;
 }
 
-int SysEvent_DeferEvent(SysEvent_Events event, uint32_t requested_defer_time_in_minutes)
+SPHERE_API int SysEvent_DeferEvent(SysEvent_Events event, uint32_t requested_defer_time_in_minutes)
 {
     if (event != SysEvent_Events_UpdateReadyForInstall) {
         errno = EINVAL;
@@ -118,7 +118,7 @@ int SysEvent_DeferEvent(SysEvent_Events event, uint32_t requested_defer_time_in_
     return __sphere_ret(__applibs_sysevent_defer(event, requested_defer_time_in_minutes));
 }
 
-int SysEvent_ResumeEvent(SysEvent_Events event)
+SPHERE_API int SysEvent_ResumeEvent(SysEvent_Events event)
 {
     if (event != SysEvent_Events_UpdateReadyForInstall) {
         errno = EINVAL;

@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-int z__UART_InitConfig(struct z__UART_Config_Base *uartConfig, uint32_t uartConfigStructVersion)
+SPHERE_API int z__UART_InitConfig(struct z__UART_Config_Base *uartConfig, uint32_t uartConfigStructVersion)
 {
     SPHERE_REQUIRE_PTR(uartConfig);
     if (uartConfigStructVersion != 1) {
@@ -23,7 +23,7 @@ int z__UART_InitConfig(struct z__UART_Config_Base *uartConfig, uint32_t uartConf
     return 0;
 }
 
-int z__UART_Open(UART_Id uartId, const struct z__UART_Config_Base *uartConfig)
+SPHERE_API int z__UART_Open(UART_Id uartId, const struct z__UART_Config_Base *uartConfig)
 {
     SPHERE_REQUIRE_PTR(uartConfig);
     if (uartConfig->z__magicAndVersion != (z__UART_CONFIG_MAGIC | 1)) {

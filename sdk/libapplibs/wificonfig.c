@@ -10,12 +10,12 @@ _Static_assert(sizeof(WifiConfig_ScannedNetwork) == 52, "ScannedNetwork v1 is 52
 
 #define MAX_STORED_NETWORKS 37
 
-int WifiConfig_StoreOpenNetwork(const uint8_t *ssid, size_t ssidLength)
+SPHERE_API int WifiConfig_StoreOpenNetwork(const uint8_t *ssid, size_t ssidLength)
 {
     return WifiConfig_StoreWpa2Network(ssid, ssidLength, NULL, 0);
 }
 
-int WifiConfig_StoreWpa2Network(const uint8_t *ssid, size_t ssidLength, const char *psk, size_t pskLength)
+SPHERE_API int WifiConfig_StoreWpa2Network(const uint8_t *ssid, size_t ssidLength, const char *psk, size_t pskLength)
 {
     SPHERE_REQUIRE_PTR(ssid);
     int id = WifiConfig_AddNetwork();
@@ -34,7 +34,7 @@ int WifiConfig_StoreWpa2Network(const uint8_t *ssid, size_t ssidLength, const ch
     return 0;
 }
 
-int z__WifiConfig_ForgetNetwork(const struct z__WifiConfig_StoredNetwork_Base *storedNetwork,
+SPHERE_API int z__WifiConfig_ForgetNetwork(const struct z__WifiConfig_StoredNetwork_Base *storedNetwork,
                                 uint32_t storedNetworkStructVersion)
 {
     SPHERE_REQUIRE_PTR(storedNetwork);
@@ -57,17 +57,17 @@ int z__WifiConfig_ForgetNetwork(const struct z__WifiConfig_StoredNetwork_Base *s
     return -1;
 }
 
-int WifiConfig_ForgetNetworkById(int networkId)
+SPHERE_API int WifiConfig_ForgetNetworkById(int networkId)
 {
     return __sphere_ret(__applibs_wificonfig_forget_network_by_id(networkId));
 }
 
-int WifiConfig_ForgetAllNetworks(void)
+SPHERE_API int WifiConfig_ForgetAllNetworks(void)
 {
     return __sphere_ret(__applibs_wificonfig_forget_all_networks());
 }
 
-ssize_t WifiConfig_GetStoredNetworkCount(void)
+SPHERE_API ssize_t WifiConfig_GetStoredNetworkCount(void)
 {
     return __sphere_ret(__applibs_wificonfig_get_stored_network_count());
 }
@@ -80,7 +80,7 @@ static void Stamp(void *items, size_t size, int32_t count, uint32_t magic)
     }
 }
 
-ssize_t z__WifiConfig_GetStoredNetworks(struct z__WifiConfig_StoredNetwork_Base *storedNetworkArray,
+SPHERE_API ssize_t z__WifiConfig_GetStoredNetworks(struct z__WifiConfig_StoredNetwork_Base *storedNetworkArray,
                                         size_t storedNetworkArrayCount, uint32_t storedNetworkStructVersion)
 {
     SPHERE_REQUIRE_PTR(storedNetworkArray);
@@ -97,7 +97,7 @@ ssize_t z__WifiConfig_GetStoredNetworks(struct z__WifiConfig_StoredNetwork_Base 
     return n;
 }
 
-int z__WifiConfig_GetCurrentNetwork(struct z__WifiConfig_ConnectedNetwork_Base *connectedNetwork,
+SPHERE_API int z__WifiConfig_GetCurrentNetwork(struct z__WifiConfig_ConnectedNetwork_Base *connectedNetwork,
                                     uint32_t connectedNetworkStructVersion)
 {
     SPHERE_REQUIRE_PTR(connectedNetwork);
@@ -113,17 +113,17 @@ int z__WifiConfig_GetCurrentNetwork(struct z__WifiConfig_ConnectedNetwork_Base *
     return 0;
 }
 
-int WifiConfig_GetConnectedNetworkId(void)
+SPHERE_API int WifiConfig_GetConnectedNetworkId(void)
 {
     return __sphere_ret(__applibs_wificonfig_get_connected_network_id());
 }
 
-ssize_t WifiConfig_TriggerScanAndGetScannedNetworkCount(void)
+SPHERE_API ssize_t WifiConfig_TriggerScanAndGetScannedNetworkCount(void)
 {
     return __sphere_ret_blocking(__applibs_wificonfig_trigger_scan());
 }
 
-ssize_t z__WifiConfig_GetScannedNetworks(struct z__WifiConfig_ScannedNetwork_Base *scannedNetworkArray,
+SPHERE_API ssize_t z__WifiConfig_GetScannedNetworks(struct z__WifiConfig_ScannedNetwork_Base *scannedNetworkArray,
                                          size_t scannedNetworkArrayCount, uint32_t scannedNetworkStructVersion)
 {
     SPHERE_REQUIRE_PTR(scannedNetworkArray);
@@ -141,19 +141,19 @@ ssize_t z__WifiConfig_GetScannedNetworks(struct z__WifiConfig_ScannedNetwork_Bas
     return n;
 }
 
-int WifiConfig_AddNetwork(void)
+SPHERE_API int WifiConfig_AddNetwork(void)
 {
     return __sphere_ret(__applibs_wificonfig_add_network());
 }
 
-int WifiConfig_AddDuplicateNetwork(int networkId, const char *configName)
+SPHERE_API int WifiConfig_AddDuplicateNetwork(int networkId, const char *configName)
 {
     SPHERE_REQUIRE_PTR(configName);
     return __sphere_ret(
         __applibs_wificonfig_add_duplicate_network(networkId, configName, __sphere_strlen(configName)));
 }
 
-int WifiConfig_SetSSID(int networkId, const uint8_t *ssid, size_t ssidLength)
+SPHERE_API int WifiConfig_SetSSID(int networkId, const uint8_t *ssid, size_t ssidLength)
 {
     SPHERE_REQUIRE_PTR(ssid);
     if (ssidLength == 0 || ssidLength > WIFICONFIG_SSID_MAX_LENGTH) {
@@ -163,12 +163,12 @@ int WifiConfig_SetSSID(int networkId, const uint8_t *ssid, size_t ssidLength)
     return __sphere_ret(__applibs_wificonfig_set_ssid(networkId, ssid, ssidLength));
 }
 
-int WifiConfig_SetSecurityType(int networkId, WifiConfig_Security_Type securityType)
+SPHERE_API int WifiConfig_SetSecurityType(int networkId, WifiConfig_Security_Type securityType)
 {
     return __sphere_ret(__applibs_wificonfig_set_security_type(networkId, securityType));
 }
 
-int WifiConfig_SetPSK(int networkId, const char *psk, size_t pskLength)
+SPHERE_API int WifiConfig_SetPSK(int networkId, const char *psk, size_t pskLength)
 {
     SPHERE_REQUIRE_PTR(psk);
     if (pskLength > WIFICONFIG_WPA2_KEY_MAX_BUFFER_SIZE) {
@@ -178,17 +178,17 @@ int WifiConfig_SetPSK(int networkId, const char *psk, size_t pskLength)
     return __sphere_ret(__applibs_wificonfig_set_psk(networkId, psk, pskLength));
 }
 
-int WifiConfig_SetNetworkEnabled(int networkId, bool enabled)
+SPHERE_API int WifiConfig_SetNetworkEnabled(int networkId, bool enabled)
 {
     return __sphere_ret(__applibs_wificonfig_set_network_enabled(networkId, enabled));
 }
 
-int WifiConfig_SetTargetedScanEnabled(int networkId, bool enabled)
+SPHERE_API int WifiConfig_SetTargetedScanEnabled(int networkId, bool enabled)
 {
     return __sphere_ret(__applibs_wificonfig_set_targeted_scan_enabled(networkId, enabled));
 }
 
-int WifiConfig_SetConfigName(int networkId, const char *configName)
+SPHERE_API int WifiConfig_SetConfigName(int networkId, const char *configName)
 {
     SPHERE_REQUIRE_PTR(configName);
     if (strnlen(configName, WIFICONFIG_CONFIG_NAME_MAX_LENGTH + 1) > WIFICONFIG_CONFIG_NAME_MAX_LENGTH) {
@@ -198,14 +198,14 @@ int WifiConfig_SetConfigName(int networkId, const char *configName)
     return __sphere_ret(__applibs_wificonfig_set_config_name(networkId, configName, __sphere_strlen(configName)));
 }
 
-int WifiConfig_GetNetworkIdByConfigName(const char *configName)
+SPHERE_API int WifiConfig_GetNetworkIdByConfigName(const char *configName)
 {
     SPHERE_REQUIRE_PTR(configName);
     return __sphere_ret(
         __applibs_wificonfig_get_network_id_by_config_name(configName, __sphere_strlen(configName)));
 }
 
-int WifiConfig_SetClientIdentity(int networkId, const char *identity)
+SPHERE_API int WifiConfig_SetClientIdentity(int networkId, const char *identity)
 {
     SPHERE_REQUIRE_PTR(identity);
     if (strnlen(identity, WIFICONFIG_EAP_IDENTITY_MAX_LENGTH + 1) > WIFICONFIG_EAP_IDENTITY_MAX_LENGTH) {
@@ -215,7 +215,7 @@ int WifiConfig_SetClientIdentity(int networkId, const char *identity)
     return __sphere_ret(__applibs_wificonfig_set_client_identity(networkId, identity, __sphere_strlen(identity)));
 }
 
-int WifiConfig_GetClientIdentity(int networkId, WifiConfig_ClientIdentity *outIdentity)
+SPHERE_API int WifiConfig_GetClientIdentity(int networkId, WifiConfig_ClientIdentity *outIdentity)
 {
     SPHERE_REQUIRE_PTR(outIdentity);
     memset(outIdentity, 0, sizeof(*outIdentity));
@@ -224,14 +224,14 @@ int WifiConfig_GetClientIdentity(int networkId, WifiConfig_ClientIdentity *outId
     return r < 0 ? -1 : 0;
 }
 
-int WifiConfig_SetClientCertStoreIdentifier(int networkId, const char *certStoreIdentifier)
+SPHERE_API int WifiConfig_SetClientCertStoreIdentifier(int networkId, const char *certStoreIdentifier)
 {
     SPHERE_REQUIRE_PTR(certStoreIdentifier);
     return __sphere_ret(__applibs_wificonfig_set_client_cert_store_identifier(
         networkId, certStoreIdentifier, __sphere_strlen(certStoreIdentifier)));
 }
 
-int WifiConfig_GetClientCertStoreIdentifier(int networkId, CertStore_Identifier *outIdentifier)
+SPHERE_API int WifiConfig_GetClientCertStoreIdentifier(int networkId, CertStore_Identifier *outIdentifier)
 {
     SPHERE_REQUIRE_PTR(outIdentifier);
     memset(outIdentifier, 0, sizeof(*outIdentifier));
@@ -240,14 +240,14 @@ int WifiConfig_GetClientCertStoreIdentifier(int networkId, CertStore_Identifier 
     return r < 0 ? -1 : 0;
 }
 
-int WifiConfig_SetRootCACertStoreIdentifier(int networkId, const char *certStoreIdentifier)
+SPHERE_API int WifiConfig_SetRootCACertStoreIdentifier(int networkId, const char *certStoreIdentifier)
 {
     SPHERE_REQUIRE_PTR(certStoreIdentifier);
     return __sphere_ret(__applibs_wificonfig_set_root_ca_cert_store_identifier(
         networkId, certStoreIdentifier, __sphere_strlen(certStoreIdentifier)));
 }
 
-int WifiConfig_GetRootCACertStoreIdentifier(int networkId, CertStore_Identifier *outIdentifier)
+SPHERE_API int WifiConfig_GetRootCACertStoreIdentifier(int networkId, CertStore_Identifier *outIdentifier)
 {
     SPHERE_REQUIRE_PTR(outIdentifier);
     memset(outIdentifier, 0, sizeof(*outIdentifier));
@@ -256,24 +256,24 @@ int WifiConfig_GetRootCACertStoreIdentifier(int networkId, CertStore_Identifier 
     return r < 0 ? -1 : 0;
 }
 
-int WifiConfig_PersistConfig(void)
+SPHERE_API int WifiConfig_PersistConfig(void)
 {
     return __sphere_ret(__applibs_wificonfig_persist_config());
 }
 
-int WifiConfig_ReloadConfig(void)
+SPHERE_API int WifiConfig_ReloadConfig(void)
 {
     return __sphere_ret(__applibs_wificonfig_reload_config());
 }
 
-int WifiConfig_GetNetworkDiagnostics(int networkId, WifiConfig_NetworkDiagnostics *networkDiagnostics)
+SPHERE_API int WifiConfig_GetNetworkDiagnostics(int networkId, WifiConfig_NetworkDiagnostics *networkDiagnostics)
 {
     SPHERE_REQUIRE_PTR(networkDiagnostics);
     memset(networkDiagnostics, 0, sizeof(*networkDiagnostics));
     return __sphere_ret(__applibs_wificonfig_get_network_diagnostics(networkId, networkDiagnostics));
 }
 
-int WifiConfig_SetPowerSavingsEnabled(bool enabled)
+SPHERE_API int WifiConfig_SetPowerSavingsEnabled(bool enabled)
 {
     return __sphere_ret(__applibs_wificonfig_set_power_savings_enabled(enabled));
 }

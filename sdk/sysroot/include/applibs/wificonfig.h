@@ -1,5 +1,5 @@
 /* sphere-sdk applibs: Wi-Fi network configuration. Capability: "WifiConfig": true (EAP-TLS also
-   "EnterpriseWifiConfig": true). Requires WIFICONFIG_STRUCTS_VERSION (1). */
+   "EnterpriseWifiConfig": true). WIFICONFIG_STRUCTS_VERSION: 1 (the default). */
 #pragma once
 
 #include <stdbool.h>
@@ -45,14 +45,18 @@ typedef struct WifiConfig_NetworkDiagnostics {
 
 #include <applibs/wificonfig_structs_v1.h>
 
-#if !defined(WIFICONFIG_STRUCTS_VERSION)
-#error To use applibs/wificonfig.h you must first #define WIFICONFIG_STRUCTS_VERSION to 1
-#elif WIFICONFIG_STRUCTS_VERSION == 1
+/* As in the SDK's current header: version 1 unless the app's applibs_versions.h picks one (the LoggingToAzure
+   sample's utils.c includes applibs/wificonfig.h without it). */
+#ifndef WIFICONFIG_STRUCTS_VERSION
+#define WIFICONFIG_STRUCTS_VERSION 1
+#endif
+
+#if WIFICONFIG_STRUCTS_VERSION == 1
 typedef struct z__WifiConfig_StoredNetwork_v1 WifiConfig_StoredNetwork;
 typedef struct z__WifiConfig_ConnectedNetwork_v1 WifiConfig_ConnectedNetwork;
 typedef struct z__WifiConfig_ScannedNetwork_v1 WifiConfig_ScannedNetwork;
 #else
-#error Unsupported WIFICONFIG_STRUCTS_VERSION: only version 1 is supported
+#error To use applibs/wificonfig.h you must first #define a supported WIFICONFIG_STRUCTS_VERSION
 #endif
 
 int WifiConfig_StoreOpenNetwork(const uint8_t *ssid, size_t ssidLength)

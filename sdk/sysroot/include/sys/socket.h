@@ -25,6 +25,12 @@
 #define SO_SNDTIMEO 21
 #define SO_ACCEPTCONN 30
 #endif
+/* Link-layer addresses (getifaddrs lists one struct sockaddr_ll per interface, as Linux does). Linux's value;
+   wasi-libc's own address families are 0-3. */
+#ifndef AF_PACKET
+#define PF_PACKET 17
+#define AF_PACKET PF_PACKET
+#endif
 #ifndef SO_MAX_PACING_RATE
 #define SO_MAX_PACING_RATE 47
 #endif
