@@ -262,6 +262,8 @@ export class CurlTransfer extends KObject {
   private primaryPort = 0
   private method = 'GET'
   private outcome: Outcome = {code: 0, httpCode: 0, redirects: 0, osErrno: 0, error: ''}
+  /** Hops waiting for the app to read (room()). */
+  private readonly roomWaiters: (() => void)[] = []
 
   constructor(
     private readonly c: SysCtx,
@@ -359,8 +361,26 @@ export class CurlTransfer extends KObject {
     mem.setU32(buf, e.type)
     mem.setU32(buf + 4, payload.length)
     mem.write(buf + 8, payload)
-    if (this.queued <= HOST_LIMITS.socketBufferBytes / 2 && this.res?.isPaused()) this.res.resume()
+    if (this.queued <= HOST_LIMITS.socketBufferBytes / 2) {
+      if (this.res?.isPaused()) this.res.resume()
+      this.wakeRoom()
+    }
     return payload.length + 8
+  }
+
+  /** Stop the host side of a transfer that was closed (its promise chain ends in run()). */
+  private live(): void {
+    if (this.closed) throw new CurlFailure(CURLE.RECV_ERROR, 'the transfer was closed')
+  }
+
+  /** Resolves once what waits for the app is within its buffer again (or the transfer was closed). */
+  private room(): Promise<void> {
+    if (this.queued <= HOST_LIMITS.socketBufferBytes || this.closed) return Promise.resolve()
+    return new Promise((ok) => this.roomWaiters.push(ok))
+  }
+
+  private wakeRoom(): void {
+    for (const ok of this.roomWaiters.splice(0)) ok()
   }
 
   private release(n: number): void {
@@ -378,7 +398,9 @@ export class CurlTransfer extends KObject {
     releaseBytes(this.owner.usage, this.charged)
     this.charged = 0
     this.events.length = 0
+    this.queued = 0
     this.owner.usage.sockets = Math.max(0, this.owner.usage.sockets - 1)
+    this.wakeRoom()
   }
 
   private elapsedUs(): number {
@@ -451,6 +473,10 @@ export class CurlTransfer extends KObject {
     let method = r.method ?? (r.flags & F.noBody ? 'HEAD' : r.flags & F.post || r.body ? 'POST' : 'GET')
     let body = r.body
     for (let hop = 0; ; hop++) {
+      // a transfer whose fd is gone (closed, or its app ended) makes no further connection; a redirect is not
+      // followed while what the app has not read fills its buffer (the events of every hop are queued for it)
+      await this.room()
+      this.live()
       const allowed = hop === 0 ? r.protocols : r.redirProtocols || r.protocols
       const scheme = url.protocol.replace(/:$/, '')
       const bit = scheme === 'http' ? CURLPROTO_HTTP : scheme === 'https' ? CURLPROTO_HTTPS : 0
@@ -527,6 +553,7 @@ export class CurlTransfer extends KObject {
         Errno.ENETUNREACH,
       )
     const sock = await this.connect(to.host, to.port, name, port)
+    this.live()
     this.primaryIp = ip
     this.primaryPort = port
     this.t.connect = this.elapsedUs()
@@ -535,6 +562,7 @@ export class CurlTransfer extends KObject {
     const clientCert = https ? this.clientIdentity() : undefined
     let stream: net.Socket = sock
     if (https) stream = await this.handshake(sock, name, literal, trust, clientCert)
+    this.live()
     this.t.appconnect = https ? this.elapsedUs() : 0
     return this.request(stream, url, name, port, method, body)
   }
@@ -589,6 +617,7 @@ export class CurlTransfer extends KObject {
         Errno.ENETUNREACH,
       )
     const sock = await this.connect(to.host, to.port, proxy.host, proxy.port)
+    this.live()
     this.primaryIp = ip
     this.primaryPort = proxy.port
     this.t.connect = this.elapsedUs()
@@ -617,9 +646,11 @@ export class CurlTransfer extends KObject {
       q.once('error', (e) => fail(new CurlFailure(CURLE.RECV_ERROR, `CONNECT tunnel failed: ${e.message}`)))
       q.end()
     })
+    this.live()
     this.info(0, 'CONNECT phase completed')
     const trust = r.flags & F.verifyPeer ? this.caCertificates() : undefined
     const stream = await this.handshake(tunnel, name, literal, trust, this.clientIdentity())
+    this.live()
     this.t.appconnect = this.elapsedUs()
     return this.request(stream, url, name, port, method, body)
   }
