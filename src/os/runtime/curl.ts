@@ -1,13 +1,12 @@
 import http from 'node:http'
 import net from 'node:net'
 import tls from 'node:tls'
-import {X509Certificate} from 'node:crypto'
 import {Errno} from '../kernel/errno.js'
 import {KObject} from '../kernel/objects.js'
 import {packageMountPath} from './applibs/storage.js'
 import {COST, type SysCtx} from './context.js'
 import {DEVICE_AUTH_CERT_PATH, type HttpHost} from './http-host.js'
-import {verifyRoots} from './trust.js'
+import {MAX_CA_CERTIFICATES, MAX_CA_FILE_BYTES, clientContext, pemBlocks, validCertificates, verifyRoots} from './trust.js'
 import {HOST_LIMITS, NetErrno, chargeBytes, releaseBytes, socketOwner, type SocketOwner} from './sockets.js'
 import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
@@ -558,7 +557,7 @@ export class CurlTransfer extends KObject {
     this.primaryPort = port
     this.t.connect = this.elapsedUs()
     this.info(0, `Connected to ${name} (${ip}) port ${port}`)
-    const trust = https && r.flags & F.verifyPeer ? this.caCertificates() : undefined
+    const trust = https && r.flags & F.verifyPeer ? await this.caCertificates() : undefined
     const clientCert = https ? this.clientIdentity() : undefined
     let stream: net.Socket = sock
     if (https) stream = await this.handshake(sock, name, literal, trust, clientCert)
@@ -648,7 +647,7 @@ export class CurlTransfer extends KObject {
     })
     this.live()
     this.info(0, 'CONNECT phase completed')
-    const trust = r.flags & F.verifyPeer ? this.caCertificates() : undefined
+    const trust = r.flags & F.verifyPeer ? await this.caCertificates() : undefined
     const stream = await this.handshake(tunnel, name, literal, trust, this.clientIdentity())
     this.live()
     this.t.appconnect = this.elapsedUs()
@@ -699,10 +698,10 @@ export class CurlTransfer extends KObject {
       const t = tls.connect({
         socket: sock,
         servername: literal ? undefined : name,
-        ca: trust ?? [],
+        // one context per distinct set of roots and identity, made once (runtime/trust.ts)
+        secureContext: clientContext({ca: trust ?? [], ...(cert ?? {})}),
         rejectUnauthorized: false,
         ALPNProtocols: ['http/1.1'],
-        ...(cert ?? {}),
       })
       this.sock = t
       t.once('secureConnect', () => {
@@ -883,24 +882,17 @@ export class CurlTransfer extends KObject {
   }
 
   /** The roots to verify with: the certificates of the app's CAINFO file (a file of its image package) and the device's stand-ins for them (runtime/trust.ts). */
-  private caCertificates(): string[] {
+  private async caCertificates(): Promise<string[]> {
     const path = this.req.caInfo
     if (path === undefined || path === '') return verifyRoots([], this.c.env.tlsTrust)
+    const bad = (why = ''): CurlFailure =>
+      new CurlFailure(CURLE.SSL_CACERT_BADFILE, `error setting certificate verify locations:  CAfile: ${path} CApath: none${why}`)
     const text = this.packageFile(path, (p) => `error setting certificate verify locations:  CAfile: ${p} CApath: none`)
-    const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-    const ok = pems.filter((p) => {
-      try {
-        new X509Certificate(p)
-        return true
-      } catch {
-        return false
-      }
-    })
-    if (ok.length === 0)
-      throw new CurlFailure(
-        CURLE.SSL_CACERT_BADFILE,
-        `error setting certificate verify locations:  CAfile: ${path} CApath: none`,
-      )
+    const pems = pemBlocks(text)
+    if (pems === 'too-many') throw bad(` (more than ${MAX_CA_CERTIFICATES} certificates)`)
+    const ok = await validCertificates(pems)
+    this.live()
+    if (ok.length === 0) throw bad()
     this.info(0, ` CAfile: ${path}`)
     return verifyRoots(ok, this.c.env.tlsTrust)
   }
@@ -920,7 +912,7 @@ export class CurlTransfer extends KObject {
   }
 
   /**
-   * A file the app names by absolute path: only files of its own image package (the path
+   * A file the app names by absolute path (at most MAX_CA_FILE_BYTES): only files of its own image package (the path
    * Storage_GetAbsolutePathInImagePackage gives) are readable; anything else, `..` included, is refused.
    */
   private packageFile(path: string, msg: (p: string) => string, code: number = CURLE.SSL_CACERT_BADFILE): string {
@@ -931,7 +923,9 @@ export class CurlTransfer extends KObject {
     if (this.owner.check({op: 'storage.package-file', path: rel}) !== 0) throw new CurlFailure(code, msg(path))
     const f = this.c.env.openPackageFile(rel)
     if (typeof f === 'number') throw new CurlFailure(code, msg(path))
-    return Buffer.from(f.read(0, Math.min(f.size(), 1024 * 1024))).toString('utf8')
+    // read and scanned in one turn of the host: at most what costs it about a millisecond (runtime/trust.ts)
+    if (f.size() > MAX_CA_FILE_BYTES) throw new CurlFailure(code, `${msg(path)} (larger than ${MAX_CA_FILE_BYTES / 1024} KiB)`)
+    return Buffer.from(f.read(0, f.size())).toString('utf8')
   }
 }
 
