@@ -542,6 +542,7 @@ export class CurlTransfer extends KObject {
     if (proxy) return this.viaProxy(proxy, url, name, port, literal, method, body)
     const ip = this.host.resolve(name)
     if (ip === undefined) throw new CurlFailure(CURLE.COULDNT_RESOLVE_HOST, `Could not resolve host: ${name}`)
+    this.firewall(name, ip, port)
     this.t.namelookup = this.elapsedUs()
     const to = this.host.endpoint(ip, port)
     this.info(0, `  Trying ${ip}:${port}...`)
@@ -564,6 +565,22 @@ export class CurlTransfer extends KObject {
     this.live()
     this.t.appconnect = https ? this.elapsedUs() : 0
     return this.request(stream, url, name, port, method, body)
+  }
+
+  /**
+   * The firewall by address, once a name resolved: the address and port the connection really goes to are a
+   * net.connect decision too (as an app's own connect is), so a listed name that resolves to the OS's own
+   * service ports (the device API on the loopback, a name rebound to it) reaches nothing (a104).
+   */
+  private firewall(name: string, ip: string, port: number): void {
+    if (net.isIPv4(name)) return // decided by address already
+    const denied = this.owner.check({op: 'net.connect', host: ip, port})
+    if (denied !== 0)
+      throw new CurlFailure(
+        CURLE.COULDNT_CONNECT,
+        `Failed to connect to ${name} port ${port} after ${Math.round(this.elapsedUs() / 1000)} ms: Couldn't connect to server`,
+        denied,
+      )
   }
 
   /** The HTTP proxy a transfer to `name` goes through (CURLOPT_PROXY unless CURLOPT_NOPROXY exempts the name). */
@@ -606,6 +623,7 @@ export class CurlTransfer extends KObject {
     const ip = denied === 0 ? this.host.resolve(proxy.host) : undefined
     if (ip === undefined)
       throw new CurlFailure(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${proxy.host}`, denied)
+    this.firewall(proxy.host, ip, proxy.port)
     this.t.namelookup = this.elapsedUs()
     this.info(0, `  Trying ${ip}:${proxy.port}...`)
     const to = this.host.endpoint(ip, proxy.port)
