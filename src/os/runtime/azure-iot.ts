@@ -5,7 +5,7 @@ import {Errno} from '../kernel/errno.js'
 import {KObject} from '../kernel/objects.js'
 import {COST, type SysCtx} from './context.js'
 import type {CloudState, IotHost} from './iot-host.js'
-import {NetErrno, chargeBytes, releaseBytes, socketOwner, type SocketOwner} from './sockets.js'
+import {HOST_LIMITS, LimitAudit, NetErrno, chargeBytes, releaseBytes, socketOwner, type SocketOwner} from './sockets.js'
 import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
 /**
@@ -20,6 +20,11 @@ import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
  * The LL model: nothing runs in the app between its calls; `iot_next` hands over one event at a time and the C
  * library's DoWork runs the callbacks on the app's thread. Each client is an fd (a host-backed object counted
  * against the app's sockets; queued event bytes against its host buffers), closed with close().
+ *
+ * Queues: what the app hands over and the hub has not taken yet (telemetry bodies, reported-state documents)
+ * is held on the host and charged to the app's host buffers (HOST_LIMITS.bufferBytesPerApp, with its sockets'
+ * bytes); past them, or past MAX_QUEUED requests of a kind, a request is refused with ENOBUFS (an audited
+ * `resource.limit`, once per episode), as the C SDK's SendEventAsync fails when its queue is full.
  *
  * Delivery: a telemetry message stays queued until the hub's PUBACK (then its confirmation is OK); a connection
  * that drops re-sends the unacknowledged ones after it reconnects (the hub accepts a message ID once).
@@ -106,6 +111,11 @@ export class IotClient extends KObject {
   private subs = 0
   private readonly outbound: Outbound[] = []
   private readonly reported: {ctx: number; body: Buffer; rid?: string}[] = []
+  /** Bytes of queued telemetry and reported documents charged to the app's host buffers. */
+  private queuedCharge = 0
+  private readonly full = new LimitAudit(() =>
+    this.owner.limited('Azure IoT queued bytes', HOST_LIMITS.bufferBytesPerApp, Errno.ENOBUFS),
+  )
   private readonly twinGets: number[] = []
   private rid = 1
   private readonly ridCtx = new Map<string, {kind: 'reported' | 'get' | 'full'; ctx: number}>()
@@ -197,9 +207,14 @@ export class IotClient extends KObject {
     clearTimeout(this.registration?.pollTimer)
     this.mq?.end(true)
     this.mq?.stream?.destroy()
-    releaseBytes(this.owner.usage, this.charged)
+    releaseBytes(this.owner.usage, this.charged + this.queuedCharge)
     this.charged = 0
+    this.queuedCharge = 0
     this.events.length = 0
+    this.outbound.length = 0
+    this.reported.length = 0
+    this.twinGets.length = 0
+    this.ridCtx.clear()
     this.owner.usage.sockets = Math.max(0, this.owner.usage.sockets - 1)
     if (this.clientKind !== K.dps) this.report('disconnected', 'OK')
   }
@@ -255,9 +270,39 @@ export class IotClient extends KObject {
     }
   }
 
+  /** Take `n` bytes of a queued request onto the app's host buffers (false: they are full, audited). */
+  private hold(n: number): boolean {
+    if (!chargeBytes(this.owner.usage, n)) {
+      this.full.hit()
+      return false
+    }
+    this.full.clear()
+    this.queuedCharge += n
+    return true
+  }
+
+  /** Give back what a queued request held (sent and acknowledged, answered, expired or dropped). */
+  private unhold(n: number): void {
+    const m = Math.min(n, this.queuedCharge)
+    this.queuedCharge -= m
+    releaseBytes(this.owner.usage, m)
+  }
+
+  /** Take a telemetry message off the queue (and its bytes off the app's buffers). */
+  private dequeue(o: Outbound): boolean {
+    const i = this.outbound.indexOf(o)
+    if (i < 0) return false
+    this.outbound.splice(i, 1)
+    this.unhold(o.body.length + o.bag.length)
+    return true
+  }
+
   sendEvent(ctx: number, msg: DecodedMessage): number {
     if (msg.body.length > MAX_MESSAGE_BYTES) return -Errno.E2BIG
-    if (this.outbound.length >= MAX_QUEUED) return -Errno.ENOBUFS
+    if (this.outbound.length >= MAX_QUEUED) {
+      this.owner.limited('Azure IoT queued messages', MAX_QUEUED, Errno.ENOBUFS)
+      return -Errno.ENOBUFS
+    }
     const props: [string, string][] = []
     if (msg.messageId !== undefined) props.push(['$.mid', msg.messageId])
     if (msg.correlationId !== undefined) props.push(['$.cid', msg.correlationId])
@@ -266,6 +311,7 @@ export class IotClient extends KObject {
     props.push(...msg.properties)
     const enc = this.opts.autoEncode ? encodeURIComponent : (x: string): string => x
     const bag = props.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&')
+    if (!this.hold(msg.body.length + bag.length)) return -Errno.ENOBUFS
     this.outbound.push({
       ctx,
       bag,
@@ -283,12 +329,22 @@ export class IotClient extends KObject {
     } catch {
       return -Errno.EINVAL
     }
+    if (this.reported.length >= MAX_QUEUED) {
+      this.owner.limited('Azure IoT queued reported states', MAX_QUEUED, Errno.ENOBUFS)
+      return -Errno.ENOBUFS
+    }
+    if (!this.hold(body.length)) return -Errno.ENOBUFS
     this.reported.push({ctx, body})
     this.flush()
     return 0
   }
 
   getTwin(ctx: number): number {
+    // requests on their way count too: a hub that never answers must not grow the table of them
+    if (this.twinGets.length + this.ridCtx.size >= MAX_QUEUED) {
+      this.owner.limited('Azure IoT twin requests', MAX_QUEUED, Errno.ENOBUFS)
+      return -Errno.ENOBUFS
+    }
     this.twinGets.push(ctx)
     this.flush()
     return 0
@@ -471,10 +527,7 @@ export class IotClient extends KObject {
           o.inFlight = false
           return
         }
-        const i = this.outbound.indexOf(o)
-        if (i < 0) return
-        this.outbound.splice(i, 1)
-        this.confirm(o.ctx, CONFIRM.ok)
+        if (this.dequeue(o)) this.confirm(o.ctx, CONFIRM.ok)
       })
     }
     for (const r of this.reported) {
@@ -498,10 +551,7 @@ export class IotClient extends KObject {
     const now = Date.now()
     if (this.opts.messageTimeoutMs > 0)
       for (const o of [...this.outbound])
-        if (now - o.queuedAt > this.opts.messageTimeoutMs) {
-          this.outbound.splice(this.outbound.indexOf(o), 1)
-          this.confirm(o.ctx, CONFIRM.timeout)
-        }
+        if (now - o.queuedAt > this.opts.messageTimeoutMs && this.dequeue(o)) this.confirm(o.ctx, CONFIRM.timeout)
   }
 
   private onMessage(topic: string, payload: Buffer, _packet: IPublishPacket): void {
@@ -517,7 +567,7 @@ export class IotClient extends KObject {
       const code = Number(m[1])
       if (what.kind === 'reported') {
         const i = this.reported.findIndex((r) => r.rid === rid)
-        if (i >= 0) this.reported.splice(i, 1)
+        if (i >= 0) this.unhold(this.reported.splice(i, 1)[0]!.body.length)
         const p = Buffer.alloc(8)
         p.writeUInt32LE(what.ctx, 0)
         p.writeInt32LE(code, 4)
@@ -576,7 +626,7 @@ export class IotClient extends KObject {
       this.state = 'done'
       this.status(STATUS.unauthenticated, 'RETRY_EXPIRED')
       this.report('disconnected', 'RETRY_EXPIRED')
-      for (const o of this.outbound.splice(0)) this.confirm(o.ctx, CONFIRM.error)
+      for (const o of [...this.outbound]) if (this.dequeue(o)) this.confirm(o.ctx, CONFIRM.error)
       return
     }
     this.retryReason = reason

@@ -1,13 +1,12 @@
 import http from 'node:http'
 import net from 'node:net'
 import tls from 'node:tls'
-import {X509Certificate} from 'node:crypto'
 import {Errno} from '../kernel/errno.js'
 import {KObject} from '../kernel/objects.js'
 import {packageMountPath} from './applibs/storage.js'
 import {COST, type SysCtx} from './context.js'
 import {DEVICE_AUTH_CERT_PATH, type HttpHost} from './http-host.js'
-import {verifyRoots} from './trust.js'
+import {MAX_CA_CERTIFICATES, MAX_CA_FILE_BYTES, clientContext, pemBlocks, validCertificates, verifyRoots} from './trust.js'
 import {HOST_LIMITS, NetErrno, chargeBytes, releaseBytes, socketOwner, type SocketOwner} from './sockets.js'
 import {syscall, type Impl, type SyscallGroup} from './syscalls/types.js'
 
@@ -262,6 +261,8 @@ export class CurlTransfer extends KObject {
   private primaryPort = 0
   private method = 'GET'
   private outcome: Outcome = {code: 0, httpCode: 0, redirects: 0, osErrno: 0, error: ''}
+  /** Hops waiting for the app to read (room()). */
+  private readonly roomWaiters: (() => void)[] = []
 
   constructor(
     private readonly c: SysCtx,
@@ -359,8 +360,26 @@ export class CurlTransfer extends KObject {
     mem.setU32(buf, e.type)
     mem.setU32(buf + 4, payload.length)
     mem.write(buf + 8, payload)
-    if (this.queued <= HOST_LIMITS.socketBufferBytes / 2 && this.res?.isPaused()) this.res.resume()
+    if (this.queued <= HOST_LIMITS.socketBufferBytes / 2) {
+      if (this.res?.isPaused()) this.res.resume()
+      this.wakeRoom()
+    }
     return payload.length + 8
+  }
+
+  /** Stop the host side of a transfer that was closed (its promise chain ends in run()). */
+  private live(): void {
+    if (this.closed) throw new CurlFailure(CURLE.RECV_ERROR, 'the transfer was closed')
+  }
+
+  /** Resolves once what waits for the app is within its buffer again (or the transfer was closed). */
+  private room(): Promise<void> {
+    if (this.queued <= HOST_LIMITS.socketBufferBytes || this.closed) return Promise.resolve()
+    return new Promise((ok) => this.roomWaiters.push(ok))
+  }
+
+  private wakeRoom(): void {
+    for (const ok of this.roomWaiters.splice(0)) ok()
   }
 
   private release(n: number): void {
@@ -378,7 +397,9 @@ export class CurlTransfer extends KObject {
     releaseBytes(this.owner.usage, this.charged)
     this.charged = 0
     this.events.length = 0
+    this.queued = 0
     this.owner.usage.sockets = Math.max(0, this.owner.usage.sockets - 1)
+    this.wakeRoom()
   }
 
   private elapsedUs(): number {
@@ -451,6 +472,10 @@ export class CurlTransfer extends KObject {
     let method = r.method ?? (r.flags & F.noBody ? 'HEAD' : r.flags & F.post || r.body ? 'POST' : 'GET')
     let body = r.body
     for (let hop = 0; ; hop++) {
+      // a transfer whose fd is gone (closed, or its app ended) makes no further connection; a redirect is not
+      // followed while what the app has not read fills its buffer (the events of every hop are queued for it)
+      await this.room()
+      this.live()
       const allowed = hop === 0 ? r.protocols : r.redirProtocols || r.protocols
       const scheme = url.protocol.replace(/:$/, '')
       const bit = scheme === 'http' ? CURLPROTO_HTTP : scheme === 'https' ? CURLPROTO_HTTPS : 0
@@ -517,6 +542,7 @@ export class CurlTransfer extends KObject {
     if (proxy) return this.viaProxy(proxy, url, name, port, literal, method, body)
     const ip = this.host.resolve(name)
     if (ip === undefined) throw new CurlFailure(CURLE.COULDNT_RESOLVE_HOST, `Could not resolve host: ${name}`)
+    this.firewall(name, ip, port)
     this.t.namelookup = this.elapsedUs()
     const to = this.host.endpoint(ip, port)
     this.info(0, `  Trying ${ip}:${port}...`)
@@ -527,16 +553,34 @@ export class CurlTransfer extends KObject {
         Errno.ENETUNREACH,
       )
     const sock = await this.connect(to.host, to.port, name, port)
+    this.live()
     this.primaryIp = ip
     this.primaryPort = port
     this.t.connect = this.elapsedUs()
     this.info(0, `Connected to ${name} (${ip}) port ${port}`)
-    const trust = https && r.flags & F.verifyPeer ? this.caCertificates() : undefined
+    const trust = https && r.flags & F.verifyPeer ? await this.caCertificates() : undefined
     const clientCert = https ? this.clientIdentity() : undefined
     let stream: net.Socket = sock
     if (https) stream = await this.handshake(sock, name, literal, trust, clientCert)
+    this.live()
     this.t.appconnect = https ? this.elapsedUs() : 0
     return this.request(stream, url, name, port, method, body)
+  }
+
+  /**
+   * The firewall by address, once a name resolved: the address and port the connection really goes to are a
+   * net.connect decision too (as an app's own connect is), so a listed name that resolves to the OS's own
+   * service ports (the device API on the loopback, a name rebound to it) reaches nothing (a104).
+   */
+  private firewall(name: string, ip: string, port: number): void {
+    if (net.isIPv4(name)) return // decided by address already
+    const denied = this.owner.check({op: 'net.connect', host: ip, port})
+    if (denied !== 0)
+      throw new CurlFailure(
+        CURLE.COULDNT_CONNECT,
+        `Failed to connect to ${name} port ${port} after ${Math.round(this.elapsedUs() / 1000)} ms: Couldn't connect to server`,
+        denied,
+      )
   }
 
   /** The HTTP proxy a transfer to `name` goes through (CURLOPT_PROXY unless CURLOPT_NOPROXY exempts the name). */
@@ -579,6 +623,7 @@ export class CurlTransfer extends KObject {
     const ip = denied === 0 ? this.host.resolve(proxy.host) : undefined
     if (ip === undefined)
       throw new CurlFailure(CURLE.COULDNT_RESOLVE_PROXY, `Could not resolve proxy: ${proxy.host}`, denied)
+    this.firewall(proxy.host, ip, proxy.port)
     this.t.namelookup = this.elapsedUs()
     this.info(0, `  Trying ${ip}:${proxy.port}...`)
     const to = this.host.endpoint(ip, proxy.port)
@@ -589,6 +634,7 @@ export class CurlTransfer extends KObject {
         Errno.ENETUNREACH,
       )
     const sock = await this.connect(to.host, to.port, proxy.host, proxy.port)
+    this.live()
     this.primaryIp = ip
     this.primaryPort = proxy.port
     this.t.connect = this.elapsedUs()
@@ -617,9 +663,11 @@ export class CurlTransfer extends KObject {
       q.once('error', (e) => fail(new CurlFailure(CURLE.RECV_ERROR, `CONNECT tunnel failed: ${e.message}`)))
       q.end()
     })
+    this.live()
     this.info(0, 'CONNECT phase completed')
-    const trust = r.flags & F.verifyPeer ? this.caCertificates() : undefined
+    const trust = r.flags & F.verifyPeer ? await this.caCertificates() : undefined
     const stream = await this.handshake(tunnel, name, literal, trust, this.clientIdentity())
+    this.live()
     this.t.appconnect = this.elapsedUs()
     return this.request(stream, url, name, port, method, body)
   }
@@ -668,10 +716,10 @@ export class CurlTransfer extends KObject {
       const t = tls.connect({
         socket: sock,
         servername: literal ? undefined : name,
-        ca: trust ?? [],
+        // one context per distinct set of roots and identity, made once (runtime/trust.ts)
+        secureContext: clientContext({ca: trust ?? [], ...(cert ?? {})}),
         rejectUnauthorized: false,
         ALPNProtocols: ['http/1.1'],
-        ...(cert ?? {}),
       })
       this.sock = t
       t.once('secureConnect', () => {
@@ -852,24 +900,17 @@ export class CurlTransfer extends KObject {
   }
 
   /** The roots to verify with: the certificates of the app's CAINFO file (a file of its image package) and the device's stand-ins for them (runtime/trust.ts). */
-  private caCertificates(): string[] {
+  private async caCertificates(): Promise<string[]> {
     const path = this.req.caInfo
     if (path === undefined || path === '') return verifyRoots([], this.c.env.tlsTrust)
+    const bad = (why = ''): CurlFailure =>
+      new CurlFailure(CURLE.SSL_CACERT_BADFILE, `error setting certificate verify locations:  CAfile: ${path} CApath: none${why}`)
     const text = this.packageFile(path, (p) => `error setting certificate verify locations:  CAfile: ${p} CApath: none`)
-    const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-    const ok = pems.filter((p) => {
-      try {
-        new X509Certificate(p)
-        return true
-      } catch {
-        return false
-      }
-    })
-    if (ok.length === 0)
-      throw new CurlFailure(
-        CURLE.SSL_CACERT_BADFILE,
-        `error setting certificate verify locations:  CAfile: ${path} CApath: none`,
-      )
+    const pems = pemBlocks(text)
+    if (pems === 'too-many') throw bad(` (more than ${MAX_CA_CERTIFICATES} certificates)`)
+    const ok = await validCertificates(pems)
+    this.live()
+    if (ok.length === 0) throw bad()
     this.info(0, ` CAfile: ${path}`)
     return verifyRoots(ok, this.c.env.tlsTrust)
   }
@@ -889,7 +930,7 @@ export class CurlTransfer extends KObject {
   }
 
   /**
-   * A file the app names by absolute path: only files of its own image package (the path
+   * A file the app names by absolute path (at most MAX_CA_FILE_BYTES): only files of its own image package (the path
    * Storage_GetAbsolutePathInImagePackage gives) are readable; anything else, `..` included, is refused.
    */
   private packageFile(path: string, msg: (p: string) => string, code: number = CURLE.SSL_CACERT_BADFILE): string {
@@ -900,7 +941,9 @@ export class CurlTransfer extends KObject {
     if (this.owner.check({op: 'storage.package-file', path: rel}) !== 0) throw new CurlFailure(code, msg(path))
     const f = this.c.env.openPackageFile(rel)
     if (typeof f === 'number') throw new CurlFailure(code, msg(path))
-    return Buffer.from(f.read(0, Math.min(f.size(), 1024 * 1024))).toString('utf8')
+    // read and scanned in one turn of the host: at most what costs it about a millisecond (runtime/trust.ts)
+    if (f.size() > MAX_CA_FILE_BYTES) throw new CurlFailure(code, `${msg(path)} (larger than ${MAX_CA_FILE_BYTES / 1024} KiB)`)
+    return Buffer.from(f.read(0, f.size())).toString('utf8')
   }
 }
 

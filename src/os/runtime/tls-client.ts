@@ -1,4 +1,3 @@
-import {X509Certificate} from 'node:crypto'
 import tls from 'node:tls'
 import {Errno} from '../kernel/errno.js'
 import type {Process} from '../kernel/process.js'
@@ -6,7 +5,7 @@ import type {SysCtx} from './context.js'
 import {packageMountPath} from './applibs/storage.js'
 import {COST} from './context.js'
 import {NetSocket, SOCKET_BUFFER_BYTES, chargeBytes, releaseBytes, socketRecv, socketSend} from './sockets.js'
-import {verifyRoots} from './trust.js'
+import {MAX_CA_CERTIFICATES, MAX_CA_FILE_BYTES, clientContext, isCertificate, pemBlocks, verifyRoots} from './trust.js'
 import {syscall, type Impl, type Policy, type SyscallGroup} from './syscalls/types.js'
 
 /**
@@ -19,7 +18,6 @@ import {syscall, type Impl, type Policy, type SyscallGroup} from './syscalls/typ
  */
 const MAX_CONTEXTS = 8
 const MAX_SESSIONS = 16
-const MAX_CA_FILE = 256 * 1024
 const dec = new TextDecoder('utf-8', {fatal: true})
 
 /** wolfSSL error codes the calls return (wolfssl/error-ssl.h, wolfcrypt/error-crypt.h). */
@@ -103,16 +101,12 @@ export function wolfErrorOf(e: Error | undefined): number {
   }
 }
 
-/** The certificates of a PEM file (each checked by parsing it), or a wolfSSL error. */
+/** The distinct certificates of a PEM file (each checked by parsing it, once: runtime/trust.ts), or a wolfSSL error. */
 function pemCertificates(text: string): string[] | number {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
+  const blocks = pemBlocks(text)
+  if (blocks === 'too-many') return WolfError.BAD_FILE
   if (blocks.length === 0) return WolfError.SSL_NO_PEM_HEADER
-  try {
-    for (const b of blocks) new X509Certificate(b)
-  } catch {
-    return WolfError.BAD_FILETYPE
-  }
-  return blocks
+  return blocks.every(isCertificate) ? blocks : WolfError.BAD_FILETYPE
 }
 
 /** The package-relative path of a CA file the app names (an absolute path inside its package mount, or relative). */
@@ -181,13 +175,16 @@ function tlsImports(c: SysCtx): Record<string, Impl> {
       const f = env.openPackageFile(path)
       if (typeof f === 'number') return WolfError.BAD_FILE
       const size = f.size()
-      if (size > MAX_CA_FILE) return WolfError.BAD_FILE
+      if (size > MAX_CA_FILE_BYTES) return WolfError.BAD_FILE
       const bytes = f.read(0, size)
       const certs = pemCertificates(Buffer.from(bytes).toString('latin1'))
       if (typeof certs === 'number') return certs
+      // a context holds at most MAX_CA_CERTIFICATES distinct roots, whatever number of files they came in
+      const fresh = certs.filter((p) => !x.cas.includes(p))
+      if (x.cas.length + fresh.length > MAX_CA_CERTIFICATES) return WolfError.BAD_FILE
       if (!chargeBytes(proc.hostUsage, size)) return -Errno.ENOMEM
       x.caBytes += size
-      x.cas.push(...certs)
+      x.cas.push(...fresh)
       return 0
     }) as Impl,
     tls_ctx_set_verify(h: number, mode: number): number {
@@ -245,11 +242,10 @@ function tlsImports(c: SysCtx): Record<string, Impl> {
         const x = s.ctx
         const check = s.checkName
         const r = sock.startTls({
-          ca: verifyRoots(x.cas, env.tlsTrust),
+          // one context per distinct set of roots and versions, made once (runtime/trust.ts)
+          secureContext: clientContext({ca: verifyRoots(x.cas, env.tlsTrust), minVersion: x.versions.min, maxVersion: x.versions.max}),
           rejectUnauthorized: x.verify,
           servername: s.sni,
-          minVersion: x.versions.min,
-          maxVersion: x.versions.max,
           // wolfSSL checks the peer's name only when the app asked (wolfSSL_check_domain_name)
           checkServerIdentity: (_host, cert) => (check && x.verify ? tls.checkServerIdentity(check, cert) : undefined),
         })

@@ -16,7 +16,8 @@
  * nothing but what it holds, and an app that loads no CA file trusts nothing, as on a device. The device's
  * Wi-Fi certificate store (CertStore_*) is not consulted, as on a device (it serves EAP-TLS).
  */
-import {X509Certificate} from 'node:crypto'
+import {X509Certificate, createHash} from 'node:crypto'
+import tls from 'node:tls'
 
 /** One test root of the device's trust store and the CA certificates it stands in for. */
 export interface StandIn {
@@ -31,14 +32,102 @@ export interface DeviceTrustStore {
   standIns(): readonly StandIn[]
 }
 
+/**
+ * Most distinct certificates one CA file may hold. Parsing a certificate and adding it to a TLS context cost the
+ * host about 0.3 ms each, work done for the app outside its slice: a file of thousands held every app of the
+ * device for seconds per transfer (catalogue a103). Public CA bundles hold about 150; an app's file is usually one.
+ */
+export const MAX_CA_CERTIFICATES = 64
+/** Largest CA file read (what one read and scan of it costs the host is then about a millisecond). */
+export const MAX_CA_FILE_BYTES = 256 * 1024
+/** Parsed certificates kept (by PEM text), so a file used transfer after transfer is parsed once. */
+const PARSED_KEPT = 4096
+/** A parsed certificate: its subject common name ('' none), or false when the text is not a certificate. */
+const parsed = new Map<string, string | false>()
+
+function parse(pem: string): string | false {
+  const k = parsed.get(pem)
+  if (k !== undefined) return k
+  let v: string | false
+  try {
+    v = ''
+    for (const line of new X509Certificate(pem).subject.split('\n')) if (line.startsWith('CN=')) v = line.slice(3)
+  } catch {
+    v = false
+  }
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string)
+  parsed.set(pem, v)
+  return v
+}
+
+/** Is this PEM block a certificate? (Parsed once, then remembered.) */
+export function isCertificate(pem: string): boolean {
+  return parse(pem) !== false
+}
+
 /** The subject common name of a PEM certificate (undefined: none, or not a certificate). */
 export function certificateName(pem: string): string | undefined {
-  try {
-    for (const line of new X509Certificate(pem).subject.split('\n')) if (line.startsWith('CN=')) return line.slice(3)
-  } catch {
-    // not a certificate: names nothing
+  const v = parse(pem)
+  return v === false || v === '' ? undefined : v
+}
+
+/** The distinct PEM certificate blocks of a CA file's text, or 'too-many' past MAX_CA_CERTIFICATES. */
+export function pemBlocks(text: string): string[] | 'too-many' {
+  const out = [...new Set(text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [])]
+  return out.length > MAX_CA_CERTIFICATES ? 'too-many' : out
+}
+
+/**
+ * The certificates of `pems` that parse, parsed a few at a time: between them the host's other work (the other
+ * apps) has its turn, so a file that is not yet known never holds the device for more than about a millisecond.
+ */
+export async function validCertificates(pems: readonly string[]): Promise<string[]> {
+  const out: string[] = []
+  let since = performance.now()
+  for (const p of pems) {
+    if (!parsed.has(p) && performance.now() - since >= 1) {
+      await new Promise((ok) => setImmediate(ok))
+      since = performance.now()
+    }
+    if (isCertificate(p)) out.push(p)
   }
-  return undefined
+  return out
+}
+
+/** TLS client contexts kept, by what they hold (roots, versions, client identity). */
+const CONTEXTS_KEPT = 32
+const contexts = new Map<string, tls.SecureContext>()
+
+/**
+ * A TLS client context for these roots (and client identity, versions): made once per distinct set and then
+ * reused, as making one costs the host about 0.35 ms per root.
+ */
+export function clientContext(o: {
+  ca: readonly string[]
+  cert?: string
+  key?: string
+  minVersion?: tls.SecureVersion
+  maxVersion?: tls.SecureVersion
+}): tls.SecureContext {
+  const h = createHash('sha256')
+  for (const part of [o.minVersion ?? '', o.maxVersion ?? '', o.cert ?? '', o.key ?? '', ...o.ca]) h.update(`${part.length}:${part}`)
+  const k = h.digest('hex')
+  const kept = contexts.get(k)
+  if (kept) {
+    contexts.delete(k)
+    contexts.set(k, kept)
+    return kept
+  }
+  const ctx = tls.createSecureContext({
+    ca: [...o.ca],
+    ...(o.cert !== undefined ? {cert: o.cert} : {}),
+    ...(o.key !== undefined ? {key: o.key} : {}),
+    ...(o.minVersion ? {minVersion: o.minVersion} : {}),
+    ...(o.maxVersion ? {maxVersion: o.maxVersion} : {}),
+  })
+  if (contexts.size >= CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value as string)
+  contexts.set(k, ctx)
+  return ctx
 }
 
 /** The roots to verify a server against: the app's certificates plus every stand-in for one of them. */

@@ -121,6 +121,21 @@ function streamPattern(
   pump()
 }
 
+/**
+ * Run one step of answering a request: an exception (a request no rule foresaw, a page the world describes
+ * badly) ends that response, 500 if nothing was sent yet, and never escapes into the host's event loop.
+ */
+function guarded(r: http.ServerResponse, step: () => void): void {
+  try {
+    step()
+  } catch {
+    if (!r.headersSent) {
+      r.writeHead(500, {'Content-Type': 'text/plain', Connection: 'close'})
+      r.end('internal error\n')
+    } else r.destroy()
+  }
+}
+
 export class LocalInternet implements HttpHost, DeviceTrustStore {
   private ca?: TestCa
   private readonly sites = new Map<string, Site>()
@@ -239,7 +254,8 @@ export class LocalInternet implements HttpHost, DeviceTrustStore {
       dnsNames: [site.name],
       ipAddresses: [site.address],
     })
-    const handler = (q: http.IncomingMessage, r: http.ServerResponse): void => this.answer(site, q, r)
+    // the request comes from an app: whatever it holds, a failure answers that request, never reaches the host
+    const handler = (q: http.IncomingMessage, r: http.ServerResponse): void => guarded(r, () => this.answer(site, q, r))
     site.https = https.createServer(
       {
         key: privateKey.export({type: 'pkcs8', format: 'pem'}).toString(),
@@ -260,7 +276,17 @@ export class LocalInternet implements HttpHost, DeviceTrustStore {
   }
 
   private answer(site: Site, q: http.IncomingMessage, r: http.ServerResponse): void {
-    const url = new URL(q.url ?? '/', 'http://x')
+    const badRequest = (): void => {
+      r.writeHead(400, {'Content-Type': 'text/plain', Connection: 'close'})
+      r.end('bad request target\n')
+    }
+    // a target the app wrote (`//[`, `http://[`, a bad port) is not a URL: 400, as a server answers it
+    let url: URL
+    try {
+      url = new URL(q.url ?? '/', 'http://x')
+    } catch {
+      return badRequest()
+    }
     const send = (
       status: number,
       body: Buffer,
@@ -314,7 +340,7 @@ export class LocalInternet implements HttpHost, DeviceTrustStore {
         }
         send(page.status ?? 200, body, page.type, page.headers, page.chunked)
       }
-      if (page.delayMs) setTimeout(go, page.delayMs).unref()
+      if (page.delayMs) setTimeout(() => guarded(r, go), page.delayMs).unref()
       else go()
       return
     }
@@ -324,7 +350,7 @@ export class LocalInternet implements HttpHost, DeviceTrustStore {
         const status = Number(m[1])
         const sleep = Math.min(Number(url.searchParams.get('sleep') ?? 0) || 0, 230_000)
         setTimeout(
-          () => send(status, Buffer.from(`${status} ${http.STATUS_CODES[status] ?? ''}`.trim()), 'text/plain'),
+          () => guarded(r, () => send(status, Buffer.from(`${status} ${http.STATUS_CODES[status] ?? ''}`.trim()), 'text/plain')),
           sleep,
         ).unref()
         return
@@ -332,7 +358,13 @@ export class LocalInternet implements HttpHost, DeviceTrustStore {
     }
     if (site.spec.root !== undefined) {
       const root = resolvePath(site.baseDir, site.spec.root)
-      const rel = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.(\/|\\|$))+/, '')
+      let path: string
+      try {
+        path = decodeURIComponent(url.pathname)
+      } catch {
+        return badRequest() // a malformed escape (`%zz`)
+      }
+      const rel = normalize(path).replace(/^(\.\.(\/|\\|$))+/, '')
       let file = join(root, rel)
       if (file === root || file.startsWith(root + sep)) {
         try {
