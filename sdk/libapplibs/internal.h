@@ -11,7 +11,7 @@
 #define APPLIBS(name) SPHERE_IMPORT("applibs", name)
 #define SPHERE(name) SPHERE_IMPORT("sphere", name)
 
-/* The applibs API functions (those the public applibs/*.h headers declare) are weak definitions. On the device
+/* The applibs API functions (those the public applibs headers declare) are weak definitions. On the device
    they live in the shared library libapplibs.so, so an app that defines one itself (the ExternalMcuLowPower
    sample's own Log_Debug, which also writes to a debug UART) interposes on it: every call, the library's own
    included, reaches the app's definition. In a static libapplibs.a the same definition would be a duplicate
